@@ -1,0 +1,176 @@
+// Package archive owns the bbolt file that holds every capture nianbao has
+// ever made: the capture records, the raw response bodies (stored once per
+// SHA-256 digest, zstd-compressed), their UTF-8 text, the lookup indexes,
+// the crawl frontier, the extracted reports and the harvest runs.
+//
+// bbolt allows one writer process at a time. Open returns an error wrapping
+// ErrInUse when another process holds the file, after Options.Timeout,
+// instead of hanging. Readers open with Options.ReadOnly.
+package archive
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the version of the bucket layout described in
+// ARCHITECTURE.md. Open refuses a file written with a newer version.
+const SchemaVersion = 1
+
+// ErrInUse is returned (wrapped) by Open when another process holds the
+// archive, typically a running crawl or the serve daemon.
+var ErrInUse = errors.New("archive in use by another process (a crawl, extract or serve holds it)")
+
+// ErrNotFound is returned (wrapped) when a capture, body or report is absent.
+var ErrNotFound = errors.New("not found")
+
+// Bucket names. See ARCHITECTURE.md for the layout of keys and values.
+var (
+	bucketMeta      = []byte("meta")
+	bucketCaptures  = []byte("captures")
+	bucketBodies    = []byte("bodies")
+	bucketTexts     = []byte("texts")
+	bucketByURL     = []byte("idx_url")
+	bucketByAgency  = []byte("idx_agency")
+	bucketByRole    = []byte("idx_role")
+	bucketByDigest  = []byte("idx_digest")
+	bucketURLs      = []byte("urls")
+	bucketReports   = []byte("reports")
+	bucketRuns      = []byte("runs")
+	bucketFrontier  = []byte("frontier")
+	bucketQueued    = []byte("queued")
+	bucketVisited   = []byte("visited")
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited}
+	keySchema       = []byte("schema")
+	maxDecompressed = uint64(2 << 30)
+)
+
+// Options configure Open.
+type Options struct {
+	// ReadOnly opens the file with a shared lock; writes fail.
+	ReadOnly bool
+	// Timeout is how long Open waits for another process to release the
+	// file before failing with ErrInUse. Zero means 2 seconds.
+	Timeout time.Duration
+	// NoSync skips fsync after each commit (benchmarks only: a crash may
+	// then lose recent captures).
+	NoSync bool
+}
+
+// Archive is an open archive file. It is safe for concurrent use by
+// multiple goroutines.
+type Archive struct {
+	db   *bolt.DB
+	path string
+	enc  *zstd.Encoder
+	dec  *zstd.Decoder
+}
+
+// Open opens (creating it unless ReadOnly) the archive at path.
+func Open(path string, opts Options) (*Archive, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open archive %s: %w", path, err)
+		}
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open archive %s: %w (waited %s)", path, ErrInUse, timeout)
+		}
+		return nil, fmt.Errorf("open archive %s: %w", path, err)
+	}
+	a := &Archive{db: db, path: path}
+	if !opts.ReadOnly {
+		if err := db.Update(func(tx *bolt.Tx) error {
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			meta := tx.Bucket(bucketMeta)
+			if v := meta.Get(keySchema); v != nil {
+				n, _ := strconv.Atoi(string(v))
+				if n > SchemaVersion {
+					return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
+				}
+				return nil
+			}
+			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		}); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open archive %s: %w", path, err)
+		}
+	} else if err := db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketCaptures) == nil {
+			return errors.New("not a nianbao archive (no captures bucket)")
+		}
+		return nil
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: %w", path, err)
+	}
+	a.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
+	}
+	a.dec, err = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecompressed))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
+	}
+	return a, nil
+}
+
+// Path returns the file the archive was opened from.
+func (a *Archive) Path() string { return a.path }
+
+// Close releases the file lock.
+func (a *Archive) Close() error {
+	a.dec.Close()
+	if err := a.db.Close(); err != nil {
+		return fmt.Errorf("close archive %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// idKey encodes a capture ID as its 8-byte big-endian key so that keys sort
+// in the order captures were made.
+func idKey(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}
+
+func parseID(id string) ([]byte, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n == 0 {
+		return nil, fmt.Errorf("capture id %q: %w", id, ErrNotFound)
+	}
+	return idKey(n), nil
+}
+
+func idString(k []byte) string {
+	return strconv.FormatUint(binary.BigEndian.Uint64(k), 10)
+}
+
+// indexKey is prefix 0x00 id8; the 0x00 separator keeps "a" from matching
+// "ab" in a prefix scan.
+func indexKey(prefix string, id []byte) []byte {
+	k := make([]byte, 0, len(prefix)+1+len(id))
+	k = append(k, prefix...)
+	k = append(k, 0)
+	return append(k, id...)
+}
