@@ -1,0 +1,141 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+)
+
+// trad maps traditional characters common in report labels to simplified
+// ones, so that one keyword list matches both scripts.
+var trad = func() map[rune]rune {
+	pairs := "報报資资訊讯開开處处請请數数計计總总務务條条項项規规範范執执強强費费復复議议訟讼結结轉转" +
+		"機机關关門门網网無无與与護护權权國国祕秘險险穩稳內内過过製制發发廢废現现許许罰罚對对辦办" +
+		"應应當当舉举訴诉訪访複复覆复類类況况據据為为時时間间單单萬万額额統统問问題题進进區区縣县" +
+		"鎮镇鄉乡廳厅會会員员衛卫營营組组織织構构學学術术產产業业證证體体確确認认獲获補补後后" +
+		"維维糾纠審审經经繼继續续歸归檔档詢询頒颁佈布準准團团動动態态實实決决陽阳陰阴歷历銷销" +
+		"廣广東东陝陕雲云貴贵蘇苏遼辽龍龙寧宁灣湾濟济華华義义鐵铁財财稅税衛卫醫医藥药環环療疗" +
+		"電电話话郵邮編编輯辑檢检測测監监督督傳传遞递聯联繫系屬属級级戶户號号條条書书標标誌志" +
+		"價价狀状級级據据擴扩獨独讀读專专屆届劃划庫库漁渔農农廠厂礦矿險险責责貿贸導导幣币圖图" +
+		"場场聽听設设計计劃划態态彙汇匯汇總总覽览視视紀纪錄录備备註注說说誤误錯错違违"
+	m := make(map[rune]rune, len(pairs)/2)
+	rs := []rune(pairs)
+	for i := 0; i+1 < len(rs); i += 2 {
+		m[rs[i]] = rs[i+1]
+	}
+	return m
+}()
+
+// normLabel prepares text for keyword matching: traditional characters
+// become simplified, full-width ASCII becomes half-width, ASCII brackets
+// become full-width ones, and all white space is removed.
+func normLabel(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if isSpaceRune(r) {
+			continue
+		}
+		if t, ok := trad[r]; ok {
+			r = t
+		}
+		switch {
+		case r == '(':
+			r = '（'
+		case r == ')':
+			r = '）'
+		case r >= '！' && r <= '～' && r != '（' && r != '）':
+			r = r - '！' + '!'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// rowRule recognises one template row by keywords in its label.
+type rowRule struct {
+	key      string
+	keywords []string
+}
+
+// table3Rules are the Table 3 rows with the keywords that identify them.
+// "other_misc" and "other" are recognised by special rules in matchRow.
+var table3Rules = []rowRule{
+	{"new_received", []string{"本年新收", "新收政府信息", "本年收到"}},
+	{"carried_over", []string{"上年结转", "上年转结", "上年度结转", "上年度转结", "上一年结转", "上一年度结转"}},
+	{"granted", []string{"予以公开"}},
+	{"partially_granted", []string{"部分公开"}},
+	{"denied_state_secret", []string{"国家秘密"}},
+	{"denied_law_forbidden", []string{"法律行政法规", "其他法律", "行政止公开", "禁止公开", "法规禁止"}},
+	{"denied_three_security", []string{"三安全一稳定", "三安全", "一稳定"}},
+	{"denied_third_party", []string{"第三方"}},
+	{"denied_internal_affairs", []string{"内部事务"}},
+	{"denied_process_info", []string{"过程性"}},
+	{"denied_enforcement_file", []string{"执法案卷", "案卷"}},
+	{"denied_admin_query", []string{"行政查询", "查询事项"}},
+	{"unable_not_held", []string{"不掌握"}},
+	{"unable_need_creation", []string{"另行制作", "现成信息"}},
+	{"unable_unclear", []string{"仍不明确", "不明确"}},
+	{"not_processed_petition", []string{"信访", "举报投诉"}},
+	{"not_processed_repeated", []string{"重复申请"}},
+	{"not_processed_publication", []string{"公开出版物", "出版物"}},
+	{"not_processed_excessive", []string{"大量反复", "反复申请"}},
+	{"not_processed_confirmation", []string{"确认或重新", "重新出具", "重新出", "确认"}},
+	{"other_no_correction", []string{"逾期不补", "不补正"}},
+	{"other_unpaid_fee", []string{"缴纳费用", "收费通知", "逾期未按收费", "未按收费"}},
+	{"total", []string{"总计", "合计"}},
+	{"carried_forward", []string{"结转下年", "转结下年", "下年度继续", "继续办理", "结转下一年"}},
+}
+
+// table2Rules are the Table 2 rows.
+var table2Rules = []rowRule{
+	{"regulations", []string{"规章"}},
+	{"normative_documents", []string{"规范性文件"}},
+	{"licensing", []string{"行政许可"}},
+	{"other_services", []string{"对外管理服务", "其他对外管理"}},
+	{"penalty", []string{"行政处罚"}},
+	{"coercion", []string{"行政强制"}},
+	{"fees", []string{"事业性收费", "行政收费"}},
+	{"procurement", []string{"集中采购", "政府采购"}},
+}
+
+// table4Rules are the groups of Table 4.
+var table4Rules = []rowRule{
+	{"review", []string{"行政复议"}},
+	{"litigation_direct", []string{"直接起诉", "未经复议"}},
+	{"litigation_after_review", []string{"复议后起诉"}},
+}
+
+// matchRow finds the row a (normalised) label names: the keyword that
+// occurs last in the label wins, because labels collect text wrapped from
+// the previous row and group labels printed before the row's own label.
+func matchRow(label string, rules []rowRule, table3 bool) string {
+	best, bestPos, bestLen := "", -1, 0
+	for _, r := range rules {
+		for _, kw := range r.keywords {
+			i := strings.LastIndex(label, kw)
+			if i < 0 {
+				continue
+			}
+			if i > bestPos || (i == bestPos && len(kw) > bestLen) {
+				best, bestPos, bestLen = r.key, i, len(kw)
+			}
+		}
+	}
+	if !table3 {
+		return best
+	}
+	// "3.其他" (2021 sub-row): the label ends with 其他.
+	trimmed := strings.TrimRightFunc(label, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
+	if strings.HasSuffix(trimmed, "其他") {
+		if i := len(trimmed) - len("其他"); i > bestPos {
+			return "other_misc"
+		}
+	}
+	// "（六）其他处理" as a single row (2019 template, some 2021 reports).
+	if i := strings.LastIndex(label, "其他处理"); i >= 0 && i >= bestPos {
+		if best != "other_no_correction" && best != "other_unpaid_fee" {
+			return "other"
+		}
+	}
+	return best
+}

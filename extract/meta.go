@@ -1,0 +1,414 @@
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	reTitleYear   = regexp.MustCompile(`^(.*?)\s*的?\s*([12][0-9]{3})\s*年\s*度?`)
+	reYearFirst   = regexp.MustCompile(`^([12][0-9]{3})\s*年\s*度?\s*(.*?)\s*(?:政府)?(?:信息|政务)公开`)
+	rePeriod      = regexp.MustCompile(`([12][0-9]{3})年0?1月0?1日(?:起)?(?:至|到|-|—|~|－)+([12][0-9]{3})年12月31日`)
+	reReportBy    = regexp.MustCompile(`本(?:年度)?报告由(.{2,40}?)(?:办公室|根据|编制|依据|按照)`)
+	reDateISO     = regexp.MustCompile(`([12][0-9]{3})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?`)
+	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期|时间)\s*[:：]\s*(.{6,24})`)
+	reDateOnly    = regexp.MustCompile(`^[（(]?\s*([12][0-9]{3}|[〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*[）)]?$`)
+	reStatedValue = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|元|件次|件|条|人次|次|个|项|篇|期|家|份|%)`)
+)
+
+// readMeta fills title, agency, year and published date.
+func (p *parser) readMeta(doc *Document, opts Options) {
+	r := p.rep
+	r.Title = p.findTitle(doc)
+	agency, year := agencyYear(r.Title)
+	if by := p.reportBy(); by != "" && agency != "" && strings.HasSuffix(by, agency) && len(by) > len(agency) {
+		agency = by
+	}
+	if agency == "" {
+		agency = opts.Agency
+	}
+	r.Agency = agency
+	if year == 0 {
+		year = opts.Year
+	}
+	if year == 0 {
+		if from, _ := p.period(); from > 0 {
+			year = from
+		}
+	}
+	r.Year = year
+	if d := p.findPublished(doc); d != "" {
+		r.Published = &d
+	}
+}
+
+// findTitle returns the report title: the first line naming a report near
+// the top, with the line before it when the title is printed on two lines
+// (agency, then "2021年度…报告"). The container's title is the fallback.
+func (p *parser) findTitle(doc *Document) string {
+	seen := 0
+	prev := ""
+	for i := 0; i < len(p.units) && seen < 12; i++ {
+		u := &p.units[i]
+		if !u.isText || u.empty || u.raw == "" {
+			continue
+		}
+		seen++
+		t := strings.TrimSpace(strings.TrimLeft(u.raw, "#*> "))
+		n := normLabel(t)
+		if utf8.RuneCountInString(n) <= 60 && (strings.Contains(n, "报告") || strings.Contains(n, "年报")) &&
+			(strings.Contains(n, "公开") || strings.Contains(n, "年报")) && !strings.HasPrefix(n, "本") && !strings.Contains(n, "根据") {
+			if prev != "" && startsWithYear(n) {
+				t = prev + " " + t
+			}
+			return t
+		}
+		pn := normLabel(t)
+		if utf8.RuneCountInString(pn) <= 25 && !strings.ContainsAny(pn, "。，,；：:") {
+			prev = t
+		} else {
+			prev = ""
+		}
+	}
+	t := strings.TrimSpace(doc.Title)
+	for _, sep := range []string{"_", "|", " - ", "——", "－"} {
+		if i := strings.Index(t, sep); i > 0 && strings.Contains(t[:i], "报告") {
+			t = strings.TrimSpace(t[:i])
+		}
+	}
+	return t
+}
+
+func startsWithYear(s string) bool {
+	return len(s) >= 4 && s[0] >= '1' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9'
+}
+
+// agencyYear splits a title such as "宁波市公安局 2021年度政府信息公开工作年度
+// 报告" or "2021年宁波市公安局政府信息公开工作年度报告" into agency and year.
+func agencyYear(title string) (string, int) {
+	t := strings.TrimSpace(normalizeDigits(title))
+	t = strings.TrimPrefix(t, "关于")
+	if m := reYearFirst.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return cleanAgency(m[2]), y
+	}
+	if m := reTitleYear.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[2])
+		return cleanAgency(m[1]), y
+	}
+	return "", 0
+}
+
+func cleanAgency(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(s, "的")
+	s = strings.TrimSuffix(s, "关于")
+	s = strings.Trim(s, " 　《》“”\"")
+	return s
+}
+
+// normalizeDigits maps full-width digits to ASCII.
+func normalizeDigits(s string) string {
+	if !strings.ContainsAny(s, "０１２３４５６７８９") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, s)
+}
+
+// reportBy finds "本报告由淮安市洪泽区人民政府办公室…" in the first lines.
+func (p *parser) reportBy() string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(p.units) && n < 20; i++ {
+		if p.units[i].isText && !p.units[i].empty {
+			b.WriteString(p.units[i].norm)
+			n++
+		}
+	}
+	if m := reReportBy.FindStringSubmatch(b.String()); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// period returns the statistics period's years (统计期限 …年1月1日至…年12月31日).
+func (p *parser) period() (int, int) {
+	for i := range p.units {
+		s := p.units[i].norm
+		if !strings.Contains(s, "月") {
+			continue
+		}
+		// the period may wrap onto the next line
+		if i+1 < len(p.units) {
+			s += p.units[i+1].norm
+		}
+		if m := rePeriod.FindStringSubmatch(s); m != nil {
+			a, _ := strconv.Atoi(m[1])
+			b, _ := strconv.Atoi(m[2])
+			return a, b
+		}
+	}
+	return 0, 0
+}
+
+// metaDateKeys are container metadata names that carry a publication date.
+var metaDateKeys = []string{"pubdate", "publishdate", "published", "firstpublishedtime", "article:published_time",
+	"dc.date", "dc.date.issued", "dcterms.issued", "dcterms.created", "date", "publish_date", "releasedate", "createdate", "pub_date", "weibo: article:create_at"}
+
+// findPublished returns the publication date as YYYY-MM-DD: a labelled date
+// in the document (发布时间/发布日期/日期), container metadata, or a date
+// line at the end of the document.
+func (p *parser) findPublished(doc *Document) string {
+	for i := range p.units {
+		u := &p.units[i]
+		if !u.isText {
+			continue
+		}
+		if m := reDateLabel.FindStringSubmatch(normalizeDigits(u.raw)); m != nil {
+			if d := parseDate(m[1]); d != "" {
+				return d
+			}
+		}
+		if i > 40 {
+			break
+		}
+	}
+	for _, k := range metaDateKeys {
+		if v, ok := doc.Meta[k]; ok {
+			if d := parseDate(v); d != "" {
+				return d
+			}
+		}
+	}
+	seen := 0
+	for i := len(p.units) - 1; i >= 0 && seen < 6; i-- {
+		u := &p.units[i]
+		if !u.isText || u.empty || u.raw == "" {
+			continue
+		}
+		seen++
+		if d := parseDateLine(u.raw); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// parseDate reads the first date in s (2022-01-25, 2022/1/25, 2022年1月25日).
+func parseDate(s string) string {
+	s = normalizeDigits(s)
+	m := reDateISO.FindStringSubmatch(s)
+	if m == nil {
+		return parseDateLine(s)
+	}
+	return ymd(m[1], m[2], m[3])
+}
+
+// parseDateLine reads a line that is only a date, in Arabic or Chinese
+// numerals ("2022年1月20日", "二〇二二年一月二十日").
+func parseDateLine(s string) string {
+	s = strings.TrimSpace(normalizeDigits(s))
+	if m := reDateOnly.FindStringSubmatch(s); m != nil {
+		return ymd(cnNumber(m[1]), cnNumber(m[2]), cnNumber(m[3]))
+	}
+	if m := reDateISO.FindStringSubmatch(s); m != nil && m[0] == s {
+		return ymd(m[1], m[2], m[3])
+	}
+	return ""
+}
+
+func ymd(y, m, d string) string {
+	yi, err1 := strconv.Atoi(y)
+	mi, err2 := strconv.Atoi(m)
+	di, err3 := strconv.Atoi(d)
+	if err1 != nil || err2 != nil || err3 != nil || yi < 1990 || yi > 2100 || mi < 1 || mi > 12 || di < 1 || di > 31 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", yi, mi, di)
+}
+
+// cnNumber turns Chinese numerals of a date into Arabic digits.
+func cnNumber(s string) string {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return s
+	}
+	digits := map[rune]int{'〇': 0, '零': 0, '○': 0, 'Ｏ': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	if len(rs) == 4 { // a year digit by digit
+		var b strings.Builder
+		for _, r := range rs {
+			d, ok := digits[r]
+			if !ok {
+				return ""
+			}
+			b.WriteByte(byte('0' + d))
+		}
+		return b.String()
+	}
+	n := 0
+	cur := 0
+	for _, r := range rs {
+		if r == '十' {
+			if cur == 0 {
+				cur = 1
+			}
+			n += cur * 10
+			cur = 0
+			continue
+		}
+		d, ok := digits[r]
+		if !ok {
+			return ""
+		}
+		cur = d
+	}
+	return strconv.Itoa(n + cur)
+}
+
+// readSections fills the overview, problems and other parts' text.
+func (p *parser) readSections() {
+	n := len(p.units)
+	o := &p.out
+	r := p.rep
+	if s := o.start[secOverview]; s >= 0 {
+		end := n
+		for _, k := range []int{secActive, secApps, secReview, secProblems, secOther} {
+			if o.start[k] > s {
+				end = o.start[k]
+				break
+			}
+		}
+		r.Sections.Overview = sectionText(p.units, region{s + 1, end})
+	}
+	r.Sections.Problems = sectionText(p.units, o.sectionRegion(secProblems, n))
+	other := o.sectionRegion(secOther, n)
+	if other.ok() {
+		// drop a closing signature: the agency's name and a date line
+		for other.to > other.from {
+			u := &p.units[other.to-1]
+			if u.empty || u.raw == "" || parseDateLine(u.raw) != "" || (r.Agency != "" && normLabel(u.raw) == normLabel(r.Agency)) {
+				other.to--
+				continue
+			}
+			break
+		}
+	}
+	r.Sections.Other = sectionText(p.units, other)
+}
+
+// readExtraTables keeps tables outside Tables 2-4: grid tables anywhere,
+// and cell rows of the extra parts some agencies add.
+func (p *parser) readExtraTables(t2, t3, t4 region) {
+	inTemplate := func(i int) bool {
+		for _, r := range []region{t2, t3, t4} {
+			if r.ok() && i >= r.from && i < r.to {
+				return true
+			}
+		}
+		return false
+	}
+	extraOf := map[int]int{} // unit -> heading of its extra part
+	for _, h := range p.out.extras {
+		end := p.out.nextHead(h, len(p.units))
+		for i := h + 1; i < end; i++ {
+			extraOf[i] = h
+		}
+	}
+	var cur *ExtraTable
+	curKey := -1
+	var pending []string // cells of a one-cell-per-line row
+	flush := func() {
+		if cur != nil && len(pending) > 0 {
+			cur.Rows = append(cur.Rows, pending)
+		}
+		pending = nil
+	}
+	lastText := ""
+	for i := range p.units {
+		u := &p.units[i]
+		h, inExtra := extraOf[i]
+		isCells := u.grid || u.tabbed
+		if !isCells || (inTemplate(i) && !inExtra) {
+			if u.isText && !u.empty && u.raw != "" && !u.tabbed {
+				lastText = u.raw
+			}
+			if u.empty {
+				flush()
+			}
+			continue
+		}
+		key := u.block
+		if inExtra {
+			key = -2 - h
+		}
+		if cur == nil || key != curKey {
+			flush()
+			title := lastText
+			if inExtra {
+				title = p.units[h].raw
+			}
+			p.rep.ExtraTables = append(p.rep.ExtraTables, ExtraTable{Title: title, Rows: [][]string{}})
+			cur = &p.rep.ExtraTables[len(p.rep.ExtraTables)-1]
+			curKey = key
+		}
+		cells := unitCells(u)
+		if u.single {
+			pending = append(pending, cells...)
+			continue
+		}
+		flush()
+		cur.Rows = append(cur.Rows, cells)
+	}
+	flush()
+}
+
+// unitCells returns the printed cells of a grid row or tab-separated line.
+func unitCells(u *unit) []string {
+	var out []string
+	for _, t := range u.toks {
+		switch t.kind {
+		case tokBreak:
+		case tokBlank:
+			out = append(out, "")
+		default:
+			out = append(out, t.text)
+		}
+	}
+	return out
+}
+
+// statedNumbers collects the numbers a free-form report states, with the
+// words before them.
+func statedNumbers(units []unit, limit int) []StatedNumber {
+	var out []StatedNumber
+	for i := range units {
+		u := &units[i]
+		if !u.isText || u.empty {
+			continue
+		}
+		s := normalizeDigits(u.raw)
+		for _, m := range reStatedValue.FindAllStringSubmatchIndex(s, -1) {
+			v, ok := parseNumber(s[m[2]:m[3]])
+			if !ok {
+				continue
+			}
+			ctx := []rune(strings.TrimSpace(s[:m[0]]))
+			if len(ctx) > 20 {
+				ctx = ctx[len(ctx)-20:]
+			}
+			out = append(out, StatedNumber{Context: string(ctx), Value: v, Unit: s[m[4]:m[5]]})
+			if len(out) >= limit {
+				return out
+			}
+		}
+	}
+	return out
+}

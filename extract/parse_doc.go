@@ -1,0 +1,499 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+)
+
+// parser holds the state of one ParseDocument call.
+type parser struct {
+	units []unit
+	out   outline
+	rep   *Report
+	// unreadable are template rows that are printed but could not be read
+	// (wrong number of cells); report.complete does not count them missing.
+	unreadable map[string]bool
+}
+
+func (p *parser) warnf(format string, args ...any) {
+	p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf(format, args...))
+}
+
+func parseDocument(doc *Document, opts Options) (*Report, error) {
+	if doc == nil {
+		return nil, fmt.Errorf("parse report: %w: no document", ErrNotReport)
+	}
+	units := buildUnits(doc)
+	p := &parser{
+		units:      units,
+		out:        findOutline(units),
+		rep:        &Report{Source: opts.Source, Template: TemplateUnknown, ExtraTables: []ExtraTable{}, Checks: []Check{}, Warnings: []string{}},
+		unreadable: map[string]bool{},
+	}
+	r := p.rep
+	p.readMeta(doc, opts)
+
+	t2, t3, t4 := p.tableRegions()
+	tmpl2 := p.detectActiveTemplate(t2)
+	p.readApplications(t3)
+	p.readActive(t2, tmpl2)
+	p.readReview(t4)
+	r.Template = p.decideTemplate(tmpl2)
+	p.readSections()
+	p.readExtraTables(t2, t3, t4)
+
+	if r.Active == nil && r.Applications == nil && r.ReviewLitigation == nil {
+		if !p.looksLikeReport(doc) {
+			return nil, fmt.Errorf("parse report %q: %w: no report title and none of the template tables", firstText(units), ErrNotReport)
+		}
+		if r.Template == TemplatePre2019 || r.Template == TemplateUnknown {
+			r.StatedNumbers = statedNumbers(units, 200)
+		}
+	}
+	checks, warns := validate(r, p.unreadable)
+	r.Checks = checks
+	r.Warnings = append(r.Warnings, warns...)
+	return r, nil
+}
+
+// firstText returns the first non-empty line, for error messages.
+func firstText(units []unit) string {
+	for i := range units {
+		if units[i].raw != "" {
+			s := []rune(units[i].raw)
+			if len(s) > 40 {
+				s = s[:40]
+			}
+			return string(s)
+		}
+	}
+	return ""
+}
+
+// looksLikeReport says whether a document without template tables is still
+// an annual report (a free-form pre-2019 report).
+func (p *parser) looksLikeReport(doc *Document) bool {
+	t := normLabel(p.rep.Title + doc.Title)
+	if strings.Contains(t, "报告") || strings.Contains(t, "年报") {
+		return strings.Contains(t, "公开") || strings.Contains(t, "年报")
+	}
+	n := 0
+	for i := range p.units {
+		if n > 30 {
+			break
+		}
+		if p.units[i].raw == "" {
+			continue
+		}
+		n++
+		s := p.units[i].norm
+		if strings.Contains(s, "信息公开") && (strings.Contains(s, "年度报告") || strings.Contains(s, "年报")) {
+			return true
+		}
+	}
+	return false
+}
+
+// tableRegions finds the units of Tables 2, 3 and 4: from their part's
+// heading to the next heading, or, when a heading is missing, from the
+// first label that only that table has.
+func (p *parser) tableRegions() (t2, t3, t4 region) {
+	n := len(p.units)
+	o := &p.out
+	t2 = o.sectionRegion(secActive, n)
+	t3 = o.sectionRegion(secApps, n)
+	t4 = o.sectionRegion(secReview, n)
+	if !t3.ok() {
+		if i := p.findUnit(0, n, "本年新收", "上年结转", "上年转结", "予以公开"); i >= 0 {
+			from := i
+			// keep the table header just above the first row
+			for k := i - 1; k >= 0 && k >= i-30; k-- {
+				if strings.Contains(p.units[k].norm, "申请人情况") || strings.Contains(p.units[k].norm, "自然人") {
+					from = k
+				}
+			}
+			if t2.ok() && from < t2.to {
+				from = max(from, t2.from)
+			}
+			end := o.nextHead(i, n)
+			if j := p.findUnit(i, end, "结转下年", "转结下年", "下年度继续"); j >= 0 && t4.from == 0 {
+				// stop after the carried-forward row unless a heading comes first
+				end = min(end, j+4)
+			}
+			t3 = region{from, end}
+			if t2.ok() && t2.to > from && t2.from < from {
+				t2.to = from
+			}
+		}
+	}
+	if !t2.ok() {
+		end := n
+		if t3.ok() {
+			end = t3.from
+		}
+		if i := p.findUnit(0, end, "第二十条", "本年制发", "本年新制作"); i >= 0 {
+			t2 = region{i, end}
+		}
+	}
+	if !t4.ok() {
+		from := 0
+		if t3.ok() {
+			from = t3.to
+		}
+		if i := p.findUnit(from, n, "行政复议"); i >= 0 {
+			t4 = region{i, p.out.nextHead(i, n)}
+		}
+	}
+	return t2, t3, t4
+}
+
+// findUnit returns the first unit in [from,to) whose normalised text holds
+// one of the keywords.
+func (p *parser) findUnit(from, to int, kws ...string) int {
+	for i := max(from, 0); i < to && i < len(p.units); i++ {
+		for _, k := range kws {
+			if strings.Contains(p.units[i].norm, k) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func (p *parser) regionText(r region) string {
+	var b strings.Builder
+	for i := r.from; i < r.to && i < len(p.units); i++ {
+		b.WriteString(p.units[i].norm)
+	}
+	return b.String()
+}
+
+// detectActiveTemplate tells the 2019 from the 2021 Table 2 by its column
+// labels; "" when the table says neither.
+func (p *parser) detectActiveTemplate(t2 region) string {
+	if !t2.ok() {
+		return ""
+	}
+	s := p.regionText(t2)
+	n19, n21 := 0, 0
+	for _, k := range []string{"新制作", "新公开数量", "对外公开总数", "上一年项目数", "本年增", "集中采购", "采购项目数", "其他对外管理"} {
+		if strings.Contains(s, k) {
+			n19++
+		}
+	}
+	for _, k := range []string{"制发件数", "废止件数", "现行有效", "收费金额"} {
+		if strings.Contains(s, k) {
+			n21++
+		}
+	}
+	switch {
+	case n19 > n21:
+		return Template2019
+	case n21 > n19:
+		return Template2021
+	}
+	return ""
+}
+
+// decideTemplate picks the template from the tables' labels, then from the
+// report year.
+func (p *parser) decideTemplate(tmpl2 string) string {
+	r := p.rep
+	if tmpl2 != "" {
+		return tmpl2
+	}
+	if a := r.Applications; a != nil {
+		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
+			if _, ok := a.Rows[k]; ok {
+				return Template2021
+			}
+		}
+	}
+	hasTables := r.Active != nil || r.Applications != nil || r.ReviewLitigation != nil
+	switch {
+	case r.Year >= 2021 && hasTables:
+		return Template2021
+	case r.Year >= 2019 && hasTables:
+		return Template2019
+	case r.Year > 0 && r.Year <= 2018:
+		return TemplatePre2019
+	case hasTables:
+		return Template2021
+	}
+	return TemplateUnknown
+}
+
+// readApplications reads Table 3 by row labels.
+func (p *parser) readApplications(t3 region) {
+	if !t3.ok() {
+		return
+	}
+	segs := buildSegments(p.units, t3)
+	rows := map[string][]*float64{}
+	bad := map[string]string{}
+	for _, s := range segs {
+		key := matchRow(s.label, table3Rules, true)
+		if key == "" {
+			if s.hasNum && len(s.values) >= 3 {
+				p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))
+			}
+			continue
+		}
+		vals, ok := fitValues(s, 7)
+		if !ok {
+			if s.hasNum {
+				if _, have := rows[key]; !have {
+					bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
+				}
+			}
+			continue
+		}
+		if _, have := rows[key]; have {
+			if s.hasNum {
+				p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
+			}
+			continue
+		}
+		rows[key] = p.cells(vals, "applications."+key, ApplicationColumns)
+		delete(bad, key)
+	}
+	for _, k := range ApplicationRows {
+		if msg, ok := bad[k]; ok {
+			p.warnf("%s", msg)
+			p.unreadable["applications."+k] = true
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p.rep.Applications = &Applications{Columns: append([]string(nil), ApplicationColumns...), Rows: rows}
+}
+
+// cells converts tokens to numbers; a blank is nil, a non-number is nil plus
+// a warning naming the cell.
+func (p *parser) cells(vals []token, prefix string, cols []string) []*float64 {
+	out := make([]*float64, len(vals))
+	for i, t := range vals {
+		switch {
+		case t.kind == tokValue && !t.null:
+			v := t.val
+			out[i] = &v
+		case t.kind == tokValue && t.null:
+			p.warnf("%s.%s: %q is not a number; read as blank", prefix, cols[i], t.text)
+		}
+	}
+	return out
+}
+
+func clip(s string) string {
+	r := []rune(s)
+	if len(r) > 30 {
+		return string(r[:30]) + "…"
+	}
+	return s
+}
+
+// activeColumns gives the JSON columns of each Table 2 row per template.
+func activeColumns(tmpl, key string) []string {
+	if tmpl == Template2019 {
+		switch key {
+		case "regulations", "normative_documents":
+			return []string{"new_made", "new_published", "total_published"}
+		case "licensing", "other_services", "penalty", "coercion":
+			return []string{"prev_items", "change", "decisions"}
+		case "fees":
+			return []string{"prev_items", "change"}
+		case "procurement":
+			return []string{"items", "amount"}
+		}
+		return nil
+	}
+	switch key {
+	case "regulations", "normative_documents":
+		return []string{"issued", "repealed", "in_force"}
+	case "licensing", "penalty", "coercion":
+		return []string{"decisions"}
+	case "fees":
+		return []string{"amount_wan_yuan"}
+	}
+	return nil
+}
+
+// readActive reads Table 2 by row labels.
+func (p *parser) readActive(t2 region, tmpl string) {
+	if !t2.ok() {
+		return
+	}
+	if tmpl == "" {
+		tmpl = Template2021
+		if p.rep.Year >= 2019 && p.rep.Year <= 2020 {
+			tmpl = Template2019
+		}
+	}
+	segs := buildSegments(p.units, t2)
+	a := &Active{}
+	found := 0
+	for _, s := range segs {
+		key := matchRow(s.label, table2Rules, false)
+		if key == "" {
+			continue
+		}
+		cols := activeColumns(tmpl, key)
+		if cols == nil {
+			if s.hasNum {
+				p.warnf("active.%s: row not in the %s template; ignored", key, tmpl)
+			}
+			continue
+		}
+		vals, ok := fitValues(s, len(cols))
+		if !ok {
+			if s.hasNum {
+				p.warnf("active.%s: row %q has %d cells, expected %d; row not read", key, clip(s.raw), len(s.values), len(cols))
+				p.unreadable["active."+key] = true
+			}
+			continue
+		}
+		slot := activeSlot(a, key)
+		if *slot != nil {
+			if s.hasNum {
+				p.warnf("active.%s: row printed twice; the first one is kept", key)
+			}
+			continue
+		}
+		nums := p.cells(vals, "active."+key, cols)
+		row := &ActiveRow{}
+		for i, c := range cols {
+			n := &Num{Blank: true}
+			if nums[i] != nil {
+				n = &Num{Value: *nums[i]}
+			}
+			*activeField(row, c) = n
+		}
+		*slot = row
+		delete(p.unreadable, "active."+key)
+		found++
+	}
+	if found > 0 {
+		p.rep.Active = a
+	}
+}
+
+func activeSlot(a *Active, key string) **ActiveRow {
+	switch key {
+	case "regulations":
+		return &a.Regulations
+	case "normative_documents":
+		return &a.NormativeDocuments
+	case "licensing":
+		return &a.Licensing
+	case "other_services":
+		return &a.OtherServices
+	case "penalty":
+		return &a.Penalty
+	case "coercion":
+		return &a.Coercion
+	case "fees":
+		return &a.Fees
+	case "procurement":
+		return &a.Procurement
+	}
+	panic("extract: unknown Table 2 row " + key)
+}
+
+func activeField(r *ActiveRow, col string) **Num {
+	switch col {
+	case "issued":
+		return &r.Issued
+	case "repealed":
+		return &r.Repealed
+	case "in_force":
+		return &r.InForce
+	case "decisions":
+		return &r.Decisions
+	case "amount_wan_yuan":
+		return &r.AmountWanYuan
+	case "new_made":
+		return &r.NewMade
+	case "new_published":
+		return &r.NewPublished
+	case "total_published":
+		return &r.TotalPublished
+	case "prev_items":
+		return &r.PrevItems
+	case "change":
+		return &r.Change
+	case "items":
+		return &r.Items
+	case "amount":
+		return &r.Amount
+	}
+	panic("extract: unknown Table 2 column " + col)
+}
+
+// groupColumns are the Table 4 columns of each group.
+var groupColumns = []string{"upheld", "corrected", "other", "pending", "total"}
+
+// readReview reads Table 4: either three labelled groups of five cells, or
+// (the template layout) one row of fifteen cells under the headers.
+func (p *parser) readReview(t4 region) {
+	if !t4.ok() {
+		return
+	}
+	segs := buildSegments(p.units, t4)
+	groups := map[string][]token{}
+	for _, s := range segs {
+		key := matchRow(s.label, table4Rules, false)
+		if key == "" {
+			continue
+		}
+		if vals, ok := fitValues(s, 5); ok && s.hasNum {
+			if _, have := groups[key]; !have {
+				groups[key] = vals
+			}
+		}
+	}
+	if len(groups) < 3 {
+		groups = map[string][]token{}
+		var best []token
+		for _, s := range segs {
+			if len(s.values) < 15 {
+				continue
+			}
+			if vals, ok := fitValues(s, 15); ok {
+				best = vals
+			} else if s.hasNum {
+				p.warnf("review_litigation: row %q has %d cells, expected 15; not read", clip(s.raw), len(s.values))
+			}
+		}
+		if best == nil {
+			for _, s := range segs {
+				if s.hasNum && len(s.values) >= 5 && len(s.values) < 15 {
+					p.warnf("review_litigation: found %d cells after %q, expected 15; table not read", len(s.values), clip(s.raw))
+					break
+				}
+			}
+			return
+		}
+		groups["review"] = best[0:5]
+		groups["litigation_direct"] = best[5:10]
+		groups["litigation_after_review"] = best[10:15]
+	}
+	rl := &ReviewLitigation{}
+	for _, key := range []string{"review", "litigation_direct", "litigation_after_review"} {
+		vals, ok := groups[key]
+		if !ok {
+			continue
+		}
+		nums := p.cells(vals, "review_litigation."+key, groupColumns)
+		g := &Group{Upheld: nums[0], Corrected: nums[1], Other: nums[2], Pending: nums[3], Total: nums[4]}
+		switch key {
+		case "review":
+			rl.Review = g
+		case "litigation_direct":
+			rl.LitigationDirect = g
+		case "litigation_after_review":
+			rl.LitigationAfterReview = g
+		}
+	}
+	p.rep.ReviewLitigation = rl
+}

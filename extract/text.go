@@ -1,0 +1,53 @@
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// ReadText reads a plain-text or markdown rendering of a report (including
+// pdftotext output) into a Document: one text Block per line. Lines are kept
+// as they are (tabs and column spacing preserved, because the template
+// parser reads cells from them); page footers such as "-2-" or "第 2 页" and
+// form feeds are dropped, and an empty line is kept as an empty Block since
+// blank lines separate table rows in flattened text.
+func ReadText(b []byte) (*Document, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("read text: not valid UTF-8")
+	}
+	s := strings.ReplaceAll(string(b), "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.ReplaceAll(s, "\f", "\n")
+	lines := strings.Split(s, "\n")
+	doc := &Document{Blocks: make([]Block, 0, len(lines)), Meta: map[string]string{}}
+	for _, ln := range lines {
+		ln = strings.TrimRight(ln, " \u3000")
+		if isPageFooter(ln) {
+			continue
+		}
+		doc.Blocks = append(doc.Blocks, Block{Text: ln})
+	}
+	return doc, nil
+}
+
+// isPageFooter reports page-number lines printed by PDF renderers: "-2-",
+// "- 2 -", "— 2 —", "第 2 页", "第2页 共5页", "2/5".
+func isPageFooter(ln string) bool {
+	s := strings.TrimFunc(ln, isSpaceRune)
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	s = normalizeDigits(strings.Map(func(r rune) rune {
+		if isSpaceRune(r) {
+			return -1
+		}
+		return r
+	}, s))
+	return reFooter.MatchString(s)
+}
+
+var reFooter = regexp.MustCompile(`^(?:[-—–－]+[0-9]{1,3}[-—–－]+|第[0-9]{1,3}页(?:[，,]?共[0-9]{1,3}页)?|[0-9]{1,3}/[0-9]{1,3}|Page[0-9]+(?:of[0-9]+)?)$`)

@@ -1,0 +1,214 @@
+package extract
+
+import (
+	"strings"
+)
+
+// tokKind is the kind of one token of the table stream.
+type tokKind uint8
+
+const (
+	tokText  tokKind = iota // label text
+	tokValue                // a number or a null marker (—, /, 无)
+	tokBlank                // an empty cell
+	tokBreak                // end of a table row
+)
+
+// token is one item of the stream the template tables are read from.
+type token struct {
+	kind tokKind
+	text string  // cell text as printed (trimmed)
+	val  float64 // for tokValue
+	null bool    // tokValue that is not a number
+	grid bool    // comes from a real table grid (columns are reliable)
+}
+
+// unit is one line of text or one table row of the document, tokenised.
+type unit struct {
+	raw    string // the line or the row's cells joined by a space
+	norm   string // normLabel(raw)
+	toks   []token
+	block  int  // index of the Block it came from
+	isText bool // from a text block (headings are only text units)
+	grid   bool // a row of a table block
+	// single is set for a text line that holds one cell only.
+	single bool
+	empty  bool
+	tabbed bool // a text line that had tab-separated cells
+}
+
+// buildUnits turns the document into units: one per text line (a text
+// block may hold several lines) and one per table row.
+func buildUnits(doc *Document) []unit {
+	units := make([]unit, 0, len(doc.Blocks)+16)
+	for bi, b := range doc.Blocks {
+		if b.Table != nil {
+			units = appendGridUnits(units, bi, b.Table)
+			continue
+		}
+		text := b.Text
+		if strings.ContainsAny(text, "\r\f") {
+			text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n").Replace(text)
+		}
+		for _, ln := range strings.Split(text, "\n") {
+			if isPageFooter(ln) {
+				continue
+			}
+			units = append(units, lineUnit(bi, ln))
+		}
+	}
+	markBlankRuns(units)
+	return units
+}
+
+// lineUnit tokenises one text line. A line with tabs is a row of cells (a
+// leading tab marks a one-cell-per-line rendering, where a lone tab is an
+// empty cell); a markdown pipe row is a row of cells; any other line is
+// split at white space (pdftotext -layout/-raw columns).
+func lineUnit(bi int, ln string) unit {
+	u := unit{raw: strings.TrimFunc(ln, isSpaceRune), block: bi, isText: true}
+	u.norm = normLabel(u.raw)
+	if strings.TrimFunc(ln, isSpaceRune) == "" && !strings.Contains(ln, "\t") {
+		u.empty = true
+		u.toks = []token{{kind: tokBreak}}
+		return u
+	}
+	trimmed := strings.TrimFunc(ln, isSpaceRune)
+	switch {
+	case strings.Contains(ln, "\t"):
+		u.tabbed = true
+		fields := strings.Split(strings.TrimRight(ln, " \u3000"), "\t")
+		if strings.HasPrefix(ln, "\t") {
+			fields = fields[1:]
+		}
+		for _, f := range fields {
+			u.toks = appendCell(u.toks, f, false)
+		}
+		if len(fields) == 1 {
+			u.single = true
+			return u // one cell per line: the row ends at an empty line
+		}
+	case strings.HasPrefix(trimmed, "|") && strings.HasSuffix(trimmed, "|") && len(trimmed) > 1:
+		inner := trimmed[1 : len(trimmed)-1]
+		if strings.Trim(inner, "|-: ") == "" {
+			u.toks = []token{{kind: tokBreak}}
+			return u
+		}
+		for _, f := range strings.Split(inner, "|") {
+			u.toks = appendCell(u.toks, f, false)
+		}
+	default:
+		fields := strings.FieldsFunc(trimmed, isSpaceRune)
+		for _, f := range fields {
+			k, v := parseCell(f)
+			switch k {
+			case cellNumber:
+				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v})
+			case cellNull:
+				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true})
+			default:
+				if n := len(u.toks); n > 0 && u.toks[n-1].kind == tokText {
+					u.toks[n-1].text += f
+				} else {
+					u.toks = append(u.toks, token{kind: tokText, text: f})
+				}
+			}
+		}
+		if len(fields) == 1 {
+			u.single = true
+		}
+	}
+	u.toks = append(u.toks, token{kind: tokBreak})
+	return u
+}
+
+// appendCell appends the token for one cell text.
+func appendCell(toks []token, f string, grid bool) []token {
+	f = strings.TrimFunc(f, isSpaceRune)
+	k, v := parseCell(f)
+	switch k {
+	case cellBlank:
+		return append(toks, token{kind: tokBlank, grid: grid})
+	case cellNumber:
+		return append(toks, token{kind: tokValue, text: f, val: v, grid: grid})
+	case cellNull:
+		return append(toks, token{kind: tokValue, text: f, null: true, grid: grid})
+	}
+	return append(toks, token{kind: tokText, text: f, grid: grid})
+}
+
+// appendGridUnits adds one unit per table row. Columns empty in every row
+// (spacer columns) are dropped; a spanned copy of a label cell is dropped
+// (its text is already in the row), a spanned copy of a value is kept.
+func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
+	width := 0
+	for _, row := range grid {
+		if len(row) > width {
+			width = len(row)
+		}
+	}
+	used := make([]bool, width)
+	for _, row := range grid {
+		for c, cell := range row {
+			if strings.TrimFunc(cell.Text, isSpaceRune) != "" {
+				used[c] = true
+			}
+		}
+	}
+	for _, row := range grid {
+		u := unit{block: bi, grid: true}
+		var raw []string
+		for c, cell := range row {
+			if !used[c] {
+				continue
+			}
+			text := strings.TrimFunc(cell.Text, isSpaceRune)
+			if cell.Span {
+				if k, _ := parseCell(text); k == cellText {
+					continue
+				}
+			}
+			// A cell may hold several lines (paragraphs): keep them as one.
+			text = strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), "")
+			raw = append(raw, text)
+			u.toks = appendCell(u.toks, text, true)
+		}
+		u.raw = strings.Join(raw, " ")
+		u.norm = normLabel(u.raw)
+		u.toks = append(u.toks, token{kind: tokBreak})
+		units = append(units, u)
+	}
+	return units
+}
+
+// markBlankRuns handles renderings that print one cell per line with an
+// empty line after each filled cell, where an empty cell is one more empty
+// line (seed 003): a run of k empty lines between a one-cell line and a
+// one-value line stands for k-1 empty cells.
+func markBlankRuns(units []unit) {
+	for i := 0; i < len(units); i++ {
+		if !units[i].empty {
+			continue
+		}
+		j := i
+		for j < len(units) && units[j].empty {
+			j++
+		}
+		k := j - i
+		if k >= 2 && i > 0 && j < len(units) && units[i-1].single && units[j].single && !units[i-1].empty &&
+			firstKind(units[j].toks) == tokValue && !units[j].tabbed && !units[i-1].tabbed {
+			for m := i + 1; m < j; m++ {
+				units[m].toks = []token{{kind: tokBlank}}
+				units[m].empty = false
+			}
+		}
+		i = j - 1
+	}
+}
+
+func firstKind(toks []token) tokKind {
+	if len(toks) == 0 {
+		return tokBreak
+	}
+	return toks[0].kind
+}
