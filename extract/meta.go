@@ -40,6 +40,7 @@ func (p *parser) readMeta(doc *Document, opts Options) {
 		}
 	}
 	r.Year = year
+	r.periodFrom, r.periodTo = p.period()
 	if d := p.findPublished(doc); d != "" {
 		r.Published = &d
 	}

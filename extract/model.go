@@ -21,6 +21,13 @@ type Report struct {
 	// StatedNumbers holds, for free-form (pre2019) reports, the numbers the
 	// text states with the phrase around them. Empty for template reports.
 	StatedNumbers []StatedNumber `json:"stated_numbers,omitempty"`
+
+	// periodFrom and periodTo are the years of the statistics period
+	// (统计期限) when the document states it; 0 otherwise.
+	periodFrom, periodTo int
+	// unreadable names template rows ("applications.total") that are
+	// printed but could not be read; report.complete does not list them.
+	unreadable map[string]bool
 }
 
 // Source says which archived capture a report was parsed from.

@@ -50,7 +50,8 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 			r.StatedNumbers = statedNumbers(units, 200)
 		}
 	}
-	checks, warns := validate(r, p.unreadable)
+	r.unreadable = p.unreadable
+	checks, warns := validate(r)
 	r.Checks = checks
 	r.Warnings = append(r.Warnings, warns...)
 	return r, nil

@@ -34,9 +34,10 @@ func headingKind(u *unit) int {
 	if s == "" || utf8.RuneCountInString(s) > 40 {
 		return secNone
 	}
-	numbered := false
+	numbered, strong := false, false
 	if m := reTopNumber.FindString(s); m != "" {
 		numbered = true
+		strong = !strings.HasSuffix(m, ".")
 		s = s[len(m):]
 	}
 	body := strings.TrimRight(s, "。.:：;；")
@@ -55,7 +56,8 @@ func headingKind(u *unit) int {
 	case strings.Contains(body, "总体情况") || body == "概述" || (numbered && (strings.HasSuffix(body, "基本情况") || strings.Contains(body, "概况"))):
 		return secOverview
 	}
-	if numbered && utf8.RuneCountInString(body) >= 4 && (strings.HasSuffix(body, "情况") || strings.HasSuffix(body, "事项")) {
+	if strong && utf8.RuneCountInString(body) >= 4 && (strings.HasSuffix(body, "情况") || strings.HasSuffix(body, "事项")) &&
+		matchRow(body, table3Rules, true) == "" && matchRow(body, table2Rules, false) == "" {
 		return secExtra
 	}
 	return secNone
