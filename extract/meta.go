@@ -11,7 +11,8 @@ import (
 var (
 	reTitleYear   = regexp.MustCompile(`^(.*?)\s*的?\s*([12][0-9]{3})\s*年\s*度?`)
 	reYearFirst   = regexp.MustCompile(`^([12][0-9]{3})\s*年\s*度?\s*(.*?)\s*(?:政府)?(?:信息|政务)公开`)
-	rePeriod      = regexp.MustCompile(`([12][0-9]{3})年0?1月0?1日(?:起)?(?:至|到|-|—|~|－)+([12][0-9]{3})年12月31日`)
+	rePeriod      = regexp.MustCompile(`([12][0-9]{3})年0?1月0?1日(?:起)?(?:至|到|-|—|~|－)+(?:([12][0-9]{3})年)?12月31日`)
+	reBookmark    = regexp.MustCompile(`\[bookmark: [^\]]*\]`)
 	reReportBy    = regexp.MustCompile(`本(?:年度)?报告由(.{2,40}?)(?:办公室|根据|编制|依据|按照)`)
 	reDateISO     = regexp.MustCompile(`([12][0-9]{3})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?`)
 	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期|时间)\s*[:：]\s*(.{6,24})`)
@@ -153,7 +154,10 @@ func (p *parser) period() (int, int) {
 		}
 		if m := rePeriod.FindStringSubmatch(s); m != nil {
 			a, _ := strconv.Atoi(m[1])
-			b, _ := strconv.Atoi(m[2])
+			b := a
+			if m[2] != "" {
+				b, _ = strconv.Atoi(m[2])
+			}
 			return a, b
 		}
 	}
@@ -295,7 +299,7 @@ func (p *parser) readSections() {
 		// drop a closing signature: the agency's name and a date line
 		for other.to > other.from {
 			u := &p.units[other.to-1]
-			if u.empty || u.raw == "" || parseDateLine(u.raw) != "" || (r.Agency != "" && normLabel(u.raw) == normLabel(r.Agency)) {
+			if k, _ := parseCell(u.raw); u.empty || u.raw == "" || k == cellNumber || parseDateLine(u.raw) != "" || (r.Agency != "" && normLabel(u.raw) == normLabel(r.Agency)) {
 				other.to--
 				continue
 			}
@@ -380,7 +384,7 @@ func unitCells(u *unit) []string {
 		case tokBlank:
 			out = append(out, "")
 		default:
-			out = append(out, t.text)
+			out = append(out, strings.TrimSpace(reBookmark.ReplaceAllString(t.text, "")))
 		}
 	}
 	return out

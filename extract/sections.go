@@ -141,7 +141,7 @@ func sectionText(units []unit, r region) string {
 			}
 			continue
 		}
-		t := u.raw
+		t := strings.TrimSpace(reBookmark.ReplaceAllString(u.raw, ""))
 		if t == "" {
 			continue
 		}
