@@ -109,6 +109,13 @@ var table4Rules = []rowRule{
 // occurs last in the label wins, because labels collect text wrapped from
 // the previous row and group labels printed before the row's own label.
 func matchRow(label string, rules []rowRule, table3 bool) string {
+	k, _ := matchRowPos(label, rules, table3)
+	return k
+}
+
+// matchRowPos is matchRow that also returns where the winning keyword
+// starts (-1 when nothing matched).
+func matchRowPos(label string, rules []rowRule, table3 bool) (string, int) {
 	best, bestPos, bestLen := "", -1, 0
 	for _, r := range rules {
 		for _, kw := range r.keywords {
@@ -122,20 +129,20 @@ func matchRow(label string, rules []rowRule, table3 bool) string {
 		}
 	}
 	if !table3 {
-		return best
+		return best, bestPos
 	}
 	// "3.其他" (2021 sub-row): the label ends with 其他.
 	trimmed := strings.TrimRightFunc(label, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
 	if strings.HasSuffix(trimmed, "其他") {
 		if i := len(trimmed) - len("其他"); i > bestPos {
-			return "other_misc"
+			return "other_misc", i
 		}
 	}
 	// "（六）其他处理" as a single row (2019 template, some 2021 reports).
 	if i := strings.LastIndex(label, "其他处理"); i >= 0 && i >= bestPos {
 		if best != "other_no_correction" && best != "other_unpaid_fee" {
-			return "other"
+			return "other", i
 		}
 	}
-	return best
+	return best, bestPos
 }

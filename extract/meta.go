@@ -109,6 +109,9 @@ func cleanAgency(s string) string {
 	s = strings.TrimSuffix(s, "的")
 	s = strings.TrimSuffix(s, "关于")
 	s = strings.Trim(s, " 　《》“”\"")
+	if strings.Contains(s, "信息公开") || strings.Contains(s, "报告") || utf8.RuneCountInString(s) > 40 {
+		return ""
+	}
 	return s
 }
 

@@ -45,6 +45,7 @@ func buildSegments(units []unit, r region) []segment {
 	var label, raw strings.Builder
 	var vals []token
 	lastBreak := -1
+	rowHasValue := false // a number was read since the last row break
 	emit := func() {
 		if label.Len() == 0 && len(vals) == 0 {
 			return
@@ -66,6 +67,10 @@ func buildSegments(units []unit, r region) []segment {
 	}
 	for i := r.from; i < r.to && i < len(units); i++ {
 		for _, t := range units[i].toks {
+			if t.kind == tokText && t.cell && rowHasValue && len(vals) > 0 {
+				// text in a value cell of the same row: not a number
+				t.kind, t.null = tokValue, true
+			}
 			switch t.kind {
 			case tokText:
 				if lastBreak >= 0 && lastBreak <= len(vals) && allBlank(vals[lastBreak:]) {
@@ -81,7 +86,11 @@ func buildSegments(units []unit, r region) []segment {
 				raw.WriteString(t.text)
 			case tokBreak:
 				lastBreak = len(vals)
+				rowHasValue = false
 			default:
+				if t.kind == tokValue && !t.null {
+					rowHasValue = true
+				}
 				vals = append(vals, t)
 			}
 		}

@@ -232,8 +232,20 @@ func (p *parser) readApplications(t3 region) {
 	segs := buildSegments(p.units, t3)
 	rows := map[string][]*float64{}
 	bad := map[string]string{}
-	for _, s := range segs {
+	for i, s := range segs {
 		key := matchRow(s.label, table3Rules, true)
+		if key == "" && s.hasNum && i+1 < len(segs) {
+			// The label may wrap with its keyword split over two lines and
+			// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
+			// try the text the next row's label starts with.
+			if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
+				if k := matchRow(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" {
+					if _, have := rows[k]; !have {
+						key = k
+					}
+				}
+			}
+		}
 		if key == "" {
 			if s.hasNum && len(s.values) >= 3 {
 				p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))

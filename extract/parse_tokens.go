@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // tokKind is the kind of one token of the table stream.
@@ -21,6 +22,7 @@ type token struct {
 	val  float64 // for tokValue
 	null bool    // tokValue that is not a number
 	grid bool    // comes from a real table grid (columns are reliable)
+	cell bool    // one cell of a tab-separated, pipe or grid row
 }
 
 // unit is one line of text or one table row of the document, tokenised.
@@ -98,7 +100,7 @@ func lineUnit(bi int, ln string) unit {
 			u.toks = appendCell(u.toks, f, false)
 		}
 	default:
-		fields := strings.FieldsFunc(trimmed, isSpaceRune)
+		fields := splitGluedNumbers(strings.FieldsFunc(trimmed, isSpaceRune))
 		for _, f := range fields {
 			k, v := parseCell(f)
 			switch k {
@@ -128,13 +130,13 @@ func appendCell(toks []token, f string, grid bool) []token {
 	k, v := parseCell(f)
 	switch k {
 	case cellBlank:
-		return append(toks, token{kind: tokBlank, grid: grid})
+		return append(toks, token{kind: tokBlank, grid: grid, cell: true})
 	case cellNumber:
-		return append(toks, token{kind: tokValue, text: f, val: v, grid: grid})
+		return append(toks, token{kind: tokValue, text: f, val: v, grid: grid, cell: true})
 	case cellNull:
-		return append(toks, token{kind: tokValue, text: f, null: true, grid: grid})
+		return append(toks, token{kind: tokValue, text: f, null: true, grid: grid, cell: true})
 	}
-	return append(toks, token{kind: tokText, text: f, grid: grid})
+	return append(toks, token{kind: tokText, text: f, grid: grid, cell: true})
 }
 
 // appendGridUnits adds one unit per table row. Columns empty in every row
@@ -155,7 +157,11 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 		}
 	}
-	for _, row := range grid {
+	var above []Cell
+	for ri, row := range grid {
+		if ri > 0 {
+			above = grid[ri-1]
+		}
 		u := unit{block: bi, grid: true}
 		var raw []string
 		for c, cell := range row {
@@ -170,6 +176,9 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 			// A cell may hold several lines (paragraphs): keep them as one.
 			text = strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), "")
+			if cell.Span && c > 0 && row[c-1].Text == cell.Text && (above == nil || c >= len(above) || above[c].Text != cell.Text) {
+				continue // a colspan copy of a value: the value counts once
+			}
 			raw = append(raw, text)
 			u.toks = appendCell(u.toks, text, true)
 		}
@@ -211,4 +220,35 @@ func firstKind(toks []token) tokKind {
 		return tokBreak
 	}
 	return toks[0].kind
+}
+
+// splitGluedNumbers splits a number glued to the end of a label
+// ("1.属于国家秘密0") when more numbers follow, as some PDF text layers print
+// rows without a space after the label.
+func splitGluedNumbers(fields []string) []string {
+	if len(fields) < 2 {
+		return fields
+	}
+	var out []string
+	for i, f := range fields {
+		if i+1 < len(fields) {
+			if k, _ := parseCell(fields[i+1]); k == cellNumber {
+				if k0, _ := parseCell(f); k0 == cellText {
+					j := len(f)
+					for j > 0 && f[j-1] >= '0' && f[j-1] <= '9' {
+						j--
+					}
+					if j < len(f) && j > 0 && len(f)-j <= 9 {
+						r, _ := utf8.DecodeLastRuneInString(f[:j])
+						if r >= 0x4e00 && r <= 0x9fff {
+							out = append(out, f[:j], f[j:])
+							continue
+						}
+					}
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
