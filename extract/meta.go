@@ -10,12 +10,12 @@ import (
 
 var (
 	reTitleYear   = regexp.MustCompile(`^(.*?)\s*的?\s*([12][0-9]{3})\s*年\s*度?`)
-	reYearFirst   = regexp.MustCompile(`^([12][0-9]{3})\s*年\s*度?\s*(.*?)\s*(?:政府)?(?:信息|政务)公开`)
+	reYearFirst   = regexp.MustCompile(`^([12][0-9]{3})\s*年\s*度?\s*(.*?)\s*(?:信息|政务)公开`)
 	rePeriod      = regexp.MustCompile(`([12][0-9]{3})年0?1月0?1日(?:起)?(?:至|到|-|—|~|－)+(?:([12][0-9]{3})年)?12月31日`)
 	reBookmark    = regexp.MustCompile(`\[bookmark: [^\]]*\]`)
 	reReportBy    = regexp.MustCompile(`本(?:年度)?报告由(.{2,40}?)(?:办公室|根据|编制|依据|按照)`)
 	reDateISO     = regexp.MustCompile(`([12][0-9]{3})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?`)
-	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期|时间)\s*[:：]\s*(.{6,24})`)
+	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|公开时间|生成日期|^日期)\s*[:：]\s*(.{6,24})`)
 	reDateOnly    = regexp.MustCompile(`^[（(]?\s*([12][0-9]{3}|[〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*[）)]?$`)
 	reStatedValue = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|元|件次|件|条|人次|次|个|项|篇|期|家|份|%)`)
 )
@@ -61,6 +61,9 @@ func (p *parser) findTitle(doc *Document) string {
 		seen++
 		t := strings.TrimSpace(strings.TrimLeft(u.raw, "#*> "))
 		n := normLabel(t)
+		if isBreadcrumb(n) {
+			continue
+		}
 		if utf8.RuneCountInString(n) <= 60 && (strings.Contains(n, "报告") || strings.Contains(n, "年报")) &&
 			(strings.Contains(n, "公开") || strings.Contains(n, "年报")) && !strings.HasPrefix(n, "本") && !strings.Contains(n, "根据") {
 			if prev != "" && startsWithYear(n) {
@@ -84,6 +87,12 @@ func (p *parser) findTitle(doc *Document) string {
 	return t
 }
 
+// isBreadcrumb reports site navigation ("当前位置：首页 > 信息公开 > 年报").
+func isBreadcrumb(s string) bool {
+	return strings.Contains(s, "当前位置") || strings.Contains(s, "首页") || strings.Contains(s, ">") ||
+		strings.Contains(s, "»") || strings.Contains(s, "》》") || strings.Contains(s, "→")
+}
+
 func startsWithYear(s string) bool {
 	return len(s) >= 4 && s[0] >= '1' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9'
 }
@@ -95,13 +104,28 @@ func agencyYear(title string) (string, int) {
 	t = strings.TrimPrefix(t, "关于")
 	if m := reYearFirst.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[1])
-		return cleanAgency(m[2]), y
+		return cleanAgency(stripGovernmentWord(m[2])), y
 	}
 	if m := reTitleYear.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[2])
 		return cleanAgency(m[1]), y
 	}
 	return "", 0
+}
+
+// stripGovernmentWord drops the 政府 of "…局政府信息公开" but keeps it in
+// "…区政府信息公开", where it is part of the agency's name.
+func stripGovernmentWord(s string) string {
+	rest, ok := strings.CutSuffix(s, "政府")
+	if !ok {
+		return s
+	}
+	for _, place := range []string{"省", "市", "区", "县", "镇", "乡", "旗", "州", "盟", "街道", "人民"} {
+		if strings.HasSuffix(rest, place) {
+			return s
+		}
+	}
+	return rest
 }
 
 func cleanAgency(s string) string {

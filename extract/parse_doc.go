@@ -117,9 +117,17 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 				from = max(from, t2.from)
 			}
 			end := o.nextHead(i, n)
-			if j := p.findUnit(i, end, "结转下年", "转结下年", "下年度继续"); j >= 0 && t4.from == 0 {
-				// stop after the carried-forward row unless a heading comes first
-				end = min(end, j+4)
+			if j := p.findUnit(i, end, "结转下年", "转结下年", "下年度继续"); j >= 0 {
+				// stop after the carried-forward row and the lines of
+				// numbers that belong to it
+				k := j + 1
+				for k < end && !p.units[k].grid && !hasText(p.units[k].toks) {
+					k++
+				}
+				if p.units[j].grid {
+					k = j + 1
+				}
+				end = min(end, k)
 			}
 			t3 = region{from, end}
 			if t2.ok() && t2.to > from && t2.from < from {
@@ -146,6 +154,15 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 		}
 	}
 	return t2, t3, t4
+}
+
+func hasText(ts []token) bool {
+	for _, t := range ts {
+		if t.kind == tokText {
+			return true
+		}
+	}
+	return false
 }
 
 // findUnit returns the first unit in [from,to) whose normalised text holds

@@ -6,10 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // ReadText reads a plain-text or markdown rendering of a report (including
-// pdftotext output) into a Document: one text Block per line. Lines are kept
+// pdftotext output; UTF-8, or GB18030 when the bytes are not UTF-8) into a
+// Document: one text Block per line. Lines are kept
 // as they are (tabs and column spacing preserved, because the template
 // parser reads cells from them); page footers such as "-2-" or "第 2 页" and
 // form feeds are dropped, and an empty line is kept as an empty Block since
@@ -17,7 +20,11 @@ import (
 func ReadText(b []byte) (*Document, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("read text: not valid UTF-8")
+		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+		if err != nil || !utf8.Valid(dec) || bytes.Count(dec, []byte("\ufffd"))*50 > len(dec) {
+			return nil, fmt.Errorf("read text: neither UTF-8 nor GB18030 (%d bytes)", len(b))
+		}
+		b = dec
 	}
 	s := strings.ReplaceAll(string(b), "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
