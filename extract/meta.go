@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,15 @@ func (p *parser) readMeta(doc *Document, opts Options) {
 	r := p.rep
 	r.Title = p.findTitle(doc)
 	agency, year := agencyYear(r.Title)
+	if agency == "" || year == 0 {
+		a2, y2 := agencyYear(cleanContainerTitle(doc.Title))
+		if agency == "" {
+			agency = a2
+		}
+		if year == 0 {
+			year = y2
+		}
+	}
 	if by := p.reportBy(); by != "" && agency != "" && strings.HasSuffix(by, agency) && len(by) > len(agency) {
 		agency = by
 	}
@@ -78,9 +88,15 @@ func (p *parser) findTitle(doc *Document) string {
 			prev = ""
 		}
 	}
-	t := strings.TrimSpace(doc.Title)
-	for _, sep := range []string{"_", "|", " - ", "——", "－"} {
-		if i := strings.Index(t, sep); i > 0 && strings.Contains(t[:i], "报告") {
+	return cleanContainerTitle(doc.Title)
+}
+
+// cleanContainerTitle drops the site name a CMS appends to the page title
+// ("…年度报告_某某市人民政府").
+func cleanContainerTitle(t string) string {
+	t = strings.TrimSpace(t)
+	for _, sep := range []string{"_", "|", " - ", "——", "－", "-"} {
+		if i := strings.Index(t, sep); i > 0 && (strings.Contains(t[:i], "报告") || strings.Contains(t[:i], "年报")) {
 			t = strings.TrimSpace(t[:i])
 		}
 	}
@@ -218,6 +234,20 @@ func (p *parser) findPublished(doc *Document) string {
 			if d := parseDate(v); d != "" {
 				return d
 			}
+		}
+	}
+	var keys []string
+	for k := range doc.Meta {
+		lk := strings.ToLower(k)
+		if (strings.Contains(lk, "pub") || strings.Contains(lk, "release") || strings.Contains(lk, "发布")) &&
+			!strings.Contains(lk, "modif") && !strings.Contains(lk, "update") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if d := parseDate(doc.Meta[k]); d != "" {
+			return d
 		}
 	}
 	seen := 0

@@ -150,6 +150,15 @@ func TestAdversarialTable3(t *testing.T) {
 			wantWarn: []string{"not recognised"},
 		},
 		{
+			name: "group subtotal rows are not rows of their own",
+			extra: map[string]string{
+				"partially_granted":          "（三）不予公开\t0\t0\t0\t0\t0\t0\t0",
+				"not_processed_confirmation": "（六）其他处理\t2\t0\t0\t0\t0\t0\t2",
+			},
+			want:     map[string]string{"other": "2 0 0 0 0 0 2", "other_misc": "2 0 0 0 0 0 2", "denied_state_secret": "0 0 0 0 0 0 0"},
+			wantWarn: []string{"not recognised"},
+		},
+		{
 			name:     "missing row does not shift and skips only its rules",
 			rows:     map[string]string{"denied_three_security": ""},
 			want:     map[string]string{"denied_third_party": "0 0 0 0 0 0 0", "unable_not_held": "6 1 0 0 1 0 8", "denied_three_security": "missing"},

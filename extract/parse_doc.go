@@ -49,6 +49,9 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 		if r.Template == TemplatePre2019 || r.Template == TemplateUnknown {
 			r.StatedNumbers = statedNumbers(units, 200)
 		}
+		if r.Template == TemplateUnknown {
+			p.warnf("none of the template tables (主动公开/收到和处理申请/行政复议行政诉讼) was found in the text; they may be images")
+		}
 	}
 	r.unreadable = p.unreadable
 	checks, warns := validate(r)
@@ -248,6 +251,7 @@ func (p *parser) readApplications(t3 region) {
 	}
 	segs := buildSegments(p.units, t3)
 	rows := map[string][]*float64{}
+	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
 	for i, s := range segs {
 		key := matchRow(s.label, table3Rules, true)
@@ -279,12 +283,18 @@ func (p *parser) readApplications(t3 region) {
 			continue
 		}
 		if _, have := rows[key]; have {
-			if s.hasNum {
+			if s.hasNum && numbered[key] {
 				p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
+				continue
 			}
-			continue
+			if !s.hasNum {
+				continue
+			}
+			// the first candidate was all blank (a header cell such as
+			// 其他 over empty cells): the row with numbers wins
 		}
 		rows[key] = p.cells(vals, "applications."+key, ApplicationColumns)
+		numbered[key] = s.hasNum
 		delete(bad, key)
 	}
 	for _, k := range ApplicationRows {

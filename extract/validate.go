@@ -151,13 +151,11 @@ func validate(r *Report) ([]Check, []string) {
 		}
 		// T3.outcome_sum
 		out := append([]string(nil), outcomeRows...)
-		switch {
-		case row("other") != nil && len(missing(otherRows2021...)) == 3:
-			out = append(out, "other")
-		case row("other") != nil:
-			out = append(out, "other")
-			out = append(out, otherRows2021...)
-		default:
+		if row("other") != nil && len(missing(otherRows2021...)) == 3 {
+			out = append(out, "other") // the single row of the 2019 template
+		} else {
+			// the three 2021 sub-rows; a （六）其他处理 row beside them is
+			// their subtotal and is not added again
 			out = append(out, otherRows2021...)
 		}
 		if m := missing(append(out, "total")...); len(m) > 0 {
