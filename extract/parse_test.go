@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -128,13 +129,21 @@ func TestCorpus(t *testing.T) {
 	if len(files) < 3 {
 		t.Fatalf("corpus missing: %v", files)
 	}
+	// the same PDFs rendered by pdftotext -raw, -layout and plain mode
+	variants, _ := filepath.Glob("testdata/corpus/variants/*.txt")
+	files = append(files, variants...)
 	reports := map[string]*Report{}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		base, _, _ := strings.Cut(name, ".")
+		// pdftotext without -layout/-raw prints tables column by column:
+		// rows may be lost there, but a cell read must never be wrong and
+		// no rule failure may be invented.
+		lenient := strings.HasSuffix(name, ".plain")
 		t.Run(name, func(t *testing.T) {
 			r := parseFile(t, f)
 			reports[name] = r
-			e := loadExpected(t, strings.TrimSuffix(f, ".txt")+".expected.json")
+			e := loadExpected(t, filepath.Join("testdata", "corpus", base+".expected.json"))
 			if r.Agency != e.Agency && r.Agency != e.AgencyAsTitled {
 				t.Errorf("agency = %q, want %q", r.Agency, e.Agency)
 			}
@@ -145,8 +154,13 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("published = %v, want %v", r.Published, e.Published)
 			}
 			exact, total := 0, 0
+			missing := 0
 			cell := func(name string, got, want *float64) {
 				total++
+				if lenient && got == nil && want != nil {
+					missing++
+					return
+				}
 				if (got == nil) != (want == nil) || (got != nil && *got != *want) {
 					t.Errorf("%s = %s, want %s", name, fmtp(got), fmtp(want))
 					return
@@ -168,8 +182,11 @@ func TestCorpus(t *testing.T) {
 			for row, want := range e.Applications.Rows {
 				got, ok := r.Applications.Rows[row]
 				if !ok {
-					t.Errorf("applications.%s missing", row)
+					if !lenient {
+						t.Errorf("applications.%s missing", row)
+					}
 					total += 7
+					missing += 7
 					continue
 				}
 				for c := range want {
@@ -181,7 +198,7 @@ func TestCorpus(t *testing.T) {
 					t.Errorf("applications.%s read but not in the report", row)
 				}
 			}
-			if r.ReviewLitigation == nil {
+			if r.ReviewLitigation == nil && !lenient {
 				t.Fatal("no Table 4")
 			}
 			b, _ = json.Marshal(r.ReviewLitigation)
@@ -192,7 +209,7 @@ func TestCorpus(t *testing.T) {
 					cell("review_litigation."+g+"."+col, gotRL[g][col], want)
 				}
 			}
-			t.Logf("%s: %d/%d cells exact", name, exact, total)
+			t.Logf("%s: %d/%d cells exact, %d not read", name, exact, total, missing)
 
 			var failing []string
 			byRule := map[string]Check{}
@@ -205,6 +222,14 @@ func TestCorpus(t *testing.T) {
 			sort.Strings(failing)
 			want := append([]string(nil), e.ChecksFailing...)
 			sort.Strings(want)
+			if lenient {
+				for _, f := range failing {
+					if !slices.Contains(want, f) {
+						t.Errorf("invented failure %q", f)
+					}
+				}
+				return
+			}
 			if strings.Join(failing, "|") != strings.Join(want, "|") {
 				t.Errorf("failing checks = %q, want %q", failing, want)
 			}
@@ -225,6 +250,9 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 		})
+	}
+	if t.Failed() {
+		return
 	}
 	// cross-year rules: Hongze 2023 -> 2024
 	prev, cur := reports["003_hongze_2023"], reports["004_hongze_2024"]
