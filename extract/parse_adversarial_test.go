@@ -81,6 +81,27 @@ func buildReport(title string, rowText map[string]string, extraAfter map[string]
 	return b.String()
 }
 
+func TestMissingHeadings(t *testing.T) {
+	full := buildReport("某某市交通运输局2021年度政府信息公开工作年度报告", nil, nil)
+	for _, heading := range []string{"二、主动公开政府信息情况\n", "三、收到和处理政府信息公开申请情况\n", "四、政府信息公开行政复议、行政诉讼情况\n"} {
+		t.Run(heading, func(t *testing.T) {
+			r := parseString(t, strings.Replace(full, heading, "", 1))
+			if got := rowString(r, "total"); got != "18 3 1 0 2 0 24" {
+				t.Errorf("total = %s", got)
+			}
+			if r.ReviewLitigation == nil || fmtp(r.ReviewLitigation.LitigationDirect.Corrected) != "1" {
+				t.Errorf("Table 4 = %+v", r.ReviewLitigation)
+			}
+			if r.Active == nil || r.Active.Licensing == nil || r.Active.Licensing.Decisions.Value != 45 {
+				t.Errorf("Table 2 = %+v", r.Active)
+			}
+			if f := failing(r); len(f) > 0 {
+				t.Errorf("failing %q, warnings %q", f, r.Warnings)
+			}
+		})
+	}
+}
+
 func parseString(t *testing.T, s string) *Report {
 	t.Helper()
 	doc, err := ReadText([]byte(s))

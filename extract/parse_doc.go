@@ -148,12 +148,20 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 		}
 	}
 	if !t4.ok() {
+		// no heading for Table 4: it starts at the first 行政复议 after the
+		// carried-forward row of Table 3 (which then ends there)
 		from := 0
 		if t3.ok() {
-			from = t3.to
+			from = t3.from
+			if j := p.findUnit(t3.from, t3.to, "结转下年", "转结下年", "下年度继续"); j >= 0 {
+				from = j + 1
+			}
 		}
 		if i := p.findUnit(from, n, "行政复议"); i >= 0 {
 			t4 = region{i, p.out.nextHead(i, n)}
+			if t3.ok() && i < t3.to {
+				t3.to = i
+			}
 		}
 	}
 	return t2, t3, t4
