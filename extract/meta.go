@@ -13,10 +13,12 @@ var (
 	reTitleYear   = regexp.MustCompile(`^(.*?)\s*的?\s*([12][0-9]{3})\s*年\s*度?`)
 	reYearFirst   = regexp.MustCompile(`^([12][0-9]{3})\s*年\s*度?\s*(.*?)\s*(?:信息|政务)公开`)
 	rePeriod      = regexp.MustCompile(`([12][0-9]{3})年0?1月0?1日(?:起)?(?:至|到|-|—|~|－)+(?:([12][0-9]{3})年)?12月31日`)
+	reYearOnly    = regexp.MustCompile(`^[（(]?[12][0-9]{3}年度?[）)]?$`)
+	reYearLast    = regexp.MustCompile(`^(.*?)\s*(?:信息|政务)公开.*?[（(]\s*([12][0-9]{3})\s*年\s*度?\s*[）)]\s*$`)
 	reBookmark    = regexp.MustCompile(`\[bookmark: [^\]]*\]`)
 	reReportBy    = regexp.MustCompile(`本(?:年度)?报告由(.{2,40}?)(?:办公室|根据|编制|依据|按照)`)
 	reDateISO     = regexp.MustCompile(`([12][0-9]{3})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?`)
-	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|公开时间|生成日期|^日期)\s*[:：]\s*(.{6,24})`)
+	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|公开时间|生成日期|日期|时间)\s*[:：]\s*([12][0-9]{3}\s*[-/.年]\s*[01]?[0-9]\s*[-/.月]\s*[0-3]?[0-9]日?)(.?)`)
 	reDateOnly    = regexp.MustCompile(`^[（(]?\s*([12][0-9]{3}|[〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*[）)]?$`)
 	reStatedValue = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|元|件次|件|条|人次|次|个|项|篇|期|家|份|%)`)
 )
@@ -76,8 +78,17 @@ func (p *parser) findTitle(doc *Document) string {
 		}
 		if utf8.RuneCountInString(n) <= 60 && (strings.Contains(n, "报告") || strings.Contains(n, "年报")) &&
 			(strings.Contains(n, "公开") || strings.Contains(n, "年报")) && !strings.HasPrefix(n, "本") && !strings.Contains(n, "根据") {
-			if prev != "" && startsWithYear(n) {
+			if prev != "" && (startsWithYear(n) || strings.HasPrefix(n, "政府信息公开") || strings.HasPrefix(n, "政务公开")) {
 				t = prev + " " + t
+			}
+			if _, y := agencyYear(t); y == 0 {
+				// "（2021年度）" on the next line
+				for j := i + 1; j < len(p.units) && j <= i+2; j++ {
+					if nx := normLabel(p.units[j].raw); reYearOnly.MatchString(nx) {
+						t += p.units[j].raw
+						break
+					}
+				}
 			}
 			return t
 		}
@@ -118,6 +129,10 @@ func startsWithYear(s string) bool {
 func agencyYear(title string) (string, int) {
 	t := strings.TrimSpace(normalizeDigits(title))
 	t = strings.TrimPrefix(t, "关于")
+	if m := reYearLast.FindStringSubmatch(t); m != nil {
+		y, _ := strconv.Atoi(m[2])
+		return cleanAgency(stripGovernmentWord(m[1])), y
+	}
 	if m := reYearFirst.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		return cleanAgency(stripGovernmentWord(m[2])), y
@@ -220,7 +235,10 @@ func (p *parser) findPublished(doc *Document) string {
 		if !u.isText {
 			continue
 		}
-		if m := reDateLabel.FindStringSubmatch(normalizeDigits(u.raw)); m != nil {
+		for _, m := range reDateLabel.FindAllStringSubmatch(normalizeDigits(u.raw), -1) {
+			if strings.ContainsAny(m[2], "至起到—-~－") {
+				continue // a period (统计时间：…至…), not a date
+			}
 			if d := parseDate(m[1]); d != "" {
 				return d
 			}

@@ -21,6 +21,8 @@ func TestAgencyYear(t *testing.T) {
 		{"２０２２年度某某镇人民政府政务公开工作年度报告", "某某镇人民政府", 2022},
 		{"关于某某市财政局2019年政府信息公开工作年度报告", "某某市财政局", 2019},
 		{"政府信息公开工作年度报告", "", 0},
+		{"某某市商务局政府信息公开工作年度报告（2021年度）", "某某市商务局", 2021},
+		{"某某区人民政府 政府信息公开工作年度报告(2022年)", "某某区人民政府", 2022},
 	}
 	for _, tc := range tests {
 		a, y := agencyYear(tc.title)
@@ -131,6 +133,22 @@ func TestReadTextGB18030(t *testing.T) {
 	}
 	if _, err := ReadText([]byte{0xff, 0xfe, 0xff, 0x00, 0x81}); err == nil {
 		t.Error("binary input accepted as text")
+	}
+}
+
+func TestTitleOverLines(t *testing.T) {
+	text := "某某市商务局\n政府信息公开工作年度报告\n（2021年度）\n信息来源：市商务局 时间：2022-01-28 点击：12\n统计时间：2021年1月1日至2021年12月31日\n一、总体情况\n本年度，我局加强公开。\n"
+	r := parseString(t, text)
+	if r.Agency != "某某市商务局" || r.Year != 2021 || r.Title != "某某市商务局 政府信息公开工作年度报告（2021年度）" {
+		t.Errorf("got %q %d %q", r.Agency, r.Year, r.Title)
+	}
+	if r.Published == nil || *r.Published != "2022-01-28" {
+		t.Errorf("published %v", r.Published)
+	}
+	doc, _ := ReadText([]byte("某某局2021年政府信息公开工作年度报告\n统计时间：2021年1月1日至2021年12月31日\n一、总体情况\n"))
+	r2, _ := ParseDocument(doc, Options{})
+	if r2.Published != nil {
+		t.Errorf("statistics period taken for the publication date: %v", *r2.Published)
 	}
 }
 

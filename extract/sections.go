@@ -136,9 +136,8 @@ func sectionText(units []unit, r region) string {
 	for i := r.from; i < r.to && i < len(units); i++ {
 		u := &units[i]
 		if !u.isText || u.empty {
-			if u.empty {
-				prevEnds = true
-			}
+			// an empty line alone does not end a paragraph: PDF renderings
+			// put them around page breaks in mid-sentence
 			continue
 		}
 		t := strings.TrimSpace(reBookmark.ReplaceAllString(u.raw, ""))
