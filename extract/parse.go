@@ -67,6 +67,7 @@ func buildSegments(units []unit, r region) []segment {
 	}
 	for i := r.from; i < r.to && i < len(units); i++ {
 		for _, t := range units[i].toks {
+			t.unit = i
 			if t.kind == tokText && t.cell && rowHasValue && len(vals) > 0 {
 				// text in a value cell of the same row: not a number
 				t.kind, t.null = tokValue, true

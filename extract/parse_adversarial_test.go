@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -275,5 +276,66 @@ func TestAdversarialTable3(t *testing.T) {
 				t.Errorf("Table 2 = %+v", r.Active)
 			}
 		})
+	}
+}
+
+// blankCells replaces the n-th..m-th number fields of the first line
+// containing label with spaces of the same width (a blank cell in a
+// pdftotext -layout rendering).
+func blankCells(t *testing.T, text, label string, idx ...int) string {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	for i, ln := range lines {
+		if !strings.Contains(ln, label) {
+			continue
+		}
+		fields := fieldsWithPos(ln)
+		rs := []rune(ln)
+		var nums []posField
+		for _, f := range fields {
+			if k, _ := parseCell(f.text); k == cellNumber {
+				nums = append(nums, f)
+			}
+		}
+		for _, j := range idx {
+			for c := nums[j].start; c < nums[j].end; c++ {
+				rs[c] = ' '
+			}
+		}
+		lines[i] = string(rs)
+		return strings.Join(lines, "\n")
+	}
+	t.Fatalf("no line with %q", label)
+	return ""
+}
+
+func TestLayoutBlankCellsPlacedByColumn(t *testing.T) {
+	b, err := os.ReadFile("testdata/corpus/005_huaian_2024.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	text = blankCells(t, text, "二、上年结转政府信息公开申请数量", 1, 2, 3, 4, 5)
+	text = blankCells(t, text, "3.补正后申请内容仍不明确", 1, 2, 3, 4, 5)
+	text = blankCells(t, text, "（一）予以公开", 2, 3)
+	r := parseString(t, text)
+	for k, w := range map[string]string{
+		"carried_over":    "34 null null null null null 34",
+		"unable_unclear":  "1 null null null null null 1",
+		"granted":         "1288 21 null null 50 3 1362",
+		"new_received":    "3001 53 0 0 61 4 3119",
+		"carried_forward": "103 0 0 0 0 0 103",
+	} {
+		if got := rowString(r, k); got != w {
+			t.Errorf("%s = %s, want %s", k, got, w)
+		}
+	}
+	if !hasWarning(r, "applications.carried_over: 2 of 7 cells printed") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	for _, c := range r.Checks {
+		if !c.OK && c.Rule != RuleComplete {
+			t.Errorf("invented failure %s", c.Message)
+		}
 	}
 }

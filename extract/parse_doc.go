@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -261,6 +262,8 @@ func (p *parser) readApplications(t3 region) {
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
+	badSeg := map[string]segment{}
+	var complete []layoutRow // rows of 7 cells on one space-aligned line
 	for i, s := range segs {
 		key := matchRow(s.label, table3Rules, true)
 		if key == "" && s.hasNum && i+1 < len(segs) {
@@ -286,9 +289,13 @@ func (p *parser) readApplications(t3 region) {
 			if s.hasNum {
 				if _, have := rows[key]; !have {
 					bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
+					badSeg[key] = s
 				}
 			}
 			continue
+		}
+		if c, ok := layoutColumns(vals); ok {
+			complete = append(complete, c)
 		}
 		if _, have := rows[key]; have {
 			if s.hasNum && numbered[key] {
@@ -306,10 +313,17 @@ func (p *parser) readApplications(t3 region) {
 		delete(bad, key)
 	}
 	for _, k := range ApplicationRows {
-		if msg, ok := bad[k]; ok {
-			p.warnf("%s", msg)
-			p.unreadable["applications."+k] = true
+		msg, ok := bad[k]
+		if !ok {
+			continue
 		}
+		if cells, n, ok := placeByColumn(badSeg[k].values, complete); ok {
+			rows[k] = p.cells(cells, "applications."+k, ApplicationColumns)
+			p.warnf("applications.%s: %d of 7 cells printed; placed under their columns by position, the others are blank", k, n)
+			continue
+		}
+		p.warnf("%s", msg)
+		p.unreadable["applications."+k] = true
 	}
 	if len(rows) == 0 {
 		return
@@ -544,4 +558,116 @@ func (p *parser) readReview(t4 region) {
 		}
 	}
 	p.rep.ReviewLitigation = rl
+}
+
+// layoutRow is a Table 3 row read from one space-aligned line: the unit it
+// is on and the centre of each of its seven cells.
+type layoutRow struct {
+	unit int
+	pos2 [7]int
+}
+
+// layoutColumns returns the cell positions of a complete row printed on a
+// single space-aligned line.
+func layoutColumns(vals []token) (layoutRow, bool) {
+	var lr layoutRow
+	if len(vals) != 7 {
+		return lr, false
+	}
+	lr.unit = vals[0].unit
+	for i, t := range vals {
+		if t.pos2 <= 0 || t.unit != lr.unit || (i > 0 && t.pos2 <= lr.pos2[i-1]) {
+			return lr, false
+		}
+		lr.pos2[i] = t.pos2
+	}
+	return lr, true
+}
+
+// placeByColumn places the cells of a row that has fewer than seven cells
+// on one space-aligned line (pdftotext -layout prints nothing for a blank
+// cell) under the columns of the complete rows nearest to it. It succeeds
+// only when every cell is clearly nearer one column than its neighbours, in
+// order, and the nearest complete rows agree on the placement.
+func placeByColumn(vals []token, complete []layoutRow) ([]token, int, bool) {
+	if len(vals) == 0 || len(vals) >= 7 || len(complete) == 0 {
+		return nil, 0, false
+	}
+	unit := vals[0].unit
+	for _, t := range vals {
+		if t.pos2 <= 0 || t.unit != unit || t.kind != tokValue {
+			return nil, 0, false
+		}
+	}
+	// the nearest complete row above and below (a page break may shift
+	// the columns of rows further away)
+	var refs []layoutRow
+	above, below := -1, -1
+	for i, c := range complete {
+		if c.unit < unit && (above < 0 || c.unit > complete[above].unit) {
+			above = i
+		}
+		if c.unit > unit && (below < 0 || c.unit < complete[below].unit) {
+			below = i
+		}
+	}
+	for _, i := range []int{above, below} {
+		if i >= 0 {
+			refs = append(refs, complete[i])
+		}
+	}
+	var placed []int
+	for _, ref := range refs {
+		cols, ok := placeUnder(vals, ref)
+		if !ok {
+			continue
+		}
+		if placed != nil && !slices.Equal(placed, cols) {
+			return nil, 0, false // the rows around disagree
+		}
+		placed = cols
+	}
+	if placed == nil {
+		return nil, 0, false
+	}
+	out := make([]token, 7)
+	for i := range out {
+		out[i] = token{kind: tokBlank}
+	}
+	for i, c := range placed {
+		out[c] = vals[i]
+	}
+	return out, len(vals), true
+}
+
+// placeUnder gives the column of each value under one reference row.
+func placeUnder(vals []token, ref layoutRow) ([]int, bool) {
+	cols := make([]int, len(vals))
+	last := -1
+	for i, t := range vals {
+		best, dist, second := -1, 1<<30, 1<<30
+		for c := 0; c < 7; c++ {
+			d := abs(t.pos2 - ref.pos2[c])
+			switch {
+			case d < dist:
+				best, second, dist = c, dist, d
+			case d < second:
+				second = d
+			}
+		}
+		// nearer its column than the next one by at least 1.5 characters
+		if best <= last || second-dist < 3 {
+			return nil, false
+		}
+		cols[i] = best
+		last = best
+	}
+	return cols, true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -23,6 +23,10 @@ type token struct {
 	null bool    // tokValue that is not a number
 	grid bool    // comes from a real table grid (columns are reliable)
 	cell bool    // one cell of a tab-separated, pipe or grid row
+	// pos2 is twice the centre column (in runes) of a token of a
+	// space-aligned line (pdftotext -layout); 0 when unknown.
+	pos2 int
+	unit int // index of the unit the token belongs to (set by buildSegments)
 }
 
 // unit is one line of text or one table row of the document, tokenised.
@@ -100,14 +104,15 @@ func lineUnit(bi int, ln string) unit {
 			u.toks = appendCell(u.toks, f, false)
 		}
 	default:
-		fields := splitGluedNumbers(strings.FieldsFunc(trimmed, isSpaceRune))
-		for _, f := range fields {
+		fields := splitGluedNumbers(fieldsWithPos(ln))
+		for _, pf := range fields {
+			f := pf.text
 			k, v := parseCell(f)
 			switch k {
 			case cellNumber:
-				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v})
+				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v, pos2: pf.start + pf.end})
 			case cellNull:
-				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true})
+				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true, pos2: pf.start + pf.end})
 			default:
 				if n := len(u.toks); n > 0 && u.toks[n-1].kind == tokText {
 					u.toks[n-1].text += f
@@ -222,17 +227,51 @@ func firstKind(toks []token) tokKind {
 	return toks[0].kind
 }
 
+// posField is a white-space separated field of a line with its rune
+// columns [start, end).
+type posField struct {
+	text       string
+	start, end int
+}
+
+// fieldsWithPos splits a line at white space, keeping each field's columns.
+func fieldsWithPos(ln string) []posField {
+	var out []posField
+	col, start := 0, -1
+	var b strings.Builder
+	for _, r := range ln {
+		if isSpaceRune(r) {
+			if start >= 0 {
+				out = append(out, posField{b.String(), start, col})
+				b.Reset()
+				start = -1
+			}
+		} else {
+			if start < 0 {
+				start = col
+			}
+			b.WriteRune(r)
+		}
+		col++
+	}
+	if start >= 0 {
+		out = append(out, posField{b.String(), start, col})
+	}
+	return out
+}
+
 // splitGluedNumbers splits a number glued to the end of a label
 // ("1.属于国家秘密0") when more numbers follow, as some PDF text layers print
 // rows without a space after the label.
-func splitGluedNumbers(fields []string) []string {
+func splitGluedNumbers(fields []posField) []posField {
 	if len(fields) < 2 {
 		return fields
 	}
-	var out []string
-	for i, f := range fields {
+	var out []posField
+	for i, pf := range fields {
+		f := pf.text
 		if i+1 < len(fields) {
-			if k, _ := parseCell(fields[i+1]); k == cellNumber {
+			if k, _ := parseCell(fields[i+1].text); k == cellNumber {
 				if k0, _ := parseCell(f); k0 == cellText {
 					j := len(f)
 					for j > 0 && f[j-1] >= '0' && f[j-1] <= '9' {
@@ -241,14 +280,15 @@ func splitGluedNumbers(fields []string) []string {
 					if j < len(f) && j > 0 && len(f)-j <= 9 {
 						r, _ := utf8.DecodeLastRuneInString(f[:j])
 						if r >= 0x4e00 && r <= 0x9fff {
-							out = append(out, f[:j], f[j:])
+							mid := pf.start + utf8.RuneCountInString(f[:j])
+							out = append(out, posField{f[:j], pf.start, mid}, posField{f[j:], mid, pf.end})
 							continue
 						}
 					}
 				}
 			}
 		}
-		out = append(out, f)
+		out = append(out, pf)
 	}
 	return out
 }
