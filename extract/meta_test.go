@@ -122,7 +122,7 @@ func TestMatchRow(t *testing.T) {
 }
 
 func TestReadTextGB18030(t *testing.T) {
-	utf := "某某局2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+	utf := "某某局2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n二、上年結轉政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
 	gb, err := simplifiedchinese.GB18030.NewEncoder().String(utf)
 	if err != nil {
 		t.Fatal(err)

@@ -325,7 +325,10 @@ func (p *parser) readApplications(t3 region) {
 		p.warnf("%s", msg)
 		p.unreadable["applications."+k] = true
 	}
-	if len(rows) == 0 {
+	if len(rows) < 2 {
+		if len(rows) == 1 {
+			p.warnf("applications: only one row of Table 3 found; not read as the table")
+		}
 		return
 	}
 	p.rep.Applications = &Applications{Columns: append([]string(nil), ApplicationColumns...), Rows: rows}
@@ -391,6 +394,11 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		if p.rep.Year >= 2019 && p.rep.Year <= 2020 {
 			tmpl = Template2019
 		}
+	}
+	// prose such as "办理行政许可 12 件" is not Table 2: the table's own
+	// column headers must be there
+	if !containsAny(p.regionText(t2), "信息内容", "制发件数", "废止件数", "现行有效", "处理决定数", "新制作", "新公开", "收费金额", "项目数量", "第二十条") {
+		return
 	}
 	segs := buildSegments(p.units, t2)
 	a := &Active{}
@@ -670,4 +678,13 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
 }

@@ -264,8 +264,10 @@ func TestPre2019(t *testing.T) {
 一、概述
 2017年，我局主动公开政府信息1,236条，其中通过网站公开980条。
 二、主动公开政府信息情况
+全年办理行政许可 300 件，行政处罚 12 件。
+三、依申请公开政府信息情况
 全年受理依申请公开12件，均按时答复。收取费用0元。
-三、存在的主要问题及改进措施
+四、存在的主要问题及改进措施
 公开的深度不够。
 某某市环境保护局
 二〇一八年三月二十日
@@ -284,7 +286,7 @@ func TestPre2019(t *testing.T) {
 	for _, n := range r.StatedNumbers {
 		got = append(got, string(formatNumber(n.Value))+n.Unit)
 	}
-	if strings.Join(got, ",") != "1236条,980条,12件,0元" {
+	if strings.Join(got, ",") != "1236条,980条,300件,12件,12件,0元" {
 		t.Errorf("stated numbers = %v", got)
 	}
 	for _, c := range r.Checks {
