@@ -415,7 +415,7 @@ func (p *parser) readExtraTables(t2, t3, t4 region) {
 	for i := range p.units {
 		u := &p.units[i]
 		h, inExtra := extraOf[i]
-		isCells := u.grid || u.tabbed
+		isCells := (u.grid && !u.single) || u.tabbed
 		if !isCells || (inTemplate(i) && !inExtra) {
 			if u.isText && !u.empty && u.raw != "" && !u.tabbed {
 				lastText = u.raw

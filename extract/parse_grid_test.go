@@ -345,3 +345,40 @@ func TestLayoutSplitKeyword(t *testing.T) {
 		t.Errorf("meta %q %d", r.Agency, r.Year)
 	}
 }
+
+func TestReportInsideLayoutTable(t *testing.T) {
+	// Some CMS pages hold the whole report in one layout table: headings
+	// and paragraphs are rows with one cell.
+	var g gridBuilder
+	row := 0
+	line := func(s string) { g.put(row, 0, 1, 8, s); row++ }
+	cells := func(c ...string) {
+		for i, s := range c {
+			g.put(row, i, 1, 1, s)
+		}
+		row++
+	}
+	line("一、总体情况")
+	line("本年度我办认真落实条例。")
+	line("三、收到和处理政府信息公开申请情况")
+	cells("一、本年新收政府信息公开申请数量", "1", "0", "0", "0", "0", "0", "1")
+	cells("二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0")
+	cells("（七）总计", "1", "0", "0", "0", "0", "0", "1")
+	cells("四、结转下年度继续办理", "0", "0", "0", "0", "0", "0", "0")
+	line("五、存在的主要问题及改进情况")
+	line("宣传不够。")
+	doc := &Document{Title: "某某办公室2023年政府信息公开工作年度报告", Blocks: []Block{{Table: g.rows}}}
+	r, err := ParseDocument(doc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sections.Overview != "本年度我办认真落实条例。" || r.Sections.Problems != "宣传不够。" {
+		t.Errorf("sections = %+v", r.Sections)
+	}
+	if rowString(r, "total") != "1 0 0 0 0 0 1" || r.Agency != "某某办公室" || r.Year != 2023 {
+		t.Errorf("total %s agency %q year %d", rowString(r, "total"), r.Agency, r.Year)
+	}
+	if len(r.ExtraTables) != 0 {
+		t.Errorf("layout table kept as an extra table: %d", len(r.ExtraTables))
+	}
+}

@@ -189,6 +189,11 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 		}
 		u.raw = strings.Join(raw, " ")
 		u.norm = normLabel(u.raw)
+		// a row with a single text cell (a layout table holding the whole
+		// report) can be a heading or a paragraph
+		if len(u.toks) == 1 && u.toks[0].kind == tokText {
+			u.single = true
+		}
 		u.toks = append(u.toks, token{kind: tokBreak})
 		units = append(units, u)
 	}

@@ -26,7 +26,7 @@ var (
 
 // headingKind says which part of the report a text line opens, if any.
 func headingKind(u *unit) int {
-	if !u.isText || u.tabbed || u.empty {
+	if !(u.isText || (u.grid && u.single)) || u.tabbed || u.empty {
 		return secNone
 	}
 	s := reMarkdown.ReplaceAllString(u.norm, "")
@@ -135,7 +135,7 @@ func sectionText(units []unit, r region) string {
 	prevEnds := true
 	for i := r.from; i < r.to && i < len(units); i++ {
 		u := &units[i]
-		if !u.isText || u.empty {
+		if !(u.isText || (u.grid && u.single)) || u.empty {
 			// an empty line alone does not end a paragraph: PDF renderings
 			// put them around page breaks in mid-sentence
 			continue
