@@ -44,3 +44,20 @@ func BenchmarkParseLayout(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 }
+
+// BenchmarkParseGrid measures ParseDocument alone on a report whose tables
+// arrive as grids (what the HTML/DOCX readers hand over), seed 004 rebuilt.
+func BenchmarkParseGrid(b *testing.B) {
+	data, err := os.ReadFile("testdata/text/004_dda7dad8d758c7d1.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := gridDocFromSeed(string(data))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseDocument(doc, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+}
