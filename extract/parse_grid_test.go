@@ -382,3 +382,60 @@ func TestReportInsideLayoutTable(t *testing.T) {
 		t.Errorf("layout table kept as an extra table: %d", len(r.ExtraTables))
 	}
 }
+
+func TestGridColspanValuesInConsecutiveRows(t *testing.T) {
+	// 2019 Table 2 as some CMS print it: the first value cell of a row spans
+	// two columns in one row and the second in another, and consecutive rows
+	// repeat the same numbers.
+	var g gridBuilder
+	g.put(0, 0, 1, 5, "第二十条第（一）项")
+	g.put(1, 0, 1, 1, "信息内容")
+	g.put(1, 1, 1, 1, "本年新制作数量")
+	g.put(1, 2, 1, 2, "本年新公开数量")
+	g.put(1, 4, 1, 1, "对外公开总数量")
+	g.put(2, 0, 1, 1, "规章")
+	g.put(2, 1, 1, 1, "13")
+	g.put(2, 2, 1, 2, "13")
+	g.put(2, 4, 1, 1, "524")
+	g.put(3, 0, 1, 5, "第二十条第（五）项")
+	g.put(4, 0, 1, 1, "信息内容")
+	g.put(4, 1, 1, 1, "上一年项目数量")
+	g.put(4, 2, 1, 2, "本年增/减")
+	g.put(4, 4, 1, 1, "处理决定数量")
+	for i, l := range []string{"行政许可", "其他对外管理服务事项", "行政处罚", "行政强制"} {
+		g.put(5+i, 0, 1, 1, l)
+		g.put(5+i, 1, 1, 2, "0")
+		g.put(5+i, 3, 1, 1, "0")
+		g.put(5+i, 4, 1, 1, "7")
+	}
+	g.put(9, 0, 1, 1, "行政事业性收费")
+	g.put(9, 1, 1, 2, "3")
+	g.put(9, 3, 1, 2, "-1")
+	g.put(10, 0, 1, 1, "政府集中采购")
+	g.put(10, 1, 1, 2, "6")
+	g.put(10, 3, 1, 2, "251000元")
+	doc := &Document{Blocks: []Block{
+		{Text: "某某市人民政府办公厅2019年政府信息公开工作年度报告"},
+		{Text: "二、主动公开政府信息情况"},
+		{Table: g.rows},
+	}}
+	r, err := ParseDocument(doc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.Active
+	if a == nil || a.Regulations == nil || a.Regulations.NewPublished.Value != 13 || a.Regulations.TotalPublished.Value != 524 {
+		t.Fatalf("regulations = %+v, warnings %q", a, r.Warnings)
+	}
+	for name, row := range map[string]*ActiveRow{"licensing": a.Licensing, "other_services": a.OtherServices, "penalty": a.Penalty, "coercion": a.Coercion} {
+		if row == nil || row.PrevItems.Value != 0 || row.Change.Value != 0 || row.Decisions.Value != 7 {
+			t.Errorf("%s = %+v", name, row)
+		}
+	}
+	if a.Fees == nil || a.Fees.Change.Value != -1 || a.Procurement == nil || a.Procurement.Amount.Value != 251000 {
+		t.Errorf("fees %+v procurement %+v", a.Fees, a.Procurement)
+	}
+	if len(r.Warnings) > 0 {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+}

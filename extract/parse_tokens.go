@@ -162,11 +162,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 		}
 	}
-	var above []Cell
-	for ri, row := range grid {
-		if ri > 0 {
-			above = grid[ri-1]
-		}
+	for _, row := range grid {
 		u := unit{block: bi, grid: true}
 		var raw []string
 		for c, cell := range row {
@@ -181,8 +177,12 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 			// A cell may hold several lines (paragraphs): keep them as one.
 			text = strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), "")
-			if cell.Span && c > 0 && row[c-1].Text == cell.Text && (above == nil || c >= len(above) || above[c].Text != cell.Text) {
-				continue // a colspan copy of a value: the value counts once
+			if cell.Span && c > 0 && row[c-1].Text == cell.Text {
+				// a colspan copy of a value: the value counts once. (A
+				// rowspan copy equal to its left neighbour is dropped too:
+				// colspans of values are common in Table 2, rowspans rare,
+				// and a row short of a cell is reported, never shifted.)
+				continue
 			}
 			raw = append(raw, text)
 			u.toks = appendCell(u.toks, text, true)
