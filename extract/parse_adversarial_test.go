@@ -339,3 +339,43 @@ func TestLayoutBlankCellsPlacedByColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownSplitTables(t *testing.T) {
+	// Converters that turn a report into markdown often split Table 3 into
+	// one small pipe table per row, each with its own header row ending in
+	// 总计, and add null placeholders ("-") for the applicant header.
+	src := buildReport("某某县人民政府2025年政府信息公开工作年度报告", nil, nil)
+	var b strings.Builder
+	inT3 := false
+	for _, ln := range strings.Split(src, "\n") {
+		if strings.HasPrefix(ln, "三、收到") {
+			inT3 = true
+			b.WriteString("## " + ln + "\n| 商业企业 | 科研机构 | 社会公益 | 法律服务机构 | 其他 |\n|---|---|---|---|---|\n| - | - | - | - | - |\n")
+			continue
+		}
+		if strings.HasPrefix(ln, "四、政府信息公开行政复议") {
+			inT3 = false
+		}
+		if !strings.Contains(ln, "\t") {
+			b.WriteString(ln + "\n")
+			continue
+		}
+		cells := strings.Split(ln, "\t")
+		if inT3 && strings.ContainsAny(cells[len(cells)-1], "0123456789") {
+			b.WriteString("\n| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |\n|---|---|---|---|---|---|---|---|\n")
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	r := parseString(t, b.String())
+	for k, w := range map[string]string{"new_received": "20 3 1 0 2 0 26", "granted": "10 2 1 0 1 0 14", "other_misc": "2 0 0 0 0 0 2", "total": "18 3 1 0 2 0 24", "carried_forward": "4 1 0 0 0 0 5"} {
+		if got := rowString(r, k); got != w {
+			t.Errorf("%s = %s, want %s", k, got, w)
+		}
+	}
+	if len(r.Applications.Rows) != 25 {
+		t.Errorf("%d rows", len(r.Applications.Rows))
+	}
+	if f := failing(r); len(f) > 0 {
+		t.Errorf("failing %q", f)
+	}
+}
