@@ -68,7 +68,7 @@ func buildSegments(units []unit, r region) []segment {
 	for i := r.from; i < r.to && i < len(units); i++ {
 		for _, t := range units[i].toks {
 			t.unit = i
-			if t.kind == tokText && t.cell && rowHasValue && len(vals) > 0 {
+			if t.kind == tokText && t.cell && rowHasValue && len(vals) > 0 && !isRowLabel(t.text) {
 				// text in a value cell of the same row: not a number
 				t.kind, t.null = tokValue, true
 			}
@@ -136,4 +136,11 @@ func fitValues(s segment, n int) ([]token, bool) {
 		trimLead()
 	}
 	return v, len(v) == n
+}
+
+// isRowLabel reports text that names a row of Table 2, 3 or 4 (a row may
+// hold two label+values pairs, as some Table 2 layouts do).
+func isRowLabel(text string) bool {
+	n := normLabel(text)
+	return matchRow(n, table3Rules, true) != "" || matchRow(n, table2Rules, false) != "" || matchRow(n, table4Rules, false) != ""
 }

@@ -439,3 +439,28 @@ func TestGridColspanValuesInConsecutiveRows(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 }
+
+func TestTwoRowsInOneGridRow(t *testing.T) {
+	var g gridBuilder
+	for i, c := range []string{"信息内容", "本年处理决定数量", "信息内容", "本年处理决定数量"} {
+		g.put(0, i, 1, 1, c)
+	}
+	for i, c := range []string{"行政处罚", "12", "行政强制", "3"} {
+		g.put(1, i, 1, 1, c)
+	}
+	for i, c := range []string{"行政许可", "40", "行政事业性收费", "—"} {
+		g.put(2, i, 1, 1, c)
+	}
+	doc := &Document{Blocks: []Block{{Text: "某某局2022年政府信息公开工作年度报告"}, {Text: "二、主动公开政府信息情况"}, {Table: g.rows}}}
+	r, err := ParseDocument(doc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.Active
+	if a == nil || a.Penalty == nil || a.Coercion == nil || a.Licensing == nil || a.Fees == nil || a.Penalty.Decisions.Value != 12 || a.Coercion.Decisions.Value != 3 || a.Licensing.Decisions.Value != 40 || !a.Fees.AmountWanYuan.Blank {
+		t.Fatalf("Table 2 = %+v, warnings %q", a, r.Warnings)
+	}
+	if !hasWarning(r, "active.fees.amount_wan_yuan: \"—\" is not a number") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+}
