@@ -47,13 +47,16 @@ func headingKind(u *unit) int {
 	case strings.Contains(body, "行政复议") && strings.Contains(body, "行政诉讼") && (numbered || strings.Contains(body, "情况")):
 		return secReview
 	case strings.Contains(body, "主动公开政府信息情况") || strings.Contains(body, "主动公开政府信息的情况") ||
-		(numbered && body == "主动公开情况"):
+		(strong && strings.Contains(body, "主动公开") && strings.HasSuffix(body, "情况") && !strings.Contains(body, "依申请") &&
+			utf8.RuneCountInString(body) <= 16):
 		return secActive
-	case strings.Contains(body, "存在的主要问题") || strings.Contains(body, "问题及改进") || strings.Contains(body, "问题和改进"):
+	case strings.Contains(body, "存在的主要问题") || strings.Contains(body, "问题及改进") || strings.Contains(body, "问题和改进") ||
+		(numbered && strings.Contains(body, "存在") && (strings.Contains(body, "问题") || strings.Contains(body, "不足"))):
 		return secProblems
 	case strings.Contains(body, "其他需要报告") || (numbered && strings.HasPrefix(body, "其他") && strings.Contains(body, "事项")):
 		return secOther
-	case strings.Contains(body, "总体情况") || body == "概述" || (numbered && (strings.HasSuffix(body, "基本情况") || strings.Contains(body, "概况"))):
+	case strings.Contains(body, "总体情况") || body == "概述" ||
+		(numbered && (strings.HasSuffix(body, "基本情况") || strings.Contains(body, "概况") || strings.HasSuffix(body, "概述"))):
 		return secOverview
 	}
 	if strong && utf8.RuneCountInString(body) >= 4 && (strings.HasSuffix(body, "情况") || strings.HasSuffix(body, "事项")) &&
