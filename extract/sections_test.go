@@ -12,7 +12,7 @@ func TestHeadingKind(t *testing.T) {
 		"二、主动公开政府信息情况":                secActive,
 		"2、主动公开政府信息情况":                secActive,
 		"二、政府信息主动公开情况":                secActive,
-		"二、主动公开、依申请公开工作情况":            secNone,
+		"二、主动公开、依申请公开工作情况":            secExtra, // findOutline ignores extra parts before part 二
 		"（一）主动公开情况":                   secNone,
 		"三、收到和处理政府信息公开申请情况":           secApps,
 		"3、 收到和处理政府信息公开申请情况":          secApps,
