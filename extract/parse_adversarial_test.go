@@ -379,3 +379,25 @@ func TestMarkdownSplitTables(t *testing.T) {
 		t.Errorf("failing %q", f)
 	}
 }
+
+func TestRawTextShortRowNotPlaced(t *testing.T) {
+	// pdftotext -raw separates cells by one space: a row with missing cells
+	// cannot be placed by position and must be reported, not guessed.
+	b, err := os.ReadFile("testdata/corpus/004_hongze_2024.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "3.补正后申请内容仍不明确 0 0 0 0 0 0 0", "3.补正后申请内容仍不明确 0 0", 1)
+	r := parseString(t, text)
+	if got := rowString(r, "unable_unclear"); got != "missing" {
+		t.Errorf("unable_unclear = %s, want it left out", got)
+	}
+	if !hasWarning(r, "applications.unable_unclear: row") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	for _, c := range r.Checks {
+		if !c.OK && c.Rule != RuleComplete {
+			t.Errorf("invented failure %s", c.Message)
+		}
+	}
+}

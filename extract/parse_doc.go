@@ -584,7 +584,9 @@ func layoutColumns(vals []token) (layoutRow, bool) {
 	}
 	lr.unit = vals[0].unit
 	for i, t := range vals {
-		if t.pos2 <= 0 || t.unit != lr.unit || (i > 0 && t.pos2 <= lr.pos2[i-1]) {
+		// columns padded with two spaces or more: pdftotext -layout, not
+		// -raw or prose, where positions say nothing about columns
+		if t.pos2 <= 0 || t.unit != lr.unit || t.gap < 2 || (i > 0 && t.pos2 <= lr.pos2[i-1]) {
 			return lr, false
 		}
 		lr.pos2[i] = t.pos2
@@ -603,7 +605,7 @@ func placeByColumn(vals []token, complete []layoutRow) ([]token, int, bool) {
 	}
 	unit := vals[0].unit
 	for _, t := range vals {
-		if t.pos2 <= 0 || t.unit != unit || t.kind != tokValue {
+		if t.pos2 <= 0 || t.unit != unit || t.kind != tokValue || t.gap < 2 {
 			return nil, 0, false
 		}
 	}

@@ -24,9 +24,10 @@ type token struct {
 	grid bool    // comes from a real table grid (columns are reliable)
 	cell bool    // one cell of a tab-separated, pipe or grid row
 	// pos2 is twice the centre column (in runes) of a token of a
-	// space-aligned line (pdftotext -layout); 0 when unknown.
-	pos2 int
-	unit int // index of the unit the token belongs to (set by buildSegments)
+	// space-aligned line (pdftotext -layout); 0 when unknown. gap is the
+	// number of spaces before the token on its line.
+	pos2, gap int
+	unit      int // index of the unit the token belongs to (set by buildSegments)
 }
 
 // unit is one line of text or one table row of the document, tokenised.
@@ -37,7 +38,8 @@ type unit struct {
 	block  int  // index of the Block it came from
 	isText bool // from a text block (headings are only text units)
 	grid   bool // a row of a table block
-	// single is set for a text line that holds one cell only.
+	// single is set for a text line, or a table row, that holds one cell
+	// only.
 	single bool
 	empty  bool
 	tabbed bool // a text line that had tab-separated cells
@@ -105,14 +107,18 @@ func lineUnit(bi int, ln string) unit {
 		}
 	default:
 		fields := splitGluedNumbers(fieldsWithPos(ln))
-		for _, pf := range fields {
+		for i, pf := range fields {
 			f := pf.text
 			k, v := parseCell(f)
+			gap := pf.start
+			if i > 0 {
+				gap = pf.start - fields[i-1].end
+			}
 			switch k {
 			case cellNumber:
-				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v, pos2: pf.start + pf.end})
+				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v, pos2: pf.start + pf.end, gap: gap})
 			case cellNull:
-				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true, pos2: pf.start + pf.end})
+				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true, pos2: pf.start + pf.end, gap: gap})
 			default:
 				if n := len(u.toks); n > 0 && u.toks[n-1].kind == tokText {
 					u.toks[n-1].text += f
