@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -145,4 +146,31 @@ func matchRowPos(label string, rules []rowRule, table3 bool) (string, int) {
 		}
 	}
 	return best, bestPos
+}
+
+// rowKeysInOrder lists the rows whose keywords occur in label, in the
+// order they occur.
+func rowKeysInOrder(label string, rules []rowRule) []string {
+	type hit struct {
+		pos int
+		key string
+	}
+	var hits []hit
+	for _, r := range rules {
+		first := -1
+		for _, kw := range r.keywords {
+			if i := strings.Index(label, kw); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
+		}
+		if first >= 0 {
+			hits = append(hits, hit{first, r.key})
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
+	keys := make([]string, len(hits))
+	for i, h := range hits {
+		keys[i] = h.key
+	}
+	return keys
 }

@@ -401,3 +401,23 @@ func TestRawTextShortRowNotPlaced(t *testing.T) {
 		}
 	}
 }
+
+func TestLayoutBlankTable2Row(t *testing.T) {
+	b, err := os.ReadFile("testdata/corpus/003_hongze_2023.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the agency printed nothing in the 规章 row
+	text := strings.Replace(string(b), "规章               0          0       0", "规章", 1)
+	r := parseString(t, text)
+	a := r.Active
+	if a == nil || a.Regulations == nil || !a.Regulations.Issued.Blank || !a.Regulations.InForce.Blank {
+		t.Fatalf("regulations = %+v", a)
+	}
+	if a.NormativeDocuments.Repealed.Value != 5 || a.Licensing.Decisions.Value != 550 {
+		t.Errorf("normative %+v licensing %+v", a.NormativeDocuments, a.Licensing)
+	}
+	if !hasWarning(r, "active.regulations: row printed without numbers") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+}

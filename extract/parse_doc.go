@@ -408,6 +408,22 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		if key == "" {
 			continue
 		}
+		// Rows named before this one with no numbers of their own: text
+		// renderings print nothing for blank cells ("规章" alone on its line).
+		for _, k := range rowKeysInOrder(s.label, table2Rules) {
+			if k == key {
+				break
+			}
+			if c := activeColumns(tmpl, k); c != nil && *activeSlot(a, k) == nil {
+				row := &ActiveRow{}
+				for _, col := range c {
+					*activeField(row, col) = &Num{Blank: true}
+				}
+				*activeSlot(a, k) = row
+				found++
+				p.warnf("active.%s: row printed without numbers; read as blank", k)
+			}
+		}
 		cols := activeColumns(tmpl, key)
 		if cols == nil {
 			if s.hasNum {
