@@ -161,6 +161,9 @@ func stripGovernmentWord(s string) string {
 
 func cleanAgency(s string) string {
 	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "《"); i >= 0 {
+		s = s[i+len("《"):] // 关于印发《某局2021年…报告》的通知
+	}
 	s = strings.TrimSuffix(s, "的")
 	s = strings.TrimSuffix(s, "关于")
 	s = strings.Trim(s, " 　《》“”\"")
