@@ -421,3 +421,19 @@ func TestLayoutBlankTable2Row(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 }
+
+func TestLayoutBlankTable2Cell(t *testing.T) {
+	b, err := os.ReadFile("testdata/corpus/005_huaian_2024.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := blankCells(t, string(b), "行政规范性文件", 1)
+	r := parseString(t, text)
+	nd := r.Active.NormativeDocuments
+	if nd == nil || nd.Issued.Value != 8 || !nd.Repealed.Blank || nd.InForce.Value != 66 {
+		t.Fatalf("normative_documents = %+v, warnings %q", nd, r.Warnings)
+	}
+	if !hasWarning(r, "active.normative_documents: 2 of 3 cells printed") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+}

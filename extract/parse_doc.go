@@ -294,7 +294,7 @@ func (p *parser) readApplications(t3 region) {
 			}
 			continue
 		}
-		if c, ok := layoutColumns(vals); ok {
+		if c, ok := layoutColumns(vals); ok && len(vals) == 7 {
 			complete = append(complete, c)
 		}
 		if _, have := rows[key]; have {
@@ -317,7 +317,7 @@ func (p *parser) readApplications(t3 region) {
 		if !ok {
 			continue
 		}
-		if cells, n, ok := placeByColumn(badSeg[k].values, complete); ok {
+		if cells, n, ok := placeByColumn(badSeg[k].values, complete, 7); ok {
 			rows[k] = p.cells(cells, "applications."+k, ApplicationColumns)
 			p.warnf("applications.%s: %d of 7 cells printed; placed under their columns by position, the others are blank", k, n)
 			continue
@@ -403,6 +403,27 @@ func (p *parser) readActive(t2 region, tmpl string) {
 	segs := buildSegments(p.units, t2)
 	a := &Active{}
 	found := 0
+	type pendingRow struct {
+		key  string
+		cols []string
+		seg  segment
+	}
+	var pending []pendingRow // rows short of cells, placed by column below
+	var complete []layoutRow
+	setRow := func(key string, cols []string, vals []token) {
+		nums := p.cells(vals, "active."+key, cols)
+		row := &ActiveRow{}
+		for i, c := range cols {
+			n := &Num{Blank: true}
+			if nums[i] != nil {
+				n = &Num{Value: *nums[i]}
+			}
+			*activeField(row, c) = n
+		}
+		*activeSlot(a, key) = row
+		delete(p.unreadable, "active."+key)
+		found++
+	}
 	for _, s := range segs {
 		key := matchRow(s.label, table2Rules, false)
 		if key == "" {
@@ -433,11 +454,13 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		}
 		vals, ok := fitValues(s, len(cols))
 		if !ok {
-			if s.hasNum {
-				p.warnf("active.%s: row %q has %d cells, expected %d; row not read", key, clip(s.raw), len(s.values), len(cols))
-				p.unreadable["active."+key] = true
+			if s.hasNum && *activeSlot(a, key) == nil {
+				pending = append(pending, pendingRow{key, cols, s})
 			}
 			continue
+		}
+		if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
+			complete = append(complete, c)
 		}
 		slot := activeSlot(a, key)
 		if *slot != nil {
@@ -446,18 +469,26 @@ func (p *parser) readActive(t2 region, tmpl string) {
 			}
 			continue
 		}
-		nums := p.cells(vals, "active."+key, cols)
-		row := &ActiveRow{}
-		for i, c := range cols {
-			n := &Num{Blank: true}
-			if nums[i] != nil {
-				n = &Num{Value: *nums[i]}
-			}
-			*activeField(row, c) = n
+		setRow(key, cols, vals)
+	}
+	for _, pr := range pending {
+		if *activeSlot(a, pr.key) != nil {
+			continue
 		}
-		*slot = row
-		delete(p.unreadable, "active."+key)
-		found++
+		// complete rows with the same columns (规章 for 规范性文件, …)
+		var same []layoutRow
+		for _, c := range complete {
+			if len(c.pos2) == len(pr.cols) {
+				same = append(same, c)
+			}
+		}
+		if cells, n, ok := placeByColumn(pr.seg.values, same, len(pr.cols)); ok && len(pr.cols) > 1 {
+			setRow(pr.key, pr.cols, cells)
+			p.warnf("active.%s: %d of %d cells printed; placed under their columns by position, the others are blank", pr.key, n, len(pr.cols))
+			continue
+		}
+		p.warnf("active.%s: row %q has %d cells, expected %d; row not read", pr.key, clip(pr.seg.raw), len(pr.seg.values), len(pr.cols))
+		p.unreadable["active."+pr.key] = true
 	}
 	if found > 0 {
 		p.rep.Active = a
@@ -584,21 +615,22 @@ func (p *parser) readReview(t4 region) {
 	p.rep.ReviewLitigation = rl
 }
 
-// layoutRow is a Table 3 row read from one space-aligned line: the unit it
-// is on and the centre of each of its seven cells.
+// layoutRow is a table row read from one space-aligned line: the unit it
+// is on and the centre of each of its cells.
 type layoutRow struct {
 	unit int
-	pos2 [7]int
+	pos2 []int
 }
 
 // layoutColumns returns the cell positions of a complete row printed on a
 // single space-aligned line.
 func layoutColumns(vals []token) (layoutRow, bool) {
 	var lr layoutRow
-	if len(vals) != 7 {
+	if len(vals) < 2 {
 		return lr, false
 	}
 	lr.unit = vals[0].unit
+	lr.pos2 = make([]int, len(vals))
 	for i, t := range vals {
 		// columns padded with two spaces or more: pdftotext -layout, not
 		// -raw or prose, where positions say nothing about columns
@@ -610,13 +642,14 @@ func layoutColumns(vals []token) (layoutRow, bool) {
 	return lr, true
 }
 
-// placeByColumn places the cells of a row that has fewer than seven cells
-// on one space-aligned line (pdftotext -layout prints nothing for a blank
-// cell) under the columns of the complete rows nearest to it. It succeeds
-// only when every cell is clearly nearer one column than its neighbours, in
-// order, and the nearest complete rows agree on the placement.
-func placeByColumn(vals []token, complete []layoutRow) ([]token, int, bool) {
-	if len(vals) == 0 || len(vals) >= 7 || len(complete) == 0 {
+// placeByColumn places the cells of a row that has fewer than n cells on
+// one space-aligned line (pdftotext -layout prints nothing for a blank
+// cell) under the columns of the complete rows (of n cells) nearest to it.
+// It succeeds only when every cell is clearly nearer one column than its
+// neighbours, in order, and the nearest complete rows agree on the
+// placement.
+func placeByColumn(vals []token, complete []layoutRow, n int) ([]token, int, bool) {
+	if len(vals) == 0 || len(vals) >= n || len(complete) == 0 {
 		return nil, 0, false
 	}
 	unit := vals[0].unit
@@ -630,6 +663,9 @@ func placeByColumn(vals []token, complete []layoutRow) ([]token, int, bool) {
 	var refs []layoutRow
 	above, below := -1, -1
 	for i, c := range complete {
+		if len(c.pos2) != n {
+			continue
+		}
 		if c.unit < unit && (above < 0 || c.unit > complete[above].unit) {
 			above = i
 		}
@@ -656,7 +692,7 @@ func placeByColumn(vals []token, complete []layoutRow) ([]token, int, bool) {
 	if placed == nil {
 		return nil, 0, false
 	}
-	out := make([]token, 7)
+	out := make([]token, n)
 	for i := range out {
 		out[i] = token{kind: tokBlank}
 	}
@@ -672,7 +708,7 @@ func placeUnder(vals []token, ref layoutRow) ([]int, bool) {
 	last := -1
 	for i, t := range vals {
 		best, dist, second := -1, 1<<30, 1<<30
-		for c := 0; c < 7; c++ {
+		for c := range ref.pos2 {
 			d := abs(t.pos2 - ref.pos2[c])
 			switch {
 			case d < dist:
