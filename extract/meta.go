@@ -271,7 +271,22 @@ func (p *parser) findPublished(doc *Document) string {
 			return d
 		}
 	}
+	// a date line under the title ("（2022年1月20日）")
 	seen := 0
+	for i := 0; i < len(p.units) && seen < 6; i++ {
+		u := &p.units[i]
+		if !u.isText || u.empty || u.raw == "" {
+			continue
+		}
+		if headingKind(u) != secNone {
+			break
+		}
+		seen++
+		if d := parseDateLine(u.raw); d != "" {
+			return d
+		}
+	}
+	seen = 0
 	for i := len(p.units) - 1; i >= 0 && seen < 6; i-- {
 		u := &p.units[i]
 		if !u.isText || u.empty || u.raw == "" {

@@ -153,6 +153,13 @@ func TestTitleOverLines(t *testing.T) {
 	}
 }
 
+func TestDateUnderTitle(t *testing.T) {
+	r := parseString(t, "# 某某县人民政府 2025 年 政府信息公开工作年度报告\n\n某某县人民政府\n(2026年1月23日)\n\n## 一、总体情况\n本年度依法公开。\n## 六、其他需要报告的事项\n无。\n")
+	if r.Published == nil || *r.Published != "2026-01-23" || r.Agency != "某某县人民政府" || r.Year != 2025 {
+		t.Errorf("published %v agency %q year %d", r.Published, r.Agency, r.Year)
+	}
+}
+
 func TestTitleSkipsBreadcrumb(t *testing.T) {
 	doc := &Document{
 		Title: "某某市司法局2022年政府信息公开工作年度报告-某某市人民政府门户网站",
