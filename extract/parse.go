@@ -14,6 +14,9 @@ type Options struct {
 	Year int
 	// Source names the archived capture the document came from.
 	Source Source
+	// ContentType is the HTTP Content-Type the document was served with
+	// (a hint for Parse: format and charset); may be empty.
+	ContentType string
 }
 
 // ErrNotReport is returned (wrapped) by ParseDocument when the document is

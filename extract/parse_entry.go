@@ -1,0 +1,78 @@
+package extract
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// ErrUnsupportedFormat is returned (wrapped) by Parse for a file whose
+// format no reader handles (legacy binary Office/WPS files, images…).
+var ErrUnsupportedFormat = errors.New("unsupported format")
+
+// Parse reads one report file of any supported format — HTML, text or
+// markdown, DOCX, PDF, XLSX — recognised by its content (Sniff), and parses
+// it with ParseDocument. opts.ContentType, when set, supplies the charset of
+// an HTML page. Source.File is set to name when opts leaves it empty.
+// Errors name the file and what was wrong; ErrNotReport and
+// ErrUnsupportedFormat are wrapped so callers can tell them apart.
+func Parse(name string, data []byte, opts Options) (r *Report, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = nil
+			err = fmt.Errorf("parse %s: internal error: %v\n%s", name, v, debug.Stack())
+		}
+	}()
+	return parse(name, data, opts)
+}
+
+// parse is Parse without the panic guard (the fuzz tests call it so that
+// a panic is found, not hidden).
+func parse(name string, data []byte, opts Options) (*Report, error) {
+	doc, format, err := readAny(name, data, opts.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Source.File == "" {
+		opts.Source.File = name
+	}
+	r, err := ParseDocument(doc, opts)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s (%s): %w", name, format, err)
+	}
+	return r, nil
+}
+
+// readAny sniffs data and reads it with the matching reader.
+func readAny(name string, data []byte, contentType string) (*Document, string, error) {
+	if len(data) == 0 {
+		return nil, FormatUnknown, fmt.Errorf("read %s: empty file", name)
+	}
+	format := Sniff(name, data)
+	var (
+		doc *Document
+		err error
+	)
+	switch format {
+	case FormatHTML:
+		doc, err = ReadHTML(data, contentType)
+	case FormatText:
+		doc, err = ReadText(data)
+	case FormatDOCX:
+		doc, err = ReadDOCX(data)
+	case FormatPDF:
+		doc, err = ReadPDF(data)
+	case FormatXLSX:
+		doc, err = ReadXLSX(data)
+	case FormatDOC, FormatWPS, FormatOLE:
+		return nil, format, fmt.Errorf("read %s: %w: legacy Word/WPS binary format not supported; convert to .docx", name, ErrUnsupportedFormat)
+	case FormatXLS, FormatET:
+		return nil, format, fmt.Errorf("read %s: %w: legacy Excel/WPS spreadsheet binary format not supported; convert to .xlsx", name, ErrUnsupportedFormat)
+	default:
+		return nil, format, fmt.Errorf("read %s: %w: not HTML, text, DOCX, PDF or XLSX (%d bytes)", name, ErrUnsupportedFormat, len(data))
+	}
+	if err != nil {
+		return nil, format, fmt.Errorf("read %s as %s: %w", name, format, err)
+	}
+	return doc, format, nil
+}
