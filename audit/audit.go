@@ -1,0 +1,470 @@
+// Package audit owns the publication audit: for every agency of the seeds
+// file and every report year in a range, one status (on time, late,
+// undated, missing, not yet due) decided from the extracted reports stored
+// in the archive and the statutory deadlines of the 政府信息公开条例.
+//
+// # Which capture is the report of agency A for year Y
+//
+// Only stored extracted reports count (archive.EachReport, the JSON of
+// extract.Report): their agency and year decide, never the URL. A report is
+// attributed to a seeds agency by this precedence, names compared after
+// Normalize (trim, white space removed, full-width ASCII folded to
+// half-width):
+//
+//  1. the report's agency equals a seeds agency's name: that agency, wherever
+//     it was crawled (a county government site hosting a bureau's report);
+//  2. otherwise, when the capture's crawl agency (archive.Capture.Agency, the
+//     seeds name the crawl was made for) is a seeds agency and the report's
+//     agency is empty or a short form of it — its characters appear in the
+//     seeds name in order and it ends with the same character ("公安局",
+//     "长沙公安局" for 长沙市公安局), or it ends with the seeds name
+//     ("湖南省长沙市公安局") — the crawl agency;
+//  3. otherwise the report is not attributed (a page of another agency on a
+//     shared site, e.g. 湘潭县教育局 on www.xtx.gov.cn).
+//
+// Seeds lines with the same normalised name are one agency (the first
+// line's level applies). Reports whose year is outside [from, to] are
+// ignored.
+//
+// # Copies
+//
+// Several captures may hold the same report: re-captures of one URL,
+// reposts under other URLs, a page and its attachment. Captures of one URL
+// are folded into one candidate (its publication date is the earliest stated
+// by any of them, its capture the earliest capture stating that date). Among
+// the candidates of an agency-year, the earliest publication date wins; a
+// dated candidate beats an undated one; ties go to the earliest first_seen,
+// then to the lowest capture ID. The other candidates are listed in
+// Entry.Copies, one per URL, in the same order.
+//
+// # Dates
+//
+// first_seen is the date (China Standard Time, UTC+8) of the earliest
+// successful capture of the candidate's URL (archive.ByURL; failed fetches
+// do not count), so it is per URL: each copy carries its own. Deadlines: for
+// report year Y ≥ 2019 a department's is Y+1-01-31 and a government's
+// Y+1-03-31 (条例 2019 art. 49/50); for Y ≤ 2018 Y+1-03-31 for every body
+// (条例 2008 art. 31/32).
+//
+// # Statuses
+//
+//   - on_time: published on or before the deadline (days_late 0);
+//   - late: published after it; days_late = calendar days after the deadline;
+//   - undated: a report was found but no copy states a publication date;
+//     first_seen is reported and days_late is 0, because the first crawl of
+//     a page bounds its publication date only from above and says nothing
+//     about lateness;
+//   - missing: no report found and the deadline is before the audit date;
+//   - not_due: no report found and the deadline is on or after the audit
+//     date (a report already found is judged as above even before its
+//     deadline).
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+// Statuses an Entry can have.
+const (
+	OnTime  = "on_time"
+	Late    = "late"
+	Undated = "undated"
+	Missing = "missing"
+	NotDue  = "not_due"
+)
+
+// Statuses lists every status, in the order tables and totals show them.
+var Statuses = []string{OnTime, Late, Undated, Missing, NotDue}
+
+// dateLayout is the layout of every date an Entry holds.
+const dateLayout = "2006-01-02"
+
+// Entry is the audit result for one agency and one report year. Its JSON
+// names are the contract of cmd/audit -json and the web API.
+type Entry struct {
+	Agency string `json:"agency"`
+	Level  string `json:"level"`
+	Year   int    `json:"year"`
+	Status string `json:"status"`
+	// Deadline is the last day (YYYY-MM-DD) the report was due.
+	Deadline string `json:"deadline"`
+	// Published is the publication date stated by the chosen report, or nil.
+	Published *string `json:"published"`
+	// FirstSeen is the date the chosen report's URL was first captured, or nil.
+	FirstSeen *string `json:"first_seen"`
+	// DaysLate is the number of days after the deadline (late only).
+	DaysLate int `json:"days_late"`
+	// URL and CaptureID name the chosen report ("" when none).
+	URL       string `json:"url"`
+	CaptureID string `json:"capture_id"`
+	// FailedChecks counts the chosen report's failed validation checks of
+	// severity error (a check without severity counts as an error).
+	FailedChecks int `json:"failed_checks"`
+	// FailedWarnings counts its failed checks of severity warning.
+	FailedWarnings int `json:"failed_warnings"`
+	// Copies are the other URLs holding the same report; never nil.
+	Copies []Copy `json:"copies"`
+}
+
+// Copy is another archived copy of an Entry's report.
+type Copy struct {
+	URL       string  `json:"url"`
+	CaptureID string  `json:"capture_id"`
+	Published *string `json:"published"`
+	FirstSeen *string `json:"first_seen"`
+}
+
+// Deadline returns the last day a report for year is due from an agency of
+// level (seeds.Department or seeds.Government; anything else is treated as a
+// department), as a UTC midnight.
+func Deadline(level string, year int) time.Time {
+	if year >= 2019 && level != seeds.Government {
+		return time.Date(year+1, time.January, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(year+1, time.March, 31, 0, 0, 0, 0, time.UTC)
+}
+
+// Normalize returns the form agency names are compared in: white space
+// (including U+3000 and zero-width characters) removed and full-width ASCII
+// folded to half-width.
+func Normalize(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r == '\u3000' || unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+			continue
+		case r >= '\uff01' && r <= '\uff5e':
+			r -= 0xfee0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// shortFormOf reports whether short is an abbreviation of full: its runes
+// appear in full in order and both end with the same rune, or short is
+// full with a prefix (a province before a city).
+func shortFormOf(short, full string) bool {
+	if short == "" || full == "" {
+		return false
+	}
+	if strings.HasSuffix(short, full) {
+		return true
+	}
+	ls, _ := utf8.DecodeLastRuneInString(short)
+	lf, _ := utf8.DecodeLastRuneInString(full)
+	if ls != lf {
+		return false
+	}
+	rest := full
+	for _, r := range short {
+		i := strings.IndexRune(rest, r)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+utf8.RuneLen(r):]
+	}
+	return true
+}
+
+// storedReport is the part of the extract.Report JSON contract the audit
+// reads (decoded here so that audit does not depend on extract).
+type storedReport struct {
+	Agency    string  `json:"agency"`
+	Year      int     `json:"year"`
+	Published *string `json:"published"`
+	Checks    []struct {
+		OK       bool   `json:"ok"`
+		Severity string `json:"severity"`
+	} `json:"checks"`
+	Source struct {
+		URL       string `json:"url"`
+		CaptureID string `json:"capture_id"`
+		FetchedAt string `json:"fetched_at"`
+	} `json:"source"`
+}
+
+// candidate is one URL holding a report of an agency-year.
+type candidate struct {
+	url       string
+	captureID string
+	capNum    uint64
+	published *time.Time
+	firstSeen *time.Time
+	failed    int
+	warnings  int
+}
+
+type key struct {
+	agency int
+	year   int
+}
+
+// Run audits every agency of agencies for every report year in [from, to]
+// as of the date of asof (in asof's location), reading the archive's stored
+// reports. Entries come in seeds order (duplicate names folded), years
+// ascending. Undecodable stored reports are skipped with a warning on the
+// default logger.
+func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Time) ([]Entry, error) {
+	if from > to {
+		return nil, fmt.Errorf("audit: year range %d-%d is empty", from, to)
+	}
+	log := slog.Default()
+	asofDay := time.Date(asof.Year(), asof.Month(), asof.Day(), 0, 0, 0, 0, time.UTC)
+
+	// Agencies, deduplicated by normalised name.
+	type agency struct{ name, norm, level string }
+	var list []agency
+	byNorm := map[string]int{}
+	for _, ag := range agencies {
+		n := Normalize(ag.Name)
+		if n == "" {
+			continue
+		}
+		if _, ok := byNorm[n]; ok {
+			continue
+		}
+		level := ag.Level
+		if level != seeds.Government {
+			level = seeds.Department
+		}
+		byNorm[n] = len(list)
+		list = append(list, agency{name: ag.Name, norm: n, level: level})
+	}
+
+	// Candidates per agency-year, one per URL.
+	cands := map[key]map[string]*candidate{}
+	firstSeen := map[string]*time.Time{}
+	err := a.EachReport(func(captureID string, data []byte) error {
+		var r storedReport
+		if err := json.Unmarshal(data, &r); err != nil {
+			log.Warn("audit: skipping undecodable report", "capture", captureID, "err", err)
+			return nil
+		}
+		if r.Year < from || r.Year > to {
+			return nil
+		}
+		var capAgency, url string
+		var fetched time.Time
+		c, err := a.Get(captureID)
+		switch {
+		case err == nil:
+			capAgency, url, fetched = c.Agency, c.URL, c.FetchedAt
+		case errors.Is(err, archive.ErrNotFound):
+			url = r.Source.URL
+			fetched, _ = time.Parse(time.RFC3339, r.Source.FetchedAt)
+		default:
+			return fmt.Errorf("capture %s of a stored report: %w", captureID, err)
+		}
+		idx, ok := attribute(Normalize(r.Agency), Normalize(capAgency), byNorm, func(i int) string { return list[i].norm })
+		if !ok {
+			return nil
+		}
+		if url == "" {
+			url = "capture:" + captureID
+		}
+		k := key{idx, r.Year}
+		m := cands[k]
+		if m == nil {
+			m = map[string]*candidate{}
+			cands[k] = m
+		}
+		var pub *time.Time
+		if r.Published != nil {
+			if t, err := time.Parse(dateLayout, strings.TrimSpace(*r.Published)); err == nil {
+				pub = &t
+			} else {
+				log.Warn("audit: unreadable publication date", "capture", captureID, "published", *r.Published)
+			}
+		}
+		failed, warnings := 0, 0
+		for _, ch := range r.Checks {
+			if ch.OK {
+				continue
+			}
+			if ch.Severity == "warning" {
+				warnings++
+			} else {
+				failed++
+			}
+		}
+		num := captureNum(captureID)
+		cur := m[url]
+		if cur == nil {
+			fs, ok := firstSeen[url]
+			if !ok {
+				fs, err = earliestCapture(a, url, fetched)
+				if err != nil {
+					return err
+				}
+				firstSeen[url] = fs
+			}
+			m[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings}
+			return nil
+		}
+		// Same URL captured again: keep the capture with the earliest
+		// stated date, then the earliest capture.
+		if better(pub, num, cur.published, cur.capNum) {
+			cur.captureID, cur.capNum, cur.published, cur.failed, cur.warnings = captureID, num, pub, failed, warnings
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", a.Path(), err)
+	}
+
+	var out []Entry
+	for i, ag := range list {
+		for y := from; y <= to; y++ {
+			dl := Deadline(ag.level, y)
+			e := Entry{Agency: ag.name, Level: ag.level, Year: y, Deadline: dl.Format(dateLayout), Copies: []Copy{}}
+			var cs []*candidate
+			for _, c := range cands[key{i, y}] {
+				cs = append(cs, c)
+			}
+			if len(cs) == 0 {
+				if dl.Before(asofDay) {
+					e.Status = Missing
+				} else {
+					e.Status = NotDue
+				}
+				out = append(out, e)
+				continue
+			}
+			sort.Slice(cs, func(i, j int) bool { return less(cs[i], cs[j]) })
+			best := cs[0]
+			e.URL, e.CaptureID = best.url, best.captureID
+			e.Published, e.FirstSeen = dateString(best.published), dateString(best.firstSeen)
+			e.FailedChecks, e.FailedWarnings = best.failed, best.warnings
+			switch {
+			case best.published == nil:
+				e.Status = Undated
+			case best.published.After(dl):
+				e.Status = Late
+				e.DaysLate = int(best.published.Sub(dl).Hours() / 24)
+			default:
+				e.Status = OnTime
+			}
+			for _, c := range cs[1:] {
+				e.Copies = append(e.Copies, Copy{URL: c.url, CaptureID: c.captureID, Published: dateString(c.published), FirstSeen: dateString(c.firstSeen)})
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// attribute picks the seeds agency (by index) a report belongs to, by the
+// precedence documented in the package comment.
+func attribute(reportAgency, crawlAgency string, byNorm map[string]int, norm func(int) string) (int, bool) {
+	if i, ok := byNorm[reportAgency]; ok && reportAgency != "" {
+		return i, true
+	}
+	i, ok := byNorm[crawlAgency]
+	if !ok || crawlAgency == "" {
+		return 0, false
+	}
+	if reportAgency == "" || shortFormOf(reportAgency, norm(i)) {
+		return i, true
+	}
+	return 0, false
+}
+
+// better reports whether a capture stating date p with number n beats one
+// stating q with number m as the representative of their common URL.
+func better(p *time.Time, n uint64, q *time.Time, m uint64) bool {
+	switch {
+	case p != nil && q == nil:
+		return true
+	case p == nil && q != nil:
+		return false
+	case p != nil && !p.Equal(*q):
+		return p.Before(*q)
+	}
+	return n < m
+}
+
+// less orders candidates: dated before undated, earliest publication, then
+// earliest first_seen, then lowest capture number.
+func less(a, b *candidate) bool {
+	if (a.published == nil) != (b.published == nil) {
+		return a.published != nil
+	}
+	if a.published != nil && !a.published.Equal(*b.published) {
+		return a.published.Before(*b.published)
+	}
+	if (a.firstSeen == nil) != (b.firstSeen == nil) {
+		return a.firstSeen != nil
+	}
+	if a.firstSeen != nil && !a.firstSeen.Equal(*b.firstSeen) {
+		return a.firstSeen.Before(*b.firstSeen)
+	}
+	if a.capNum != b.capNum {
+		return a.capNum < b.capNum
+	}
+	return a.url < b.url
+}
+
+// earliestCapture returns the earliest fetch time of a successful capture of
+// url, falling back to fallback (the report's own capture) when the index has
+// none; nil when neither is known.
+func earliestCapture(a *archive.Archive, url string, fallback time.Time) (*time.Time, error) {
+	caps, err := a.ByURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("first capture of %s: %w", url, err)
+	}
+	var best time.Time
+	for _, c := range caps {
+		if c.Error != "" || !(c.Status == 0 || (c.Status >= 200 && c.Status < 300) || c.Status == http.StatusNotModified) {
+			continue
+		}
+		if best.IsZero() || c.FetchedAt.Before(best) {
+			best = c.FetchedAt
+		}
+	}
+	if best.IsZero() {
+		best = fallback
+	}
+	if best.IsZero() {
+		return nil, nil
+	}
+	best = best.In(china())
+	return &best, nil
+}
+
+// china is China Standard Time, the zone publication dates are written in.
+func china() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+// dateString formats t as a date in its own location (publication dates
+// are UTC midnights, first-seen times are already in China Standard Time).
+func dateString(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.Format(dateLayout)
+	return &s
+}
+
+// captureNum is the numeric order of a capture ID (0 if not numeric).
+func captureNum(id string) uint64 {
+	var n uint64
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + uint64(r-'0')
+	}
+	return n
+}
