@@ -1,9 +1,727 @@
 package extract
 
-import "errors"
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// Limits that keep hostile HTML tables bounded.
+const (
+	maxColspan    = 256     // a larger colspan is clamped
+	maxGridWidth  = 512     // columns beyond are dropped
+	maxGridCells  = 1 << 18 // a table grid larger than this is cut
+	maxHTMLDepth  = 512     // deeper nesting is not walked
+	maxCellLength = 1 << 16 // runes kept of one cell's text
+)
+
+// bodySelectors are the article containers of the CMSs government sites
+// run (TRS, Hanweb, UCAP, Founder…), most specific first.
+var bodySelectors = []string{
+	"#zoom", ".TRS_Editor", ".TRS_UEDITOR", ".Custom_UnionStyle", "#UCAP-CONTENT", ".wzcon",
+	".view.TRS_UEDITOR", "#Zoom", ".zoom", ".article-content", ".article_con", ".art_con", ".con_con",
+	"#content", ".article", ".content", ".main-content", ".detail", ".xxgk_content", ".zw", "#zw",
+	"article",
+}
 
 // ReadHTML reads an HTML page into a Document. contentType is the HTTP
-// Content-Type header (its charset wins); may be empty.
+// Content-Type header, whose charset wins; otherwise the charset comes
+// from <meta charset>/http-equiv or is sniffed (UTF-8, else GB18030).
+//
+// The article body is found by the CMS containers government sites use
+// (#zoom, .TRS_Editor, #UCAP-CONTENT…), else as the container holding most
+// of the page's text. Its paragraphs, headings and list items become text
+// blocks and its tables become grids with rowspan/colspan expanded; a
+// table holding tables (a page laid out in a table) is read cell by cell.
+// The page title and any 发布时间/发布日期 line above the body are emitted
+// first, so the publication date is not lost. Meta holds every
+// <meta name|property content> with lower-cased keys, plus "charset" and
+// "reader".
 func ReadHTML(data []byte, contentType string) (*Document, error) {
-	return nil, errors.New("read html: not implemented yet")
+	utf, encName, err := decodeHTML(data, contentType)
+	if err != nil {
+		return nil, fmt.Errorf("read html: %w", err)
+	}
+	root, err := html.Parse(strings.NewReader(utf))
+	if err != nil {
+		return nil, fmt.Errorf("read html: parse: %w", err)
+	}
+	gq := goquery.NewDocumentFromNode(root)
+	doc := &Document{Meta: map[string]string{"charset": encName, "reader": "html"}}
+	gq.Find("meta").Each(func(_ int, s *goquery.Selection) {
+		name, ok := s.Attr("name")
+		if !ok || name == "" {
+			name, ok = s.Attr("property")
+		}
+		content, ok2 := s.Attr("content")
+		if !ok || !ok2 || name == "" {
+			return
+		}
+		k := strings.ToLower(strings.TrimSpace(name))
+		if _, dup := doc.Meta[k]; !dup && k != "charset" && k != "reader" {
+			doc.Meta[k] = cleanSpace(content)
+		}
+	})
+	pageTitle := cleanSpace(gq.Find("title").First().Text())
+	doc.Title = doc.Meta["articletitle"]
+	if doc.Title == "" {
+		doc.Title = pageTitle
+	}
+
+	body := findBody(gq)
+	w := &htmlWalker{doc: doc}
+	if body != nil {
+		// The article title and date line often sit above the body.
+		if h := titleOutside(gq, body); h != "" {
+			doc.Blocks = append(doc.Blocks, Block{Text: h})
+		}
+		for _, ln := range dateLinesBefore(root, body) {
+			doc.Blocks = append(doc.Blocks, Block{Text: ln})
+		}
+		w.walk(body, 0)
+		w.flush()
+	}
+	if doc.Title == "" {
+		doc.Title = cleanSpace(gq.Find("h1").First().Text())
+	}
+	return doc, nil
+}
+
+// decodeHTML returns data as UTF-8 and the encoding's name.
+func decodeHTML(data []byte, contentType string) (string, string, error) {
+	e, name, certain := charset.DetermineEncoding(data, contentType)
+	if !certain {
+		if lbl := prescanCharset(data); lbl != "" {
+			if e2, n2 := charset.Lookup(lbl); e2 != nil {
+				e, name, certain = e2, n2, true
+			}
+		}
+	}
+	valid := utf8.Valid(data)
+	switch {
+	case !certain && valid:
+		e, name = unicode.UTF8, "utf-8"
+	case !certain, name == "utf-8" && !valid:
+		// undeclared or wrongly declared: Chinese sites are GBK
+		if dec, ok := decodeGB(data); ok {
+			return dec, "gb18030", nil
+		}
+	case name != "utf-8" && valid && nonASCIIRuns(data) >= 8:
+		// declared a legacy charset but the bytes are UTF-8 (a common
+		// misconfiguration): UTF-8 multi-byte runs are rarely valid by
+		// accident.
+		return string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), "utf-8", nil
+	}
+	if name == "gbk" || name == "gb2312" || name == "gb18030" {
+		e, name = simplifiedchinese.GB18030, "gb18030"
+	}
+	if name == "utf-8" {
+		b := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		if utf8.Valid(b) {
+			return string(b), name, nil
+		}
+		return strings.ToValidUTF8(string(b), "\ufffd"), name, nil
+	}
+	out, err := decodeWith(e, data)
+	if err != nil {
+		return "", name, fmt.Errorf("decode %s: %w", name, err)
+	}
+	return out, name, nil
+}
+
+func decodeWith(e encoding.Encoding, data []byte) (string, error) {
+	b, err := e.NewDecoder().Bytes(data)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToValidUTF8(string(b), "\ufffd"), nil
+}
+
+// decodeGB decodes data as GB18030 when that yields few replacement runes.
+func decodeGB(data []byte) (string, bool) {
+	s, err := decodeWith(simplifiedchinese.GB18030, data)
+	if err != nil || strings.Count(s, "\ufffd")*50 > utf8.RuneCountInString(s)+1 {
+		return "", false
+	}
+	return s, true
+}
+
+func nonASCIIRuns(b []byte) int {
+	n := 0
+	for i := 0; i < len(b) && n < 64; {
+		if b[i] < 0x80 {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(b[i:])
+		if size > 1 {
+			n++
+		}
+		i += size
+	}
+	return n
+}
+
+var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_\-]+)`)
+
+// prescanCharset finds a charset declaration beyond the first 1024 bytes
+// html/charset looks at (long CMS heads).
+func prescanCharset(data []byte) string {
+	head := data
+	if len(head) > 16384 {
+		head = head[:16384]
+	}
+	if m := reMetaCharset.FindSubmatch(head); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// findBody returns the article container: the first CMS container with
+// real text, else the element holding most of the page's text.
+func findBody(gq *goquery.Document) *html.Node {
+	bodySel := gq.Find("body")
+	var body *html.Node
+	if bodySel.Length() > 0 {
+		body = bodySel.Get(0)
+	}
+	total := 0
+	if body != nil {
+		total = textLen(body, 0)
+	}
+	for _, sel := range bodySelectors {
+		var best *html.Node
+		bestLen := 0
+		gq.Find(sel).Each(func(_ int, s *goquery.Selection) {
+			n := s.Get(0)
+			if l := textLen(n, 0); l > bestLen {
+				best, bestLen = n, l
+			}
+		})
+		// a container with little of the page's text is a sidebar box
+		if best != nil && bestLen >= 50 && (bestLen*5 >= total || hasTable(best)) {
+			return best
+		}
+	}
+	if body == nil {
+		return nil
+	}
+	// descend while one child holds most of the text
+	n := body
+	for depth := 0; depth < maxHTMLDepth; depth++ {
+		nl := textLen(n, 0)
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || skipElement(c) {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Div, atom.Td, atom.Article, atom.Section, atom.Main, atom.Center, atom.Form, atom.Span, atom.Font:
+			case atom.Table, atom.Tbody, atom.Tr:
+				if !hasTable(c) {
+					continue // a data table is read whole, never entered
+				}
+			default:
+				continue
+			}
+			if l := textLen(c, 0); l*10 >= nl*7 && nl > 0 {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	// the chosen node may be a row or row group: read its whole table
+	for n.DataAtom == atom.Tr || n.DataAtom == atom.Tbody {
+		if n.Parent == nil {
+			break
+		}
+		n = n.Parent
+	}
+	return n
+}
+
+func hasTable(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Table || hasTable(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// textLen counts the visible text runes under n (skipping scripts, styles
+// and navigation).
+func textLen(n *html.Node, depth int) int {
+	if depth > maxHTMLDepth {
+		return 0
+	}
+	switch n.Type {
+	case html.TextNode:
+		l := 0
+		for _, r := range n.Data {
+			if !isSpaceRune(r) {
+				l++
+			}
+		}
+		return l
+	case html.ElementNode:
+		if skipElement(n) {
+			return 0
+		}
+	case html.DocumentNode:
+	default:
+		return 0
+	}
+	l := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		l += textLen(c, depth+1)
+	}
+	return l
+}
+
+// skipElement reports elements whose text is not the article's.
+func skipElement(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Noscript, atom.Nav, atom.Header, atom.Footer, atom.Iframe,
+		atom.Select, atom.Option, atom.Button, atom.Template, atom.Object, atom.Embed, atom.Svg, atom.Head, atom.Title, atom.Textarea:
+		return true
+	}
+	if n.Data == "xml" { // Hanweb lists in <script type="text/xml"> or <xml>
+		return true
+	}
+	for _, a := range n.Attr {
+		if a.Key == "style" {
+			v := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
+			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
+				return true
+			}
+		}
+		if a.Key == "hidden" {
+			return true
+		}
+	}
+	return false
+}
+
+// titleSelectors are where CMSs print the article title above the body.
+var titleSelectors = []string{"h1", ".title", "#title", ".article-title", ".art_title", ".con_title", ".detail-title", "h2"}
+
+// titleOutside returns the article title printed outside the body
+// container, when there is one that names a report.
+func titleOutside(gq *goquery.Document, body *html.Node) string {
+	for _, sel := range titleSelectors {
+		var found string
+		gq.Find(sel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			n := s.Get(0)
+			if isAncestor(body, n) || isAncestor(n, body) || hasSkippedAncestor(n) {
+				return true
+			}
+			t := cleanSpace(nodeText(n))
+			if utf8.RuneCountInString(t) <= 80 && (strings.Contains(t, "报告") || strings.Contains(t, "年报")) {
+				found = t
+				return false
+			}
+			return true
+		})
+		if found != "" {
+			return found
+		}
+	}
+	return ""
+}
+
+func isAncestor(a, n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSkippedAncestor(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && skipElement(p) {
+			return true
+		}
+	}
+	return false
+}
+
+var reDateLine = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|公开日期|日期|时间)\s*[:：]\s*[12０-９][0-9０-９]{3}`)
+
+// dateLinesBefore returns up to three lines above the body container that
+// state a publication date (the CMS info bar).
+func dateLinesBefore(root, body *html.Node) []string {
+	var out []string
+	seen := map[*html.Node]bool{}
+	stop := false
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if stop || depth > maxHTMLDepth {
+			return
+		}
+		if n == body {
+			stop = true
+			return
+		}
+		if n.Type == html.ElementNode && skipElement(n) && n.DataAtom != atom.Header {
+			return
+		}
+		if n.Type == html.TextNode && strings.ContainsAny(n.Data, "期间") {
+			blk := n.Parent
+			for blk != nil && blk.Type == html.ElementNode && !isBlockElement(blk) {
+				blk = blk.Parent
+			}
+			if blk != nil && !seen[blk] && len(out) < 3 {
+				seen[blk] = true
+				t := cleanSpace(nodeText(blk))
+				if utf8.RuneCountInString(t) <= 200 && reDateLine.MatchString(t) {
+					out = append(out, t)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+	}
+	visit(root, 0)
+	return out
+}
+
+func isBlockElement(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Li, atom.Dt, atom.Dd,
+		atom.Blockquote, atom.Pre, atom.Section, atom.Article, atom.Center, atom.Address, atom.Td, atom.Th,
+		atom.Tr, atom.Table, atom.Ul, atom.Ol, atom.Dl, atom.Body, atom.Main, atom.Form, atom.Header, atom.Footer, atom.Caption:
+		return true
+	}
+	return false
+}
+
+// nodeText is the visible text under n, <br> and block boundaries as
+// spaces.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > maxHTMLDepth || b.Len() > 4*maxCellLength {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skipElement(n) {
+				return
+			}
+			if n.DataAtom == atom.Br || isBlockElement(n) {
+				b.WriteByte(' ')
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+	}
+	visit(n, 0)
+	return b.String()
+}
+
+// cleanSpace collapses white space (including &nbsp; and the ideographic
+// space) to single spaces and trims the ends.
+func cleanSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if isSpaceRune(r) || r == '\u00a0' || r == '\u3000' || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// htmlWalker turns the body's nodes into blocks in reading order.
+type htmlWalker struct {
+	doc   *Document
+	line  strings.Builder
+	cells int // grid cells emitted so far (bounded over the document)
+}
+
+// flush ends the current text line.
+func (w *htmlWalker) flush() {
+	if w.line.Len() == 0 {
+		return
+	}
+	t := cleanSpace(w.line.String())
+	w.line.Reset()
+	if t != "" {
+		w.doc.Blocks = append(w.doc.Blocks, Block{Text: t})
+	}
+}
+
+func (w *htmlWalker) walk(n *html.Node, depth int) {
+	if depth > maxHTMLDepth {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		w.line.WriteString(n.Data)
+		return
+	case html.ElementNode:
+		if skipElement(n) {
+			return
+		}
+		switch n.DataAtom {
+		case atom.Br, atom.Hr:
+			w.flush()
+			return
+		case atom.Table:
+			w.flush()
+			w.table(n, depth)
+			return
+		}
+		if isBlockElement(n) {
+			w.flush()
+			defer w.flush()
+		}
+	case html.DocumentNode:
+	default:
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, depth+1)
+	}
+}
+
+// tableRows returns the <tr> rows of a table in order (through thead,
+// tbody, tfoot), not those of nested tables.
+func tableRows(t *html.Node) []*html.Node {
+	var rows []*html.Node
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.Tr:
+			rows = append(rows, c)
+		case atom.Thead, atom.Tbody, atom.Tfoot:
+			for r := c.FirstChild; r != nil; r = r.NextSibling {
+				if r.Type == html.ElementNode && r.DataAtom == atom.Tr {
+					rows = append(rows, r)
+				}
+			}
+		}
+	}
+	return rows
+}
+
+func rowCells(tr *html.Node) []*html.Node {
+	var cells []*html.Node
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
+
+// table emits a table: a grid block, or — for a layout table holding
+// tables — its cells' content in reading order.
+func (w *htmlWalker) table(t *html.Node, depth int) {
+	rows := tableRows(t)
+	nested := false
+	for _, tr := range rows {
+		for _, td := range rowCells(tr) {
+			if hasTable(td) {
+				nested = true
+			}
+		}
+	}
+	if nested {
+		for _, tr := range rows {
+			for _, td := range rowCells(tr) {
+				w.flush()
+				w.walk(td, depth+1)
+				w.flush()
+			}
+		}
+		return
+	}
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Caption {
+			if s := cleanSpace(nodeText(c)); s != "" {
+				w.doc.Blocks = append(w.doc.Blocks, Block{Text: s})
+			}
+		}
+	}
+	if g := w.grid(rows); len(g) > 0 {
+		w.doc.Blocks = append(w.doc.Blocks, Block{Table: g})
+	}
+}
+
+// grid builds the expanded grid of a table's rows: rowspan/colspan cells
+// repeat their text in every position they cover, with Span set.
+func (w *htmlWalker) grid(rows []*html.Node) [][]Cell {
+	type slot struct {
+		cell Cell
+		set  bool
+	}
+	grid := make([][]slot, 0, len(rows))
+	ensure := func(r, c int) {
+		for len(grid) <= r {
+			grid = append(grid, nil)
+		}
+		for len(grid[r]) <= c {
+			grid[r] = append(grid[r], slot{})
+		}
+	}
+	width := 0
+	for r, tr := range rows {
+		ensure(r, 0)
+		c := 0
+		for _, td := range rowCells(tr) {
+			for c < len(grid[r]) && grid[r][c].set {
+				c++
+			}
+			if c >= maxGridWidth || w.cells >= maxGridCells {
+				break
+			}
+			rs := spanAttr(td, "rowspan", len(rows)-r)
+			cs := spanAttr(td, "colspan", maxColspan)
+			if c+cs > maxGridWidth {
+				cs = maxGridWidth - c
+			}
+			text := htmlCellText(td)
+			for i := r; i < r+rs; i++ {
+				for j := c; j < c+cs; j++ {
+					if w.cells >= maxGridCells {
+						break
+					}
+					ensure(i, j)
+					if grid[i][j].set {
+						continue // overlapping spans: the first cell keeps the slot
+					}
+					grid[i][j] = slot{cell: Cell{Text: text, Span: i != r || j != c}, set: true}
+					w.cells++
+				}
+			}
+			if c+cs > width {
+				width = c + cs
+			}
+			c += cs
+		}
+	}
+	out := make([][]Cell, 0, len(grid))
+	for _, row := range grid {
+		if len(row) == 0 {
+			continue
+		}
+		cells := make([]Cell, width)
+		filled := false
+		for j, s := range row {
+			if j < width {
+				cells[j] = s.cell
+				if s.set {
+					filled = true
+				}
+			}
+		}
+		if filled {
+			out = append(out, cells)
+		}
+	}
+	return out
+}
+
+// spanAttr reads a rowspan/colspan attribute, clamped to [1, max].
+func spanAttr(n *html.Node, key string, max int) int {
+	for _, a := range n.Attr {
+		if a.Key != key {
+			continue
+		}
+		v := strings.TrimSpace(a.Val)
+		i := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+		}
+		k, err := strconv.Atoi(v[:i])
+		if err != nil || k < 1 {
+			return 1
+		}
+		if k > max {
+			k = max
+		}
+		if k < 1 {
+			k = 1
+		}
+		return k
+	}
+	return 1
+}
+
+// htmlCellText is a cell's text: paragraphs on separate lines, <br> and runs
+// of white space as one space, &nbsp; and full-width spaces trimmed.
+func htmlCellText(td *html.Node) string {
+	var paras []string
+	var cur strings.Builder
+	end := func() {
+		if s := cleanSpace(cur.String()); s != "" {
+			paras = append(paras, s)
+		}
+		cur.Reset()
+	}
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > maxHTMLDepth || cur.Len() > maxCellLength {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			cur.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skipElement(n) {
+				return
+			}
+			if n.DataAtom == atom.Br {
+				cur.WriteByte(' ')
+				return
+			}
+			if isBlockElement(n) {
+				end()
+				defer end()
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+	}
+	for c := td.FirstChild; c != nil; c = c.NextSibling {
+		visit(c, 1)
+	}
+	end()
+	return strings.Join(paras, "\n")
 }

@@ -1,0 +1,99 @@
+package extract
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loadGolden reads a hand-reviewed golden report.
+func loadGolden(t testing.TB, name string) *Report {
+	t.Helper()
+	gb, err := os.ReadFile(filepath.Join("testdata", "golden", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want Report
+	if err := json.Unmarshal(gb, &want); err != nil {
+		t.Fatalf("golden %s: %v", name, err)
+	}
+	return &want
+}
+
+// compareCells compares the numeric tables and agency/year/template of two
+// reports (not source, title or sections: those differ by rendering).
+func compareCells(t *testing.T, got, want *Report) {
+	t.Helper()
+	for _, part := range []struct {
+		name      string
+		got, want any
+	}{
+		{"agency", got.Agency, want.Agency},
+		{"year", got.Year, want.Year},
+		{"template", got.Template, want.Template},
+		{"active", got.Active, want.Active},
+		{"applications", got.Applications, want.Applications},
+		{"review_litigation", got.ReviewLitigation, want.ReviewLitigation},
+	} {
+		g, _ := json.Marshal(part.got)
+		w, _ := json.Marshal(part.want)
+		if string(g) != string(w) {
+			t.Errorf("%s:\ngot  %s\nwant %s", part.name, g, w)
+		}
+	}
+	failing := map[string]bool{}
+	for _, c := range want.Checks {
+		if !c.OK {
+			failing[c.Rule+" "+strings.Join(c.Cells, ",")] = true
+		}
+	}
+	for _, c := range got.Checks {
+		if !c.OK && !failing[c.Rule+" "+strings.Join(c.Cells, ",")] {
+			t.Errorf("check failing only in this rendering: %s: %s", c.Rule, c.Message)
+		}
+	}
+}
+
+// TestHTMLSeeds parses the Word-export HTML renderings of the five seeds
+// (testdata/html, one CMS style each: TRS #zoom, .wzcon, an unnamed
+// container, GBK UCAP and GBK layout-table pages, Table 3 split in two)
+// and expects every cell of the hand-reviewed golden files.
+func TestHTMLSeeds(t *testing.T) {
+	for name, st := range htmlStyles {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "html", name+".html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Parse(name+".html", data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := loadGolden(t, name)
+			compareCells(t, r, want)
+			if r.Source.File != name+".html" {
+				t.Errorf("source.file = %q", r.Source.File)
+			}
+			wantDate := parseDate(st.pubDate)
+			if r.Published == nil || *r.Published != wantDate {
+				t.Errorf("published = %v, want %s (the info bar above the body)", r.Published, wantDate)
+			}
+			if !strings.Contains(r.Sections.Problems+r.Sections.Other, strings.TrimSpace(firstRunes(want.Sections.Other, 10))) {
+				t.Errorf("sections.other lost: got %q want %q", firstRunes(r.Sections.Other, 40), firstRunes(want.Sections.Other, 40))
+			}
+			for _, w := range r.Warnings {
+				t.Logf("warning: %s", w)
+			}
+		})
+	}
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
