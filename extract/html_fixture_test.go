@@ -65,43 +65,7 @@ func wordHTML(seed string, want *Report, st htmlStyle) []byte {
 	fmt.Fprintf(&b, "<div class=\"info\"><span>发布时间：%s</span>&nbsp;&nbsp;<span>来源：%s</span>&nbsp;&nbsp;<span>浏览次数：<script>document.write(123)</script></span></div>\n", st.pubDate, st.site)
 	b.WriteString(st.container + "\n")
 
-	lines := strings.Split(strings.ReplaceAll(seed, "\r\n", "\n"), "\n")
-	find := func(from int, ok func(string) bool) int {
-		for i := from; i < len(lines); i++ {
-			l := strings.TrimSpace(strings.TrimLeft(lines[i], "# "))
-			if utf8.RuneCountInString(l) <= 30 && ok(l) {
-				return i
-			}
-		}
-		return len(lines)
-	}
-	h2 := find(0, func(l string) bool { return strings.Contains(l, "主动公开政府信息情况") })
-	h3 := find(h2+1, func(l string) bool { return strings.Contains(l, "收到和处理政府信息公开申请情况") })
-	h4 := find(h3+1, func(l string) bool { return strings.Contains(l, "行政复议") && strings.Contains(l, "行政诉讼") })
-	h5 := find(h4+1, func(l string) bool { return strings.Contains(l, "存在的主要问题") || strings.Contains(l, "存在的不足") })
-	prose := func(from, to int) {
-		for i := from; i < to && i < len(lines); i++ {
-			l := strings.TrimSpace(strings.TrimLeft(lines[i], "# "))
-			if l == "" || strings.HasPrefix(lines[i], "\t") || l == title {
-				continue
-			}
-			fmt.Fprintf(&b, "<p class=\"MsoNormal\" style=\"text-indent:32.0pt;line-height:28.0pt\"><span style=\"font-size:16.0pt;font-family:仿宋_GB2312\">%s</span></p>\n", html.EscapeString(l))
-		}
-	}
-	heading := func(i int) {
-		if i < len(lines) {
-			fmt.Fprintf(&b, "<p class=\"MsoNormal\" style=\"text-indent:32.0pt\"><b><span style=\"font-size:16.0pt;font-family:黑体\">%s</span></b></p>\n", html.EscapeString(strings.TrimSpace(strings.TrimLeft(lines[i], "# "))))
-		}
-	}
-	fmt.Fprintf(&b, "<p class=\"MsoNormal\" align=\"center\" style=\"text-align:center\"><b><span style=\"font-size:22.0pt;font-family:方正小标宋简体\">%s</span></b></p>\n", html.EscapeString(title))
-	prose(0, h2)
-	heading(h2)
-	writeTable2(&b, want)
-	heading(h3)
-	writeTable3(&b, want, st.split)
-	heading(h4)
-	writeTable4(&b, want)
-	prose(h5, len(lines))
+	writeItemsHTML(&b, fixtureDoc(seed, want, st.split))
 	b.WriteString("</div>\n")
 	if st.layout {
 		b.WriteString("</td></tr></table>\n")
@@ -119,6 +83,82 @@ func wordHTML(seed string, want *Report, st htmlStyle) []byte {
 	return out
 }
 
+// fxCell is one cell of a fixture table, with its spans.
+type fxCell struct {
+	text   string
+	rs, cs int
+}
+
+// fxTable is a fixture table as an author lays it out (not expanded).
+type fxTable [][]fxCell
+
+// fxItem is a paragraph (heading when bold) or a table of a fixture
+// document.
+type fxItem struct {
+	text  string
+	bold  bool
+	table fxTable
+}
+
+// fxRows collects rows of a fixture table.
+type fxRows struct{ t fxTable }
+
+// row appends a row; c(text, rs, cs) makes its cells.
+func (f *fxRows) row(cells ...fxCell) { f.t = append(f.t, cells) }
+
+func c(text string, rs, cs int) fxCell { return fxCell{text, rs, cs} }
+
+// fixtureDoc lays out a seed as an author's Word document: the title, the
+// seed's prose, and the three template tables in the official layout with
+// the values of the hand-reviewed golden file. With split, Table 3 is cut
+// in two at a page break.
+func fixtureDoc(seed string, want *Report, split bool) []fxItem {
+	title := strings.TrimSpace(strings.TrimLeft(want.Title, "# "))
+	var items []fxItem
+	lines := strings.Split(strings.ReplaceAll(seed, "\r\n", "\n"), "\n")
+	find := func(from int, ok func(string) bool) int {
+		for i := from; i < len(lines); i++ {
+			l := strings.TrimSpace(strings.TrimLeft(lines[i], "# "))
+			if utf8.RuneCountInString(l) <= 30 && ok(l) {
+				return i
+			}
+		}
+		return len(lines)
+	}
+	h2 := find(0, func(l string) bool { return strings.Contains(l, "主动公开政府信息情况") })
+	h3 := find(h2+1, func(l string) bool { return strings.Contains(l, "收到和处理政府信息公开申请情况") })
+	h4 := find(h3+1, func(l string) bool { return strings.Contains(l, "行政复议") && strings.Contains(l, "行政诉讼") })
+	h5 := find(h4+1, func(l string) bool {
+		return strings.Contains(l, "存在的主要问题") || strings.Contains(l, "存在的不足")
+	})
+	prose := func(from, to int) {
+		for i := from; i < to && i < len(lines); i++ {
+			l := strings.TrimSpace(strings.TrimLeft(lines[i], "# "))
+			if l == "" || strings.HasPrefix(lines[i], "\t") || l == title {
+				continue
+			}
+			items = append(items, fxItem{text: l})
+		}
+	}
+	heading := func(i int) {
+		if i < len(lines) {
+			items = append(items, fxItem{text: strings.TrimSpace(strings.TrimLeft(lines[i], "# ")), bold: true})
+		}
+	}
+	items = append(items, fxItem{text: title, bold: true})
+	prose(0, h2)
+	heading(h2)
+	items = append(items, fxItem{table: table2(want)})
+	heading(h3)
+	for _, t := range table3(want, split) {
+		items = append(items, fxItem{table: t})
+	}
+	heading(h4)
+	items = append(items, fxItem{table: table4(want)})
+	prose(h5, len(lines))
+	return items
+}
+
 // cellHTML writes one Word-export cell.
 func cellHTML(b *strings.Builder, text string, rs, cs int) {
 	b.WriteString("<td")
@@ -132,10 +172,39 @@ func cellHTML(b *strings.Builder, text string, rs, cs int) {
 	if text == "" {
 		b.WriteString("<p class=\"MsoNormal\" align=\"center\"><span lang=\"EN-US\">&nbsp;</span></p>")
 	} else {
-		// long labels wrap over two Word paragraphs runs like a real export
 		fmt.Fprintf(b, "<p class=\"MsoNormal\" align=\"center\" style=\"text-align:center\"><span style=\"font-size:10.5pt;font-family:宋体\">%s</span></p>", html.EscapeString(text))
 	}
 	b.WriteString("</td>")
+}
+
+const tableOpen = "<table class=\"MsoNormalTable\" border=\"1\" cellspacing=\"0\" cellpadding=\"0\" style=\"border-collapse:collapse;border:none\">\n"
+
+// writeItemsHTML writes fixture items as Word's HTML export does.
+func writeItemsHTML(b *strings.Builder, items []fxItem) {
+	prevTable := false
+	for _, it := range items {
+		switch {
+		case it.table != nil:
+			if prevTable {
+				// a page break between the two parts of a split table
+				b.WriteString("<p class=\"MsoNormal\"><span lang=\"EN-US\">&nbsp;</span></p>\n")
+			}
+			b.WriteString(tableOpen)
+			for _, row := range it.table {
+				b.WriteString("<tr>")
+				for _, cl := range row {
+					cellHTML(b, cl.text, cl.rs, cl.cs)
+				}
+				b.WriteString("</tr>\n")
+			}
+			b.WriteString("</table>\n")
+		case it.bold:
+			fmt.Fprintf(b, "<p class=\"MsoNormal\" style=\"text-indent:32.0pt\"><b><span style=\"font-size:16.0pt;font-family:黑体\">%s</span></b></p>\n", html.EscapeString(it.text))
+		default:
+			fmt.Fprintf(b, "<p class=\"MsoNormal\" style=\"text-indent:32.0pt;line-height:28.0pt\"><span style=\"font-size:16.0pt;font-family:仿宋_GB2312\">%s</span></p>\n", html.EscapeString(it.text))
+		}
+		prevTable = it.table != nil
+	}
 }
 
 func numText(n *Num) string {
@@ -152,78 +221,68 @@ func ptrText(v *float64) string {
 	return string(formatNumber(*v))
 }
 
-const tableOpen = "<table class=\"MsoNormalTable\" border=\"1\" cellspacing=\"0\" cellpadding=\"0\" style=\"border-collapse:collapse;border:none\">\n"
-
-func writeTable2(b *strings.Builder, r *Report) {
+func table2(r *Report) fxTable {
 	a := r.Active
 	if a == nil {
-		return
+		return nil
 	}
-	b.WriteString(tableOpen)
-	row := func(cells ...func()) {
-		b.WriteString("<tr>")
-		for _, c := range cells {
-			c()
-		}
-		b.WriteString("</tr>\n")
-	}
-	c := func(text string, rs, cs int) func() { return func() { cellHTML(b, text, rs, cs) } }
+	var f fxRows
 	if r.Template == Template2019 {
-		row(c("第二十条第（一）项", 1, 4))
-		row(c("信息内容", 1, 1), c("本年新制作数量", 1, 1), c("本年新公开数量", 1, 1), c("对外公开总数量", 1, 1))
+		f.row(c("第二十条第（一）项", 1, 4))
+		f.row(c("信息内容", 1, 1), c("本年新制作数量", 1, 1), c("本年新公开数量", 1, 1), c("对外公开总数量", 1, 1))
 		for _, it := range []struct {
 			l string
 			r *ActiveRow
 		}{{"规章", a.Regulations}, {"规范性文件", a.NormativeDocuments}} {
-			row(c(it.l, 1, 1), c(numText(it.r.NewMade), 1, 1), c(numText(it.r.NewPublished), 1, 1), c(numText(it.r.TotalPublished), 1, 1))
+			f.row(c(it.l, 1, 1), c(numText(it.r.NewMade), 1, 1), c(numText(it.r.NewPublished), 1, 1), c(numText(it.r.TotalPublished), 1, 1))
 		}
-		row(c("第二十条第（五）项", 1, 4))
-		row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
+		f.row(c("第二十条第（五）项", 1, 4))
+		f.row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
 		for _, it := range []struct {
 			l string
 			r *ActiveRow
 		}{{"行政许可", a.Licensing}, {"其他对外管理服务事项", a.OtherServices}} {
-			row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
+			f.row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
 		}
-		row(c("第二十条第（六）项", 1, 4))
-		row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
+		f.row(c("第二十条第（六）项", 1, 4))
+		f.row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
 		for _, it := range []struct {
 			l string
 			r *ActiveRow
 		}{{"行政处罚", a.Penalty}, {"行政强制", a.Coercion}} {
-			row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
+			f.row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
 		}
-		row(c("第二十条第（八）项", 1, 4))
-		row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 2))
-		row(c("行政事业性收费", 1, 1), c(numText(a.Fees.PrevItems), 1, 1), c(numText(a.Fees.Change), 1, 2))
-		row(c("第二十条第（九）项", 1, 4))
-		row(c("信息内容", 1, 1), c("采购项目数量", 1, 1), c("采购总金额", 1, 2))
-		row(c("政府集中采购", 1, 1), c(numText(a.Procurement.Items), 1, 1), c(numText(a.Procurement.Amount), 1, 2))
-	} else {
-		row(c("第二十条第（一）项", 1, 4))
-		row(c("信息内容", 1, 1), c("本年制发件数", 1, 1), c("本年废止件数", 1, 1), c("现行有效件数", 1, 1))
-		row(c("规章", 1, 1), c(numText(a.Regulations.Issued), 1, 1), c(numText(a.Regulations.Repealed), 1, 1), c(numText(a.Regulations.InForce), 1, 1))
-		row(c("行政规范性文件", 1, 1), c(numText(a.NormativeDocuments.Issued), 1, 1), c(numText(a.NormativeDocuments.Repealed), 1, 1), c(numText(a.NormativeDocuments.InForce), 1, 1))
-		row(c("第二十条第（五）项", 1, 4))
-		row(c("信息内容", 1, 1), c("本年处理决定数量", 1, 3))
-		row(c("行政许可", 1, 1), c(numText(a.Licensing.Decisions), 1, 3))
-		row(c("第二十条第（六）项", 1, 4))
-		row(c("信息内容", 1, 1), c("本年处理决定数量", 1, 3))
-		row(c("行政处罚", 1, 1), c(numText(a.Penalty.Decisions), 1, 3))
-		row(c("行政强制", 1, 1), c(numText(a.Coercion.Decisions), 1, 3))
-		row(c("第二十条第（八）项", 1, 4))
-		row(c("信息内容", 1, 1), c("本年收费金额（单位：万元）", 1, 3))
-		row(c("行政事业性收费", 1, 1), c(numText(a.Fees.AmountWanYuan), 1, 3))
+		f.row(c("第二十条第（八）项", 1, 4))
+		f.row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 2))
+		f.row(c("行政事业性收费", 1, 1), c(numText(a.Fees.PrevItems), 1, 1), c(numText(a.Fees.Change), 1, 2))
+		f.row(c("第二十条第（九）项", 1, 4))
+		f.row(c("信息内容", 1, 1), c("采购项目数量", 1, 1), c("采购总金额", 1, 2))
+		f.row(c("政府集中采购", 1, 1), c(numText(a.Procurement.Items), 1, 1), c(numText(a.Procurement.Amount), 1, 2))
+		return f.t
 	}
-	b.WriteString("</table>\n")
+	f.row(c("第二十条第（一）项", 1, 4))
+	f.row(c("信息内容", 1, 1), c("本年制发件数", 1, 1), c("本年废止件数", 1, 1), c("现行有效件数", 1, 1))
+	f.row(c("规章", 1, 1), c(numText(a.Regulations.Issued), 1, 1), c(numText(a.Regulations.Repealed), 1, 1), c(numText(a.Regulations.InForce), 1, 1))
+	f.row(c("行政规范性文件", 1, 1), c(numText(a.NormativeDocuments.Issued), 1, 1), c(numText(a.NormativeDocuments.Repealed), 1, 1), c(numText(a.NormativeDocuments.InForce), 1, 1))
+	f.row(c("第二十条第（五）项", 1, 4))
+	f.row(c("信息内容", 1, 1), c("本年处理决定数量", 1, 3))
+	f.row(c("行政许可", 1, 1), c(numText(a.Licensing.Decisions), 1, 3))
+	f.row(c("第二十条第（六）项", 1, 4))
+	f.row(c("信息内容", 1, 1), c("本年处理决定数量", 1, 3))
+	f.row(c("行政处罚", 1, 1), c(numText(a.Penalty.Decisions), 1, 3))
+	f.row(c("行政强制", 1, 1), c(numText(a.Coercion.Decisions), 1, 3))
+	f.row(c("第二十条第（八）项", 1, 4))
+	f.row(c("信息内容", 1, 1), c("本年收费金额（单位：万元）", 1, 3))
+	f.row(c("行政事业性收费", 1, 1), c(numText(a.Fees.AmountWanYuan), 1, 3))
+	return f.t
 }
 
-// t3Label is one Table 3 row of the official layout: the labels of its
-// group cells (with their rowspans, emitted only on the group's first
-// row) and of its own cell.
+// t3Label is one Table 3 row of the official layout: the label of its
+// sub-group cell (with its rowspan, on the group's first row only) and of
+// its own cell.
 type t3Label struct {
 	key   string
-	group string // 三、本年度办理结果 sub-group label, "" for none
+	group string // （三）不予公开 … sub-group label, "" for none
 	gspan int    // rows of the sub-group (on its first row), 0 otherwise
 	label string
 	span  int // columns the own label covers
@@ -266,90 +325,80 @@ func table3Layout(tmpl string) []t3Label {
 	return rows
 }
 
-func writeTable3(b *strings.Builder, r *Report, split bool) {
+// table3 lays out Table 3: the header over three rows, the label column
+// over up to three cells. With split it returns two tables cut before
+// （四）无法提供, the second starting with an empty group cell (Word
+// repeats nothing after a page break).
+func table3(r *Report, split bool) []fxTable {
 	if r.Applications == nil {
-		return
+		return nil
 	}
-	b.WriteString(tableOpen)
-	b.WriteString("<tr>")
-	cellHTML(b, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
-	cellHTML(b, "申请人情况", 1, 7)
-	b.WriteString("</tr>\n<tr>")
-	cellHTML(b, "自然人", 2, 1)
-	cellHTML(b, "法人或其他组织", 1, 5)
-	cellHTML(b, "总计", 2, 1)
-	b.WriteString("</tr>\n<tr>")
-	for _, h := range []string{"商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"} {
-		cellHTML(b, h, 1, 1)
-	}
-	b.WriteString("</tr>\n")
+	var f fxRows
+	f.row(c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), c("申请人情况", 1, 7))
+	f.row(c("自然人", 2, 1), c("法人或其他组织", 1, 5), c("总计", 2, 1))
+	f.row(c("商业企业", 1, 1), c("科研机构", 1, 1), c("社会公益组织", 1, 1), c("法律服务机构", 1, 1), c("其他", 1, 1))
 	layout := table3Layout(r.Template)
 	resultRows := len(layout) - 3 // rows under 三、本年度办理结果
 	splitAt := -1
 	if split {
-		splitAt = 12 // a page break before （四）无法提供
+		splitAt = 12
 	}
+	var out []fxTable
 	for i, l := range layout {
-		if i == splitAt {
-			// Word repeats nothing after a page break: the second table
-			// starts with an empty cell for the group column.
-			b.WriteString("</table>\n<p class=\"MsoNormal\"><span lang=\"EN-US\">&nbsp;</span></p>\n" + tableOpen)
-		}
-		b.WriteString("<tr>")
+		var row []fxCell
 		switch {
 		case i == 2 && splitAt < 0:
-			cellHTML(b, "三、本年度办理结果", resultRows, 1)
+			row = append(row, c("三、本年度办理结果", resultRows, 1))
 		case i == 2:
-			cellHTML(b, "三、本年度办理结果", splitAt-2, 1)
+			row = append(row, c("三、本年度办理结果", splitAt-2, 1))
 		case i == splitAt:
-			cellHTML(b, "", resultRows-(splitAt-2), 1)
+			out = append(out, f.t)
+			f.t = nil
+			row = append(row, c("", resultRows-(splitAt-2), 1))
 		}
 		if l.gspan > 0 {
-			cellHTML(b, l.group, l.gspan, 1)
+			row = append(row, c(l.group, l.gspan, 1))
 		}
-		cellHTML(b, l.label, 1, l.span)
+		row = append(row, c(l.label, 1, l.span))
 		for _, v := range r.Applications.Rows[l.key] {
-			cellHTML(b, ptrText(v), 1, 1)
+			row = append(row, c(ptrText(v), 1, 1))
 		}
-		b.WriteString("</tr>\n")
+		f.row(row...)
 	}
-	b.WriteString("</table>\n")
+	return append(out, f.t)
 }
 
-func writeTable4(b *strings.Builder, r *Report) {
+func table4(r *Report) fxTable {
 	rl := r.ReviewLitigation
 	if rl == nil {
-		return
+		return nil
 	}
-	b.WriteString(tableOpen + "<tr>")
-	cellHTML(b, "行政复议", 1, 5)
-	cellHTML(b, "行政诉讼", 1, 10)
-	b.WriteString("</tr>\n<tr>")
+	var f fxRows
+	f.row(c("行政复议", 1, 5), c("行政诉讼", 1, 10))
 	heads := []string{"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"}
+	var row []fxCell
 	for _, h := range heads {
-		cellHTML(b, h, 2, 1)
+		row = append(row, c(h, 2, 1))
 	}
-	cellHTML(b, "未经复议直接起诉", 1, 5)
-	cellHTML(b, "复议后起诉", 1, 5)
-	b.WriteString("</tr>\n<tr>")
+	f.row(append(row, c("未经复议直接起诉", 1, 5), c("复议后起诉", 1, 5))...)
+	row = nil
 	for range 2 {
 		for _, h := range heads {
-			cellHTML(b, h, 1, 1)
+			row = append(row, c(h, 1, 1))
 		}
 	}
-	b.WriteString("</tr>\n<tr>")
+	f.row(row...)
+	row = nil
 	for _, g := range []*Group{rl.Review, rl.LitigationDirect, rl.LitigationAfterReview} {
 		if g == nil {
-			for range 5 {
-				cellHTML(b, "", 1, 1)
-			}
-			continue
+			g = &Group{}
 		}
 		for _, v := range []*float64{g.Upheld, g.Corrected, g.Other, g.Pending, g.Total} {
-			cellHTML(b, ptrText(v), 1, 1)
+			row = append(row, c(ptrText(v), 1, 1))
 		}
 	}
-	b.WriteString("</tr>\n</table>\n")
+	f.row(row...)
+	return f.t
 }
 
 // TestWriteHTMLFixtures regenerates testdata/html with -update-html.
