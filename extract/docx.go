@@ -27,8 +27,8 @@ type dxRow struct {
 }
 
 type dxCell struct {
-	span   int  // w:gridSpan
-	vMerge int  // 0 none, 1 restart, 2 continue
+	span   int // w:gridSpan
+	vMerge int // 0 none, 1 restart, 2 continue
 	items  []dxItem
 }
 
