@@ -40,6 +40,9 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s (%s): %w", name, format, err)
 	}
+	if doc.Meta["reader"] == "pdftotext" {
+		r.Warnings = append(r.Warnings, "PDF text read by pdftotext -layout ("+doc.Meta["reader_note"]+")")
+	}
 	return r, nil
 }
 

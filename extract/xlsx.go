@@ -120,7 +120,7 @@ func (w *htmlWalker) sheetGrid(f *excelize.File, sheet string) ([][]Cell, error)
 				}
 				grid[r][c] = Cell{Text: text, Span: true}
 			}
-			}
+		}
 	}
 	return grid, nil
 }
