@@ -1,0 +1,228 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+// maxRuns is how many runs the dashboard lists.
+const maxRuns = 10
+
+// Dashboard is the data of the dashboard page and of /api/dashboard.
+type Dashboard struct {
+	// AsOf is the audit date (YYYY-MM-DD).
+	AsOf string `json:"asof"`
+	From int    `json:"from"`
+	To   int    `json:"to"`
+	// Years are the grid's columns, From..To.
+	Years []int `json:"years"`
+	// Agencies are the grid's rows, in seeds order.
+	Agencies []AgencyRow `json:"agencies"`
+	// Counts has the number of agency-years per status (every status present).
+	Counts map[string]int `json:"counts"`
+	// FailedReports counts the grid cells whose report failed validation rules.
+	FailedReports int `json:"failed_reports"`
+	// Runs are the last runs, newest first.
+	Runs []*archive.Run `json:"runs"`
+	// New lists what the latest run archived first (its Run.New URLs).
+	New []NewItem `json:"new"`
+	// LatestRun is the ID of the run New comes from ("" when no run is recorded).
+	LatestRun string `json:"latest_run"`
+}
+
+// AgencyRow is one agency of the dashboard with its entry per year.
+type AgencyRow struct {
+	Agency string `json:"agency"`
+	Level  string `json:"level"`
+	// Entries has one audit entry per year of Dashboard.Years, in order.
+	Entries []audit.Entry `json:"entries"`
+}
+
+// NewItem is a URL first archived (or changed) in the latest run.
+type NewItem struct {
+	URL       string `json:"url"`
+	CaptureID string `json:"capture_id"`
+	Role      string `json:"role"`
+	Agency    string `json:"agency"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	// HasReport is true when an extracted report is stored for the capture.
+	HasReport bool `json:"has_report"`
+}
+
+// StatusCount is a status with its count, in display order.
+type StatusCount struct {
+	Status string
+	Count  int
+}
+
+// OrderedCounts returns Counts in the order of audit.Statuses.
+func (d *Dashboard) OrderedCounts() []StatusCount {
+	out := make([]StatusCount, 0, len(audit.Statuses))
+	for _, st := range audit.Statuses {
+		out = append(out, StatusCount{st, d.Counts[st]})
+	}
+	return out
+}
+
+// asofDay is the calendar day of t as a UTC midnight.
+func asofDay(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// dashboard builds the dashboard.
+func (s *Server) dashboard(*http.Request) (any, error) {
+	from, to := s.years()
+	now := s.now()
+	entries, err := audit.Run(s.Archive, s.Agencies, from, to, now)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard audit %d-%d: %w", from, to, err)
+	}
+	d := &Dashboard{AsOf: asofDay(now).Format("2006-01-02"), From: from, To: to, Counts: map[string]int{}}
+	for y := from; y <= to; y++ {
+		d.Years = append(d.Years, y)
+	}
+	for _, st := range audit.Statuses {
+		d.Counts[st] = 0
+	}
+	idx := map[string]int{}
+	for _, e := range entries {
+		i, ok := idx[e.Agency]
+		if !ok {
+			i = len(d.Agencies)
+			idx[e.Agency] = i
+			d.Agencies = append(d.Agencies, AgencyRow{Agency: e.Agency, Level: e.Level})
+		}
+		d.Agencies[i].Entries = append(d.Agencies[i].Entries, e)
+		d.Counts[e.Status]++
+		if e.FailedChecks > 0 {
+			d.FailedReports++
+		}
+	}
+	runs, err := s.Archive.Runs()
+	if err != nil {
+		return nil, fmt.Errorf("dashboard runs: %w", err)
+	}
+	if len(runs) > 0 {
+		d.LatestRun = runs[0].ID
+		for _, u := range runs[0].New {
+			it, err := s.newItem(u)
+			if err != nil {
+				return nil, err
+			}
+			d.New = append(d.New, it)
+		}
+	}
+	if len(runs) > maxRuns {
+		runs = runs[:maxRuns]
+	}
+	d.Runs = runs
+	if d.Runs == nil {
+		d.Runs = []*archive.Run{}
+	}
+	if d.New == nil {
+		d.New = []NewItem{}
+	}
+	if d.Agencies == nil {
+		d.Agencies = []AgencyRow{}
+	}
+	return d, nil
+}
+
+// newItem describes a URL of Run.New by its latest capture.
+func (s *Server) newItem(u string) (NewItem, error) {
+	it := NewItem{URL: u}
+	caps, err := s.Archive.ByURL(u)
+	if err != nil {
+		return it, fmt.Errorf("captures of new URL %s: %w", u, err)
+	}
+	if len(caps) == 0 {
+		return it, nil
+	}
+	c := caps[len(caps)-1]
+	it.CaptureID, it.Role, it.Agency, it.Title, it.Status = c.ID, c.Role, c.Agency, c.Title, c.Status
+	if _, err := s.Archive.Report(c.ID); err == nil {
+		it.HasReport = true
+	} else if !errors.Is(err, archive.ErrNotFound) {
+		return it, fmt.Errorf("report of new capture %s: %w", c.ID, err)
+	}
+	return it, nil
+}
+
+// runs lists every recorded run, newest first.
+func (s *Server) runs() (any, error) {
+	runs, err := s.Archive.Runs()
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	if runs == nil {
+		runs = []*archive.Run{}
+	}
+	return runs, nil
+}
+
+// AuditResult is the answer of /api/audit.
+type AuditResult struct {
+	AsOf    string        `json:"asof"`
+	From    int           `json:"from"`
+	To      int           `json:"to"`
+	Entries []audit.Entry `json:"entries"`
+}
+
+// auditAPI runs the audit with optional from, to and asof parameters.
+func (s *Server) auditAPI(r *http.Request) (any, error) {
+	from, to := s.years()
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		v    *int
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1990 || n > 2200 {
+				return nil, badRequestf("%s=%q: want a year", p.name, v)
+			}
+			*p.v = n
+		}
+	}
+	if from > to {
+		return nil, badRequestf("from %d is after to %d", from, to)
+	}
+	if to-from > 50 {
+		return nil, badRequestf("year range %d-%d is too long (at most 50 years)", from, to)
+	}
+	asof := s.now()
+	if v := q.Get("asof"); v != "" {
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return nil, badRequestf("asof=%q: want YYYY-MM-DD", v)
+		}
+		asof = t
+	}
+	entries, err := audit.Run(s.Archive, s.Agencies, from, to, asof)
+	if err != nil {
+		return nil, fmt.Errorf("audit %d-%d: %w", from, to, err)
+	}
+	if entries == nil {
+		entries = []audit.Entry{}
+	}
+	return &AuditResult{AsOf: asofDay(asof).Format("2006-01-02"), From: from, To: to, Entries: entries}, nil
+}
+
+// seedAgency finds the seeds agency named name (compared normalised).
+func (s *Server) seedAgency(name string) (seeds.Agency, bool) {
+	n := audit.Normalize(name)
+	for _, a := range s.Agencies {
+		if audit.Normalize(a.Name) == n {
+			return a, true
+		}
+	}
+	return seeds.Agency{}, false
+}
