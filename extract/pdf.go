@@ -168,7 +168,7 @@ func layoutPage(b *strings.Builder, glyphs []pdf.Text) {
 	gs := glyphs[:0:0]
 	sizes := make([]float64, 0, len(glyphs))
 	for _, g := range glyphs {
-		if g.S == "" || strings.TrimSpace(g.S) == "" && g.W <= 0 {
+		if g.S == "" {
 			continue
 		}
 		if math.IsNaN(g.X) || math.IsNaN(g.Y) || math.IsInf(g.X, 0) || math.IsInf(g.Y, 0) {
