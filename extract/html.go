@@ -55,7 +55,11 @@ func ReadHTML(data []byte, contentType string) (*Document, error) {
 	}
 	root, err := html.Parse(strings.NewReader(utf))
 	if err != nil {
-		return nil, fmt.Errorf("read html: parse: %w", err)
+		// the parser refuses absurd nesting: read the text only
+		doc := htmlTokensText(utf)
+		doc.Meta["charset"] = encName
+		doc.Meta["reader_note"] = "html: " + err.Error() + "; read as text without tables"
+		return doc, nil
 	}
 	gq := goquery.NewDocumentFromNode(root)
 	doc := &Document{Meta: map[string]string{"charset": encName, "reader": "html"}}
@@ -210,7 +214,7 @@ func findBody(gq *goquery.Document) *html.Node {
 			}
 		})
 		// a container with little of the page's text is a sidebar box
-		if best != nil && bestLen >= 50 && (bestLen*5 >= total || hasTable(best)) {
+		if best != nil && bestLen >= 20 && (bestLen*5 >= total || hasTable(best)) {
 			return best
 		}
 	}
@@ -724,4 +728,40 @@ func htmlCellText(td *html.Node) string {
 	}
 	end()
 	return strings.Join(paras, "\n")
+}
+
+// htmlTokensText reads a page the tree parser refused as text: one block
+// per block-level element, script and style skipped.
+func htmlTokensText(s string) *Document {
+	doc := &Document{Meta: map[string]string{"reader": "html-tokens"}}
+	w := &htmlWalker{doc: doc}
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			w.flush()
+			return doc
+		case html.TextToken:
+			if skip == 0 {
+				w.line.Write(z.Text())
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch a {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Textarea:
+				if tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+				continue
+			}
+			if a == atom.Br || a == atom.Td || a == atom.Th || a == atom.Tr || isBlockElement(&html.Node{DataAtom: a}) {
+				w.flush()
+			}
+		}
+	}
 }
