@@ -131,8 +131,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/runs", h.api(func(*http.Request) (any, error) { return s.runs() }))
 	mux.HandleFunc("GET /api/audit", h.api(s.auditAPI))
 	mux.HandleFunc("GET /api/captures/{id}", h.api(func(r *http.Request) (any, error) { return s.capture(r.PathValue("id")) }))
-	mux.HandleFunc("/api/", h.api(func(r *http.Request) (any, error) { return nil, notFoundf("no API endpoint %s", r.URL.Path) }))
-	mux.HandleFunc("/", h.page("error", func(r *http.Request) (any, error) { return nil, notFoundf("no page at %s", r.URL.Path) }))
+	mux.HandleFunc("GET /api/", h.api(func(r *http.Request) (any, error) { return nil, notFoundf("no API endpoint %s", r.URL.Path) }))
+	mux.HandleFunc("GET /", h.page("error", func(r *http.Request) (any, error) { return nil, notFoundf("no page at %s", r.URL.Path) }))
 	return securityHeaders(mux)
 }
 
