@@ -1,0 +1,345 @@
+// Package crawler owns discovery and fetching: from each agency's seed URL
+// it finds the agency's annual-report pages (政府信息公开工作年度报告) and
+// their attachments and records every fetch, raw bytes untouched, in the
+// archive.
+//
+// The design keeps three things apart (as Zeno does):
+//
+//   - The frontier is persistent: it lives in the archive's bbolt buckets
+//     (archive/frontier.go). A URL is claimed when it is enqueued, so it is
+//     never fetched twice in one crawl, and an item is completed (marked
+//     visited, children enqueued) in one transaction, so a crawl killed with
+//     SIGKILL resumes where it stopped. Items come out best priority first:
+//     report links, then report list columns, then disclosure paths, then
+//     the rest.
+//   - One worker per host fetches with its own colly collector (synchronous,
+//     so per-host concurrency is 1) and waits Config.Delay between requests;
+//     Config.Parallel hosts run at once. Colly builds the requests, applies
+//     the User-Agent and timeout and follows redirects through a redirect
+//     handler that refuses targets off the seed host or disallowed by
+//     robots.txt. Colly's own visited set, robots handling and body reading
+//     are not used: colly re-encodes bodies to UTF-8 and truncates silently.
+//     Instead a recording http.RoundTripper (recorder) reads each response
+//     body itself, up to a size cap, before colly sees it.
+//   - The writer turns a fetch into an archive.Capture: raw bytes through
+//     archive.Put, text decoded to UTF-8 with golang.org/x/net/html/charset,
+//     failures as captures with Error set. Discovery (links.go) parses the
+//     decoded page: anchors, Hanweb <script type="text/xml"> CDATA records,
+//     TRS createPageHTML paging, quoted URLs in scripts and 下一页 links.
+//
+// Incremental crawls revalidate list pages with If-None-Match /
+// If-Modified-Since (a 304 or the same digest becomes a revisit) and never
+// fetch an archived report page or attachment again unless Config.Refresh.
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+// UserAgent is the honest User-Agent sent with every request.
+const UserAgent = "nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report archive)"
+
+// Config tunes a crawl. DefaultConfig gives polite defaults.
+type Config struct {
+	// Delay is the pause between two requests to the same host.
+	Delay time.Duration
+	// Parallel is how many hosts are crawled at once.
+	Parallel int
+	// MaxDepth bounds the link distance from the seed (report links and
+	// attachments may go one further).
+	MaxDepth int
+	// MaxPagesPerHost bounds the requests made to one host in one crawl.
+	MaxPagesPerHost int
+	// UserAgent replaces the default User-Agent when not empty.
+	UserAgent string
+	// Timeout bounds one request including its body (attachments get four
+	// times as long).
+	Timeout time.Duration
+	// MaxBodySize caps a page body; MaxAttachmentSize caps an attachment.
+	// A longer body is cut, recorded Truncated with an error.
+	MaxBodySize, MaxAttachmentSize int64
+	// Retries is how many times a 5xx, 429 or network error is retried.
+	Retries int
+	// RetryBackoff is the first retry's wait, doubled on each retry.
+	RetryBackoff time.Duration
+	// MaxRetryAfter caps the wait a Retry-After header may ask for.
+	MaxRetryAfter time.Duration
+	// Refresh fetches report pages and attachments again even when they
+	// are archived.
+	Refresh bool
+	// Resolve routes host names to "ip:port" addresses (tests, offline
+	// demo); unlisted hosts resolve normally.
+	Resolve map[string]string
+	// RunID is stored in every capture's RunID.
+	RunID string
+	// Logger receives progress and failures; nil discards them.
+	Logger *slog.Logger
+	// Progress, when set, is called about once a second and at the end.
+	Progress func(Stats)
+}
+
+// DefaultConfig returns the polite defaults of cmd/crawl.
+func DefaultConfig() Config {
+	return Config{
+		Delay:             time.Second,
+		Parallel:          4,
+		MaxDepth:          8,
+		MaxPagesPerHost:   2000,
+		UserAgent:         UserAgent,
+		Timeout:           30 * time.Second,
+		MaxBodySize:       10 << 20,
+		MaxAttachmentSize: 100 << 20,
+		Retries:           3,
+		RetryBackoff:      2 * time.Second,
+		MaxRetryAfter:     60 * time.Second,
+	}
+}
+
+// Stats is a progress snapshot.
+type Stats struct {
+	// Fetched counts requests made (robots.txt excluded).
+	Fetched int
+	// Queued is how many URLs wait in the frontier.
+	Queued int
+	// Reports counts report pages and attachments seen this run.
+	Reports int
+	// Errors counts failure captures.
+	Errors int
+	// New counts captures with a new payload.
+	New int
+	// Rate is Fetched per second since the start.
+	Rate float64
+}
+
+// Summary is the result of a crawl.
+type Summary struct {
+	// Pages counts captures made this run (failures and revisits too).
+	Pages       int
+	NewCaptures int
+	Revisits    int
+	Errors      int
+	// New holds the IDs of captures with a new payload made this run.
+	New []string
+	// NewURLs holds their URLs.
+	NewURLs  []string
+	Agencies []AgencySummary
+}
+
+// AgencySummary is one agency's part of a crawl.
+type AgencySummary struct {
+	Agency, Host string
+	// Years are the report years found by title (archived before or now).
+	Years []int
+	// NewReports counts report pages and attachments first archived now.
+	NewReports int
+	Errors     int
+}
+
+// Crawler crawls agencies into an archive.
+type Crawler struct {
+	a   *archive.Archive
+	cfg Config
+	log *slog.Logger
+	net *netClient
+
+	mu      sync.Mutex
+	stats   Stats
+	sum     Summary
+	byHost  map[string]*AgencySummary
+	years   map[string]map[int]bool
+	started time.Time
+}
+
+// New returns a crawler writing to a. Zero fields of cfg take their
+// DefaultConfig values.
+func New(a *archive.Archive, cfg Config) (*Crawler, error) {
+	if a == nil {
+		return nil, errors.New("new crawler: nil archive")
+	}
+	d := DefaultConfig()
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = d.Parallel
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = d.MaxDepth
+	}
+	if cfg.MaxPagesPerHost <= 0 {
+		cfg.MaxPagesPerHost = d.MaxPagesPerHost
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = d.UserAgent
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = d.Timeout
+	}
+	if cfg.MaxBodySize <= 0 {
+		cfg.MaxBodySize = d.MaxBodySize
+	}
+	if cfg.MaxAttachmentSize <= 0 {
+		cfg.MaxAttachmentSize = d.MaxAttachmentSize
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = d.RetryBackoff
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = d.MaxRetryAfter
+	}
+	if cfg.Delay < 0 {
+		cfg.Delay = 0
+	}
+	for host, addr := range cfg.Resolve {
+		if host == "" || addr == "" {
+			return nil, fmt.Errorf("new crawler: bad resolve entry %q=%q", host, addr)
+		}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Crawler{a: a, cfg: cfg, log: log, net: newNetClient(cfg)}, nil
+}
+
+// site is one host to crawl with the agencies seeded on it.
+type site struct {
+	host  string
+	seeds []seeds.Agency
+}
+
+// Run crawls the agencies' sites until their frontiers are empty or ctx is
+// cancelled. A cancelled crawl returns its summary so far and ctx's error;
+// the frontier stays in the archive and the next Run resumes it. Failed
+// fetches never stop the crawl; only archive errors do.
+func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, error) {
+	if len(agencies) == 0 {
+		return nil, errors.New("crawl: no agencies to crawl")
+	}
+	c.mu.Lock()
+	c.stats = Stats{}
+	c.sum = Summary{}
+	c.byHost = map[string]*AgencySummary{}
+	c.years = map[string]map[int]bool{}
+	c.started = time.Now()
+	c.mu.Unlock()
+
+	var sites []*site
+	index := map[string]*site{}
+	for _, ag := range agencies {
+		u, err := url.Parse(ag.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			return nil, fmt.Errorf("crawl: seed %q of %s is not an http(s) URL", ag.URL, ag.Name)
+		}
+		host := strings.ToLower(u.Hostname())
+		s := index[host]
+		if s == nil {
+			s = &site{host: host}
+			index[host] = s
+			sites = append(sites, s)
+			c.byHost[host] = &AgencySummary{Agency: ag.Name, Host: host}
+		}
+		s.seeds = append(s.seeds, ag)
+	}
+	if resumed, err := c.a.FrontierHosts(); err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
+	} else if len(resumed) > 0 {
+		c.log.Info("resuming an interrupted crawl", "hosts", strings.Join(resumed, " "))
+	}
+
+	progressDone := make(chan struct{})
+	var progressWG sync.WaitGroup
+	if c.cfg.Progress != nil {
+		progressWG.Add(1)
+		go func() {
+			defer progressWG.Done()
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-progressDone:
+					return
+				case <-t.C:
+					c.cfg.Progress(c.Stats())
+				}
+			}
+		}()
+	}
+
+	sem := make(chan struct{}, c.cfg.Parallel)
+	var wg sync.WaitGroup
+	var fatalMu sync.Mutex
+	var fatal error
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, s := range sites {
+		wg.Add(1)
+		go func(s *site) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-wctx.Done():
+				return
+			}
+			defer func() { <-sem }()
+			if err := c.crawlSite(wctx, s); err != nil && !errors.Is(err, context.Canceled) {
+				fatalMu.Lock()
+				if fatal == nil {
+					fatal = err
+				}
+				fatalMu.Unlock()
+				cancel()
+			}
+		}(s)
+	}
+	wg.Wait()
+	close(progressDone)
+	progressWG.Wait()
+
+	st := c.Stats()
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(st)
+	}
+	c.mu.Lock()
+	sum := c.sum
+	sum.New = append([]string(nil), c.sum.New...)
+	sum.NewURLs = append([]string(nil), c.sum.NewURLs...)
+	for _, s := range sites {
+		as := *c.byHost[s.host]
+		for y := range c.years[s.host] {
+			as.Years = append(as.Years, y)
+		}
+		sort.Ints(as.Years)
+		sum.Agencies = append(sum.Agencies, as)
+	}
+	c.mu.Unlock()
+	if fatal != nil {
+		return &sum, fatal
+	}
+	if err := ctx.Err(); err != nil {
+		return &sum, err
+	}
+	return &sum, nil
+}
+
+// Stats returns a progress snapshot.
+func (c *Crawler) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	if el := time.Since(c.started).Seconds(); el > 0 {
+		s.Rate = float64(s.Fetched) / el
+	}
+	return s
+}

@@ -1,0 +1,429 @@
+package crawler
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Link is a URL found on a page, with the text that named it.
+type Link struct {
+	URL  string
+	Text string
+	// Paging is set for list paging (下一页, createPageHTML pages).
+	Paging bool
+}
+
+// Priorities of frontier items; lower is fetched first.
+const (
+	prioReport     = 0 // a report page or its attachment
+	prioList       = 1 // a report list column or its next page
+	prioDisclosure = 2 // a 政府信息公开 path
+	prioOther      = 4
+)
+
+var attachmentExt = map[string]bool{".pdf": true, ".doc": true, ".docx": true, ".wps": true,
+	".xls": true, ".xlsx": true, ".et": true}
+
+// skipExt are links never worth a request.
+var skipExt = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".bmp": true,
+	".css": true, ".js": true, ".ico": true, ".svg": true, ".swf": true, ".mp4": true, ".mp3": true,
+	".flv": true, ".avi": true, ".zip": true, ".rar": true, ".7z": true, ".exe": true, ".apk": true,
+	".ppt": true, ".pptx": true, ".txt": true, ".xml": true, ".json": true, ".woff": true, ".ttf": true}
+
+// isAttachment reports whether u names a document attachment.
+func isAttachment(u *url.URL) bool {
+	return attachmentExt[strings.ToLower(path.Ext(u.Path))]
+}
+
+var (
+	reYear      = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
+	reReportKey = regexp.MustCompile(`年度报告|年报`)
+	// Titles that mention a year and 年报/年度报告 without being an
+	// information-disclosure report: meetings, enterprise filings, readings.
+	reNotReport = regexp.MustCompile(`召开|会议|工作会|企业年报|年报公示|工商|个体|培训|解读|图解|一图读懂|征集|统计年报|财务|决算|预算`)
+	reListKey   = regexp.MustCompile(`信息公开年报|信息公开年度报告|政府信息公开工作年度报告|年度报告|年报`)
+	reDisclose  = regexp.MustCompile(`政府信息公开|信息公开|公开目录|政务公开|法定主动公开`)
+	reDisPath   = regexp.MustCompile(`(?i)(^|/)(xxgk|zwgk|gkml|zfxxgk|xxgkml|xxgknb|gknb|zfxxgkml|zfxxgknb|xxgkzd|ndbg|nb|col\d+|zfxxgkzl)(/|$|_|\.)`)
+	reNext      = regexp.MustCompile(`^\s*(下一页|下页|后一页|尾页|末页|>>|>|›|»)\s*$`)
+	rePageFile  = regexp.MustCompile(`(?i)(^|/)(index|list|default)_\d+\.s?html?$`)
+)
+
+// reportYear returns the report year named by a title like
+// 2021年政府信息公开工作年度报告, or 0 when the title is no such report.
+func reportYear(title string) int {
+	t := strings.Join(strings.Fields(title), "")
+	if t == "" || !reReportKey.MatchString(t) || reNotReport.MatchString(t) {
+		return 0
+	}
+	m := reYear.FindStringSubmatch(t)
+	if m == nil {
+		// 2021年度 is matched above by 年; also accept "2021政府信息公开…年报".
+		m = regexp.MustCompile(`((?:19|20)\d{2})`).FindStringSubmatch(t)
+		if m == nil {
+			return 0
+		}
+	}
+	// The year must come before the 年报/年度报告 it qualifies.
+	if strings.Index(t, m[1]) > reReportKey.FindStringIndex(t)[0] {
+		return 0
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y
+}
+
+// isListTitle reports whether a link names a report list column
+// (政府信息公开年报) rather than one report.
+func isListTitle(t string) bool {
+	t = strings.Join(strings.Fields(t), "")
+	return t != "" && len([]rune(t)) <= 24 && reListKey.MatchString(t) && reportYear(t) == 0 && !reNotReport.MatchString(t)
+}
+
+// normalize resolves ref against base and returns the canonical absolute
+// URL: lower-case scheme and host, no default port, no fragment.
+func normalize(base *url.URL, ref string) (*url.URL, bool) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return nil, false
+	}
+	low := strings.ToLower(ref)
+	for _, p := range []string{"javascript:", "mailto:", "tel:", "data:", "about:", "ftp:"} {
+		if strings.HasPrefix(low, p) {
+			return nil, false
+		}
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return nil, false
+	}
+	u := base.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.Scheme = strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		u.Host = host + ":" + port
+	} else {
+		u.Host = host
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	u.User = nil
+	return u, true
+}
+
+// inScope reports whether u is on the seed host (any scheme, any port).
+func inScope(u *url.URL, host string) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Hostname(), host)
+}
+
+var calendarParam = regexp.MustCompile(`(?i)^(date|day|month|year|yr|ym|ymd|cal|calendar|week|time|d|m|y|start|end|from|to|begin|riqi)$`)
+
+// trap reports why u looks like a crawler trap, or "".
+func trap(u *url.URL) string {
+	s := u.String()
+	if len(s) > 300 {
+		return "URL longer than 300 characters"
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(segs) > 12 {
+		return "more than 12 path segments"
+	}
+	count := map[string]int{}
+	for _, sg := range segs {
+		if sg == "" {
+			continue
+		}
+		count[sg]++
+		if count[sg] >= 3 {
+			return fmt.Sprintf("path segment %q repeats", sg)
+		}
+	}
+	for i := 1; i < len(segs); i++ {
+		if segs[i] != "" && segs[i] == segs[i-1] && !isNumeric(segs[i]) {
+			return fmt.Sprintf("path segment %q repeats", segs[i])
+		}
+	}
+	q := u.Query()
+	for k, vs := range q {
+		if calendarParam.MatchString(k) {
+			for _, v := range vs {
+				if strings.ContainsAny(v, "0123456789") {
+					return "calendar query parameter " + k
+				}
+			}
+		}
+	}
+	if len(q) > 6 {
+		return "too many query parameters"
+	}
+	if c := strings.Count(s, "%25"); c > 2 {
+		return "repeatedly escaped URL"
+	}
+	return ""
+}
+
+func isNumeric(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// page is what discovery learns from one HTML page.
+type page struct {
+	Title    string // <title>
+	Headline string // the first h1–h3 or .title text
+	Links    []Link
+}
+
+var (
+	reCDATA      = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
+	reCreatePage = regexp.MustCompile(`createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]+)['"]`)
+	reCountPage  = regexp.MustCompile(`countPage\s*=\s*['"]?(\d+)`)
+	reQuotedURL  = regexp.MustCompile(`["']((?:\./|\.\./|/|https?://)[^"'\s<>()]+\.(?:s?html?|pdf|docx?|wps|xlsx?|et|jsp|aspx?|php))["']`)
+	reJSPageName = regexp.MustCompile(`["'](index|list|default)["']\s*\+\s*["']_["']`)
+)
+
+// maxPages caps the pages a createPageHTML call may announce.
+const maxPages = 500
+
+// parsePage finds the links of an HTML page already decoded to UTF-8:
+// anchors, frames, Hanweb CDATA records in <script type="text/xml">, TRS
+// createPageHTML paging and quoted URLs inside scripts.
+func parsePage(base *url.URL, doc *html.Node) *page {
+	p := &page{}
+	if b := findBase(doc); b != "" {
+		if u, ok := normalize(base, b); ok {
+			base = u
+		}
+	}
+	seen := map[string]int{}
+	add := func(ref, text string, paging bool) {
+		u, ok := normalize(base, ref)
+		if !ok {
+			return
+		}
+		text = strings.Join(strings.Fields(text), " ")
+		s := u.String()
+		if i, ok := seen[s]; ok {
+			// keep the most telling text for a URL linked twice
+			if reportYear(p.Links[i].Text) == 0 && (reportYear(text) > 0 || p.Links[i].Text == "") {
+				p.Links[i].Text = text
+			}
+			p.Links[i].Paging = p.Links[i].Paging || paging
+			return
+		}
+		seen[s] = len(p.Links)
+		p.Links = append(p.Links, Link{URL: s, Text: text, Paging: paging})
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Title:
+				if p.Title == "" {
+					p.Title = nodeText(n)
+				}
+			case atom.H1, atom.H2, atom.H3:
+				if p.Headline == "" {
+					p.Headline = nodeText(n)
+				}
+			case atom.A, atom.Area:
+				href := attr(n, "href")
+				text := nodeText(n)
+				if text == "" {
+					text = attr(n, "title")
+				}
+				if t := attr(n, "title"); t != "" && reportYear(text) == 0 && reportYear(t) > 0 {
+					text = t
+				}
+				add(href, text, reNext.MatchString(text))
+			case atom.Frame, atom.Iframe:
+				add(attr(n, "src"), attr(n, "title"), false)
+			case atom.Script:
+				scriptLinks(base, n, add)
+			}
+			if p.Headline == "" && (n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.P || n.DataAtom == atom.Span) {
+				cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+				if strings.Contains(cls, "title") && !strings.Contains(cls, "subtitle") {
+					if t := nodeText(n); t != "" && len([]rune(t)) < 120 {
+						p.Headline = t
+					}
+				}
+			}
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	walk(doc)
+	return p
+}
+
+// scriptLinks handles a <script>: Hanweb data stores, TRS paging and quoted
+// URLs.
+func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging bool)) {
+	var sb strings.Builder
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.TextNode {
+			sb.WriteString(ch.Data)
+		}
+	}
+	src := sb.String()
+	if src == "" {
+		return
+	}
+	typ := strings.ToLower(attr(n, "type"))
+	if strings.Contains(typ, "xml") || strings.Contains(src, "<![CDATA[") {
+		frags := reCDATA.FindAllStringSubmatch(src, -1)
+		if len(frags) == 0 && strings.Contains(typ, "xml") {
+			frags = [][]string{{src, src}}
+		}
+		for _, f := range frags {
+			ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+			nodes, err := html.ParseFragment(strings.NewReader(f[1]), ctx)
+			if err != nil {
+				continue
+			}
+			for _, fn := range nodes {
+				eachAnchor(fn, func(href, text string) { add(href, text, reNext.MatchString(text)) })
+			}
+		}
+		if strings.Contains(typ, "xml") {
+			return
+		}
+	}
+	if m := reCreatePage.FindStringSubmatch(src); m != nil {
+		total, _ := strconv.Atoi(m[1])
+		name, ext := m[3], m[4]
+		if name == "" {
+			name = "index"
+		}
+		for i := 1; i < total && i < maxPages; i++ {
+			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
+		}
+	} else if m := reCountPage.FindStringSubmatch(src); m != nil && reJSPageName.MatchString(src) {
+		total, _ := strconv.Atoi(m[1])
+		name := reJSPageName.FindStringSubmatch(src)[1]
+		ext := "html"
+		if strings.Contains(src, `"htm"`) || strings.Contains(src, `'htm'`) {
+			ext = "htm"
+		} else if strings.Contains(src, `"shtml"`) {
+			ext = "shtml"
+		}
+		for i := 1; i < total && i < maxPages; i++ {
+			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
+		}
+	}
+	for _, m := range reQuotedURL.FindAllStringSubmatch(src, 200) {
+		add(m[1], "", false)
+	}
+}
+
+func eachAnchor(n *html.Node, fn func(href, text string)) {
+	if n.Type == html.ElementNode && n.DataAtom == atom.A {
+		text := nodeText(n)
+		if text == "" || (reportYear(text) == 0 && reportYear(attr(n, "title")) > 0) {
+			if t := attr(n, "title"); t != "" {
+				text = t
+			}
+		}
+		fn(attr(n, "href"), text)
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		eachAnchor(ch, fn)
+	}
+}
+
+func findBase(n *html.Node) string {
+	if n.Type == html.ElementNode && n.DataAtom == atom.Base {
+		return attr(n, "href")
+	}
+	if n.Type == html.ElementNode && n.DataAtom == atom.Body {
+		return ""
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if b := findBase(ch); b != "" {
+			return b
+		}
+	}
+	return ""
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
+}
+
+// nodeText is the visible text under n, spaces collapsed.
+func nodeText(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+			sb.WriteByte(' ')
+			return
+		}
+		if n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style) {
+			return
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(sb.String()), " ")
+}
+
+// classify decides the frontier priority and role hint of a link found on
+// a page with role parentRole; ok is false for links not worth fetching.
+func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok bool) {
+	ext := strings.ToLower(path.Ext(u.Path))
+	if skipExt[ext] {
+		return 0, "", false
+	}
+	name := l.Text
+	if attachmentExt[ext] {
+		file, _ := url.PathUnescape(path.Base(u.Path))
+		if parentRole == "report" || reportYear(name) > 0 || reportYear(file) > 0 {
+			return prioReport, "attachment", true
+		}
+		return 0, "", false // attachments of news pages are not fetched
+	}
+	switch {
+	case reportYear(name) > 0:
+		return prioReport, "report", true
+	case l.Paging && parentRole == "list":
+		return prioList, "list", true
+	case isListTitle(name):
+		return prioList, "list", true
+	case parentRole == "list" && rePageFile.MatchString(u.Path):
+		return prioList, "list", true
+	case reDisclose.MatchString(name) || reDisPath.MatchString(u.Path):
+		return prioDisclosure, "", true
+	case l.Paging:
+		return prioOther - 1, "", true
+	}
+	return prioOther, "", true
+}

@@ -1,0 +1,401 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/nianbao/nianbao/archive"
+)
+
+// crawlSite runs the frontier loop of one host until its frontier is empty,
+// its page budget is spent or ctx is cancelled.
+func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
+	f := c.newHostFetcher(ctx, s.host)
+	var seedItems []*archive.FrontierItem
+	scheme := "http"
+	for _, ag := range s.seeds {
+		base, _ := url.Parse(ag.URL)
+		u, ok := normalize(base, ag.URL)
+		if !ok {
+			return fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
+		}
+		scheme = u.Scheme
+		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
+			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
+	}
+	if _, err := c.a.Enqueue(seedItems); err != nil {
+		return fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	queued, pages, err := c.a.FrontierCounts(s.host)
+	if err != nil {
+		return fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	c.addQueued(queued)
+	if pages > 0 {
+		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
+	}
+	robots := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		it, ok, err := c.a.NextFrontier(s.host)
+		if err != nil {
+			return fmt.Errorf("crawl %s: %w", s.host, err)
+		}
+		if !ok {
+			break
+		}
+		if pages >= c.cfg.MaxPagesPerHost {
+			c.log.Warn("page budget spent; dropping the rest of the frontier", "host", s.host, "pages", pages)
+			break
+		}
+		if !robots {
+			if err := f.loadRobots(ctx, scheme); err != nil {
+				return err
+			}
+			robots = true
+		}
+		children, fetched, err := c.process(ctx, f, it)
+		if err != nil {
+			return err
+		}
+		added, err := c.a.CompleteFrontier(it, children)
+		if err != nil {
+			return fmt.Errorf("crawl %s: %w", s.host, err)
+		}
+		c.addQueued(added - 1)
+		if fetched {
+			pages++
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.a.ResetFrontierHost(s.host); err != nil {
+		return fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	return nil
+}
+
+func (c *Crawler) addQueued(n int) {
+	c.mu.Lock()
+	c.stats.Queued += n
+	if c.stats.Queued < 0 {
+		c.stats.Queued = 0
+	}
+	c.mu.Unlock()
+}
+
+// analysis is what a payload says about itself.
+type analysis struct {
+	text, charset string
+	page          *page // nil when the payload is not parsed HTML
+	binaryAsText  bool
+}
+
+func analyze(base *url.URL, body []byte, contentType string) analysis {
+	var an analysis
+	mt := mediaType(contentType, body)
+	switch {
+	case isHTML(contentType, body):
+		if isBinary(body) {
+			an.binaryAsText = true
+			return an
+		}
+		text, cs := decode(body, contentType)
+		an.charset = cs
+		doc, err := html.Parse(strings.NewReader(text))
+		if err != nil {
+			return an
+		}
+		an.page = parsePage(base, doc)
+		an.text = pageText(doc)
+	case strings.HasPrefix(mt, "text/") && mt != "text/css" && mt != "text/javascript":
+		if isBinary(body) {
+			an.binaryAsText = true
+			return an
+		}
+		an.text, an.charset = decode(body, contentType)
+	}
+	return an
+}
+
+// process handles one frontier item and returns the items it leads to and
+// whether it made a request. Its error is ctx's or the archive's.
+func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem) ([]*archive.FrontierItem, bool, error) {
+	u, err := url.Parse(it.URL)
+	if err != nil {
+		return nil, false, nil
+	}
+	capt := &archive.Capture{URL: it.URL, FinalURL: it.URL, Agency: it.Agency, Role: it.Role,
+		DiscoveredFrom: it.DiscoveredFrom, Title: it.Title, RunID: c.cfg.RunID}
+	if capt.Role == "" {
+		capt.Role = archive.RoleOther
+	}
+	if isAttachment(u) {
+		capt.Role = archive.RoleAttachment
+	}
+	if !f.allowed(u) {
+		capt.Error = "robots.txt disallows"
+		capt.FetchedAt = time.Now().UTC()
+		return nil, false, c.put(capt, nil, "", it)
+	}
+	st, found, err := c.a.URLState(it.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case found && st.LastFetched.After(it.Enqueued):
+		// Captured after it was queued: an interrupted crawl got this far
+		// before it stopped. Take its links from the archive.
+		c.noteReport(it.Host, st.Role, it.Title)
+		return c.fromArchive(it, st), false, nil
+	case found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
+		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
+		// Reports and attachments are archived once.
+		c.noteReport(it.Host, st.Role, it.Title)
+		return c.fromArchive(it, st), false, nil
+	case found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
+		// Ordinary pages are not revisited; their links still count.
+		return c.fromArchive(it, st), false, nil
+	}
+
+	hdr := http.Header{}
+	if found && st.Archived && st.Digest != "" && !c.cfg.Refresh {
+		if st.ETag != "" {
+			hdr.Set("If-None-Match", st.ETag)
+		}
+		if st.LastModified != "" {
+			hdr.Set("If-Modified-Since", st.LastModified)
+		}
+	}
+	limit, timeout := c.cfg.MaxBodySize, c.cfg.Timeout
+	if capt.Role == archive.RoleAttachment {
+		limit, timeout = c.cfg.MaxAttachmentSize, 4*c.cfg.Timeout
+	}
+	res, err := f.fetch(ctx, it.URL, limit, timeout, hdr)
+	if err != nil {
+		return nil, false, err
+	}
+	c.mu.Lock()
+	c.stats.Fetched++
+	c.mu.Unlock()
+	capt.FetchedAt = res.at
+	capt.FinalURL = res.finalURL
+	raw := res.raw
+	if raw != nil {
+		capt.Status = raw.Status
+		capt.Header = raw.Header
+		capt.ContentType = raw.Header.Get("Content-Type")
+	}
+	if res.err != "" {
+		capt.Error = res.err
+		var body []byte
+		if raw != nil && raw.Truncated {
+			capt.Truncated = true
+			body = raw.Body
+		}
+		c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
+		return nil, true, c.put(capt, body, "", it)
+	}
+	if raw.Status == http.StatusNotModified {
+		capt.Revisit = true
+		capt.Digest = st.Digest
+		capt.Role = roleOr(st.Role, capt.Role)
+		if err := c.put(capt, nil, "", it); err != nil {
+			return nil, true, err
+		}
+		return c.fromArchive(it, st), true, nil
+	}
+	base, _ := url.Parse(res.finalURL)
+	if base == nil {
+		base = u
+	}
+	an := analyze(base, raw.Body, capt.ContentType)
+	capt.Charset = an.charset
+	if an.binaryAsText {
+		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", mediaType(capt.ContentType, raw.Body))
+	}
+	capt.Role, capt.Title = pageRole(capt.Role, it.Title, an.page)
+	if found && st.Digest != "" && st.Digest == archive.Digest(raw.Body) {
+		capt.Revisit = true
+		capt.Digest = st.Digest
+		capt.Size = int64(len(raw.Body))
+		if err := c.put(capt, nil, "", it); err != nil {
+			return nil, true, err
+		}
+	} else if err := c.put(capt, raw.Body, an.text, it); err != nil {
+		return nil, true, err
+	}
+	return c.children(it, capt.Role, an.page), true, nil
+}
+
+func roleOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// pageRole decides what a fetched page is: an attachment stays one; a
+// page whose title or headline names a report, or that was reached by a
+// report link, is a report; a page linking to reports, or reached as a
+// list, is a list.
+func pageRole(hint, linkTitle string, p *page) (role, title string) {
+	if hint == archive.RoleAttachment {
+		return hint, linkTitle
+	}
+	if p != nil {
+		for _, t := range []string{p.Headline, p.Title} {
+			if reportYear(t) > 0 {
+				return archive.RoleReport, t
+			}
+		}
+	}
+	if hint == archive.RoleReport {
+		return hint, linkTitle
+	}
+	if p != nil {
+		for _, l := range p.Links {
+			if reportYear(l.Text) > 0 {
+				return archive.RoleList, firstNonEmpty(p.Headline, p.Title, linkTitle)
+			}
+		}
+	}
+	if hint == archive.RoleList {
+		return hint, firstNonEmpty(linkTitle, p.title())
+	}
+	return archive.RoleOther, firstNonEmpty(p.title(), linkTitle)
+}
+
+func (p *page) title() string {
+	if p == nil {
+		return ""
+	}
+	return firstNonEmpty(p.Headline, p.Title)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// fromArchive derives the links of an archived page from its stored body.
+func (c *Crawler) fromArchive(it *archive.FrontierItem, st archive.URLState) []*archive.FrontierItem {
+	role := roleOr(st.Role, it.Role)
+	if role == archive.RoleAttachment || st.Digest == "" {
+		return nil
+	}
+	body, err := c.a.BodyByDigest(st.Digest)
+	if err != nil {
+		return nil
+	}
+	ct := ""
+	if st.LastCaptureID != "" {
+		if cp, err := c.a.Get(st.LastCaptureID); err == nil {
+			ct = cp.ContentType
+			if cp.FinalURL != "" {
+				it = &archive.FrontierItem{URL: cp.FinalURL, Host: it.Host, Agency: it.Agency, Depth: it.Depth}
+			}
+		}
+	}
+	base, err := url.Parse(it.URL)
+	if err != nil {
+		return nil
+	}
+	an := analyze(base, body, ct)
+	return c.children(it, role, an.page)
+}
+
+// children turns the links of a page into frontier items: in scope, no
+// trap, worth fetching, within depth.
+func (c *Crawler) children(it *archive.FrontierItem, role string, p *page) []*archive.FrontierItem {
+	if p == nil {
+		return nil
+	}
+	var out []*archive.FrontierItem
+	for _, l := range p.Links {
+		u, err := url.Parse(l.URL)
+		if err != nil || !inScope(u, it.Host) || l.URL == it.URL {
+			continue
+		}
+		if why := trap(u); why != "" {
+			c.log.Debug("trap guard", "url", l.URL, "why", why)
+			continue
+		}
+		prio, hint, ok := classify(l, u, role)
+		if !ok {
+			continue
+		}
+		depth := it.Depth + 1
+		if depth > c.cfg.MaxDepth && !(prio == prioReport && depth == c.cfg.MaxDepth+1) {
+			continue
+		}
+		out = append(out, &archive.FrontierItem{URL: l.URL, Host: it.Host, Agency: it.Agency, Depth: depth,
+			Priority: prio, Role: hint, Title: l.Text, DiscoveredFrom: it.URL})
+	}
+	return out
+}
+
+// put stores a capture and counts it.
+func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archive.FrontierItem) error {
+	if err := c.a.Put(capt, body, text); err != nil {
+		return fmt.Errorf("crawl: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	as := c.byHost[it.Host]
+	c.sum.Pages++
+	switch {
+	case capt.Error != "":
+		c.sum.Errors++
+		c.stats.Errors++
+		if as != nil {
+			as.Errors++
+		}
+	case capt.Revisit:
+		c.sum.Revisits++
+	default:
+		c.sum.NewCaptures++
+		c.stats.New++
+		c.sum.New = append(c.sum.New, capt.ID)
+		c.sum.NewURLs = append(c.sum.NewURLs, capt.URL)
+		if as != nil && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment) {
+			as.NewReports++
+		}
+	}
+	if capt.Error == "" {
+		c.noteReportLocked(it.Host, capt.Role, capt.Title)
+	}
+	return nil
+}
+
+func (c *Crawler) noteReport(host, role, title string) {
+	c.mu.Lock()
+	c.noteReportLocked(host, role, title)
+	c.mu.Unlock()
+}
+
+func (c *Crawler) noteReportLocked(host, role, title string) {
+	if role != archive.RoleReport && role != archive.RoleAttachment {
+		return
+	}
+	c.stats.Reports++
+	if y := reportYear(title); y > 0 {
+		if c.years[host] == nil {
+			c.years[host] = map[int]bool{}
+		}
+		c.years[host][y] = true
+	}
+}

@@ -1,0 +1,206 @@
+package crawler
+
+import (
+	"bytes"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// mediaType returns the lower-case media type of a Content-Type value, or
+// the sniffed type when the header is missing.
+func mediaType(contentType string, body []byte) string {
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(contentType, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// isHTML reports whether a payload is an HTML page worth parsing.
+func isHTML(contentType string, body []byte) bool {
+	switch mediaType(contentType, body) {
+	case "text/html", "application/xhtml+xml":
+		return true
+	case "", "application/octet-stream", "text/plain":
+		return bytes.Contains(bytes.ToLower(head(body, 1024)), []byte("<html"))
+	}
+	return false
+}
+
+// isBinary reports a payload that is clearly not text (NUL bytes or many
+// control characters near its start), whatever its Content-Type says.
+func isBinary(body []byte) bool {
+	h := head(body, 1024)
+	if len(h) == 0 {
+		return false
+	}
+	ctl := 0
+	for _, b := range h {
+		if b == 0 {
+			return true
+		}
+		if b < 0x09 || (b > 0x0d && b < 0x20) {
+			ctl++
+		}
+	}
+	return ctl*10 > len(h)
+}
+
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_\-]+)`)
+
+// decode turns an HTML payload into UTF-8: the charset comes from the
+// Content-Type header, a BOM, <meta charset> or <meta http-equiv> (anywhere
+// in the first 8 KB, not only the 1 KB the standard prescan reads), and
+// otherwise from sniffing: valid UTF-8 stays UTF-8, anything else is read
+// as GB18030 (a superset of GBK and GB2312), the encoding of Chinese
+// government sites that do not say.
+func decode(body []byte, contentType string) (string, string) {
+	enc, name, certain := charset.DetermineEncoding(body, contentType)
+	if !certain {
+		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
+			if e, err := htmlindex.Get(string(m[1])); err == nil {
+				enc, certain = e, true
+				name, _ = htmlindex.Name(e)
+			}
+		}
+	}
+	if !certain {
+		if utf8.Valid(body) {
+			return string(body), "utf-8"
+		}
+		enc, name = simplifiedchinese.GB18030, "gb18030"
+	}
+	if name == "utf-8" {
+		return strings.ToValidUTF8(string(body), "\uFFFD"), name
+	}
+	if name == "gbk" || name == "gb2312" {
+		// decode with the superset: pages labelled GB2312 use GBK characters
+		enc = simplifiedchinese.GB18030
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		out, _ = encoding.Replacement.NewDecoder().Bytes(body)
+	}
+	return string(out), name
+}
+
+// pageText renders a parsed page as plain text: block elements on their
+// own lines, each table row as one line of tab-separated cells, scripts,
+// styles and navigation chrome dropped.
+func pageText(doc *html.Node) string {
+	var sb strings.Builder
+	var walk func(n *html.Node)
+	newline := func() {
+		s := sb.String()
+		if len(s) > 0 && s[len(s)-1] != '\n' {
+			sb.WriteByte('\n')
+		}
+	}
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			t := strings.Join(strings.Fields(n.Data), " ")
+			if t != "" {
+				s := sb.String()
+				if len(s) > 0 && s[len(s)-1] != '\n' && s[len(s)-1] != '\t' {
+					sb.WriteByte(' ')
+				}
+				sb.WriteString(t)
+			}
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Head, atom.Select, atom.Button, atom.Iframe:
+				return
+			case atom.Table:
+				newline()
+				tableText(n, &sb)
+				newline()
+				return
+			case atom.Br:
+				sb.WriteByte('\n')
+				return
+			}
+		}
+		block := n.Type == html.ElementNode && isBlock(n.DataAtom)
+		if block {
+			newline()
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+		if block {
+			newline()
+		}
+	}
+	walk(doc)
+	lines := strings.Split(sb.String(), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if strings.TrimSpace(l) != "" {
+			out = append(out, strings.TrimLeft(l, " "))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func tableText(t *html.Node, sb *strings.Builder) {
+	var rows func(n *html.Node)
+	rows = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode {
+				continue
+			}
+			switch ch.DataAtom {
+			case atom.Tr:
+				var cells []string
+				for td := ch.FirstChild; td != nil; td = td.NextSibling {
+					if td.Type == html.ElementNode && (td.DataAtom == atom.Td || td.DataAtom == atom.Th) {
+						cells = append(cells, strings.ReplaceAll(nodeText(td), "\t", " "))
+					}
+				}
+				if strings.TrimSpace(strings.Join(cells, "")) != "" {
+					sb.WriteString(strings.Join(cells, "\t"))
+					sb.WriteByte('\n')
+				}
+			case atom.Table:
+				// a nested table is rendered where it stands
+				tableText(ch, sb)
+			default:
+				rows(ch)
+			}
+		}
+	}
+	rows(t)
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Li, atom.Ul, atom.Ol,
+		atom.Section, atom.Article, atom.Header, atom.Footer, atom.Blockquote, atom.Pre, atom.Dl, atom.Dt,
+		atom.Dd, atom.Tr, atom.Form, atom.Center, atom.Hr, atom.Title, atom.Body:
+		return true
+	}
+	return false
+}
