@@ -18,7 +18,10 @@
 //     agency is empty or a short form of it — its characters appear in the
 //     seeds name in order and it ends with the same character ("公安局",
 //     "长沙公安局" for 长沙市公安局), or it ends with the seeds name
-//     ("湖南省长沙市公安局") — the crawl agency;
+//     ("湖南省长沙市公安局"), or it names the same organ after the last
+//     division word (省 市 县 区 旗 州 盟) in a place starting with the same
+//     character (济源市公安局 for 济源示范区公安局, 吴江市公安局 for
+//     吴江区公安局 after a county became a district) — the crawl agency;
 //  3. otherwise the report is not attributed (a page of another agency on a
 //     shared site, e.g. 湘潭县教育局 on www.xtx.gov.cn).
 //
@@ -177,6 +180,34 @@ func shortFormOf(short, full string) bool {
 		rest = rest[i+utf8.RuneLen(r):]
 	}
 	return true
+}
+
+// splitOrgan splits a name after its last division word (省 市 县 区 旗 州
+// 盟) into the place and the organ: "济源示范区公安局" → "济源示范区",
+// "公安局". A name without one is all organ.
+func splitOrgan(name string) (place, organ string) {
+	i := strings.LastIndexAny(name, "省市县区旗州盟")
+	if i < 0 {
+		return "", name
+	}
+	_, n := utf8.DecodeRuneInString(name[i:])
+	return name[:i+n], name[i+n:]
+}
+
+// sameOrgan reports whether a and b name the same organ in places starting
+// with the same character (or a names no place).
+func sameOrgan(a, b string) bool {
+	pa, oa := splitOrgan(a)
+	pb, ob := splitOrgan(b)
+	if oa == "" || oa != ob {
+		return false
+	}
+	if pa == "" {
+		return true
+	}
+	ra, _ := utf8.DecodeRuneInString(pa)
+	rb, _ := utf8.DecodeRuneInString(pb)
+	return ra == rb
 }
 
 // storedReport is the part of the extract.Report JSON contract the audit
@@ -376,7 +407,7 @@ func attribute(reportAgency, crawlAgency string, byNorm map[string]int, norm fun
 	if !ok || crawlAgency == "" {
 		return 0, false
 	}
-	if reportAgency == "" || shortFormOf(reportAgency, norm(i)) {
+	if reportAgency == "" || shortFormOf(reportAgency, norm(i)) || sameOrgan(reportAgency, norm(i)) {
 		return i, true
 	}
 	return 0, false

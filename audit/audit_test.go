@@ -190,6 +190,22 @@ func TestNormalizeAndShortForm(t *testing.T) {
 			t.Errorf("shortFormOf(%q, %q) = %v, want %v", tc.short, tc.full, got, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"济源市公安局", "济源示范区公安局", true},
+		{"吴江市公安局", "吴江区公安局", true},
+		{"公安局", "长沙市公安局", true},
+		{"湘潭县教育局", "湘潭县公安局", false},
+		{"北京市公安局", "长沙市公安局", false},
+		{"长沙市", "长沙市公安局", false},
+		{"长沙市市场监督管理局", "长沙县市场监督管理局", true},
+	} {
+		if got := sameOrgan(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameOrgan(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
 }
 
 func TestRun(t *testing.T) {
@@ -238,6 +254,10 @@ http://gaj.ningbo.gov.cn/   宁波市公安局
 		{url: "http://www.xtx.gov.cn/jyj/2021.html", crawlAgency: xt, fetched: "2022-04-05T00:00:00Z", agency: "湘潭县教育局", year: 2021, published: "2022-01-10"},
 		// 湘潭县人民政府 2020: published 2021-04-02: government, late by 2 days.
 		{url: "http://www.xtx.gov.cn/zf/2020.html", crawlAgency: xt, fetched: "2021-04-05T00:00:00Z", agency: xg, year: 2020, published: "2021-04-02"},
+		// 湘潭县公安局 2019: the old name 湘潭市公安局 of the same organ, crawled for it → attributed (on time).
+		{url: "http://www.xtx.gov.cn/gaj/2019.html", crawlAgency: xt, fetched: "2020-02-05T00:00:00Z", agency: "湘潭市公安局", year: 2019, published: "2020-01-20"},
+		// The same name crawled for 宁波市公安局: different place → not attributed.
+		{url: "http://gaj.ningbo.gov.cn/xt2019.html", crawlAgency: nb, fetched: "2020-02-05T00:00:00Z", agency: "湘潭市公安局", year: 2019, published: "2020-01-10"},
 		// 湘潭县公安局 2020: empty agency, crawled for it → attributed; undated.
 		{url: "http://www.xtx.gov.cn/gaj/2020.html", crawlAgency: xt, fetched: "2021-01-10T03:00:00Z", agency: "", year: 2020},
 
@@ -280,7 +300,8 @@ http://gaj.ningbo.gov.cn/   宁波市公安局
 		{cs, 2017, want{status: Undated, deadline: "2018-03-31", firstSeen: str("2019-06-01"), url: "http://gaj.changsha.gov.cn/2017.html"}},
 		{xt, 2021, want{status: Late, deadline: "2022-01-31", published: str("2022-03-01"), firstSeen: str("2022-03-05"), daysLate: 29, url: "http://www.xtx.gov.cn/gaj/2021.html"}},
 		{xt, 2020, want{status: Undated, deadline: "2021-01-31", firstSeen: str("2021-01-10"), url: "http://www.xtx.gov.cn/gaj/2020.html"}},
-		{xt, 2019, want{status: Missing, deadline: "2020-01-31"}},
+		{xt, 2019, want{status: OnTime, deadline: "2020-01-31", published: str("2020-01-20"), firstSeen: str("2020-02-05"), url: "http://www.xtx.gov.cn/gaj/2019.html"}},
+		{nb, 2019, want{status: Missing, deadline: "2020-01-31"}},
 		{xt, 2022, want{status: NotDue, deadline: "2023-01-31"}}, // deadline == asof: not yet missing
 		{xg, 2021, want{status: OnTime, deadline: "2022-03-31", published: str("2022-03-30"), firstSeen: str("2022-04-05"), url: "http://www.xtx.gov.cn/zf/2021.html"}},
 		{xg, 2020, want{status: Late, deadline: "2021-03-31", published: str("2021-04-02"), firstSeen: str("2021-04-05"), daysLate: 2, url: "http://www.xtx.gov.cn/zf/2020.html"}},
