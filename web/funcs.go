@@ -30,6 +30,7 @@ var funcs = template.FuncMap{
 	"fmtNum": formatFloat,
 	"seq":    func(n int) []int { return make([]int, n) },
 	"minus":  func(a, b int) int { return a - b },
+	"plus":   func(a, b int) int { return a + b },
 }
 
 // statusNames are the English names of the audit statuses.
@@ -104,10 +105,12 @@ func took(start, end time.Time) string {
 	switch {
 	case d < time.Second:
 		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
 	case d < time.Hour:
-		return d.Round(time.Second).String()
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
 	}
-	return d.Round(time.Minute).String()
+	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // humanBytes prints a size in B, KB or MB.

@@ -554,3 +554,44 @@ func TestDashboardMarkup(t *testing.T) {
 		t.Errorf("late cell not rendered as expected near: %.600s", body[max(i-20, 0):])
 	}
 }
+
+// TestEmptyArchive: a new archive with no seeds, captures or runs renders
+// every page without error.
+func TestEmptyArchive(t *testing.T) {
+	a, err := archive.Open(filepath.Join(t.TempDir(), "empty.db"), archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	s := &Server{Archive: a, Now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	resp, body := get(t, ts, "GET", "/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "No agencies") || !strings.Contains(body, "Annual reports 2021–2025") ||
+		!strings.Contains(body, "no run recorded yet") {
+		t.Errorf("empty dashboard: %d\n%.2000s", resp.StatusCode, body)
+	}
+	var d Dashboard
+	getJSON(t, ts, "/api/dashboard", &d)
+	if d.From != 2021 || d.To != 2025 || len(d.Agencies) != 0 || d.Runs == nil || d.New == nil || d.Counts["missing"] != 0 {
+		t.Errorf("empty dashboard JSON %+v", d)
+	}
+	var runs []archive.Run
+	getJSON(t, ts, "/api/runs", &runs)
+	if runs == nil || len(runs) != 0 {
+		t.Errorf("runs %v, want []", runs)
+	}
+}
+
+func TestTook(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{1500 * time.Microsecond: "2ms", 42 * time.Second: "42 s",
+		20*time.Minute + 5*time.Second: "20 min 5 s", 26*time.Hour + 3*time.Minute: "26 h 3 min"} {
+		if got := took(t0, t0.Add(d)); got != want {
+			t.Errorf("took(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := took(t0, time.Time{}); got != "running" {
+		t.Errorf("took of a running run = %q", got)
+	}
+}
