@@ -1,0 +1,216 @@
+package crawler
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func TestReportYear(t *testing.T) {
+	tests := []struct {
+		title string
+		want  int
+	}{
+		{"2021年政府信息公开工作年度报告", 2021},
+		{"鄂尔多斯市2018年政府信息公开年度报告", 2018},
+		{"长沙市公安局2023年度政府信息公开工作年度报告", 2023},
+		{"2019年政府信息公开年报", 2019},
+		{"关于印发《2020年政府信息公开工作年度报告》的通知", 2020},
+		{"恩格贝生态示范区召开2020年度工作会暨党风廉政建设会议", 0},
+		{"关于开展2021年度企业年报公示工作的通知", 0},
+		{"政府信息公开年报", 0},
+		{"一图读懂示范区2017年重点工作", 0},
+		{"图解《2021年政府信息公开工作年度报告》", 0},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		if got := reportYear(tt.title); got != tt.want {
+			t.Errorf("reportYear(%q) = %d, want %d", tt.title, got, tt.want)
+		}
+	}
+}
+
+// TestOrdosListPage runs discovery on a real TRS list page saved from the
+// web and checks which links it takes for reports against the page's
+// hand-made expected.json.
+func TestOrdosListPage(t *testing.T) {
+	const dir = "/work/shared/corpus/"
+	src, err := os.ReadFile(dir + "L01_ordos_egb_xxgknb_index.html")
+	if err != nil {
+		t.Skipf("shared corpus not available: %v", err)
+	}
+	var exp struct {
+		Links []struct {
+			Href     string `json:"href"`
+			Title    string `json:"title"`
+			IsReport bool   `json:"is_report"`
+			Year     int    `json:"report_year"`
+		} `json:"links"`
+		Pagination struct {
+			Next string `json:"next"`
+		} `json:"pagination"`
+	}
+	b, err := os.ReadFile(dir + "L01_ordos_egb_xxgknb_index.expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
+	text, cs := decode(src, "text/html")
+	if cs != "utf-8" {
+		t.Errorf("charset = %q, want utf-8", cs)
+	}
+	doc, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parsePage(base, doc)
+	found := map[string]Link{}
+	for _, l := range p.Links {
+		found[l.URL] = l
+	}
+	for _, e := range exp.Links {
+		u, _ := normalize(base, e.Href)
+		l, ok := found[u.String()]
+		if !ok {
+			t.Errorf("link %s (%s) not found", u, e.Title)
+			continue
+		}
+		prio, role, ok := classify(l, u, "list")
+		isReport := ok && prio == prioReport && role == "report"
+		if isReport != e.IsReport {
+			t.Errorf("%s %q: taken for a report = %v, want %v", e.Href, l.Text, isReport, e.IsReport)
+		}
+		if e.IsReport && reportYear(l.Text) != e.Year {
+			t.Errorf("%s: year %d, want %d", e.Href, reportYear(l.Text), e.Year)
+		}
+	}
+	next, _ := normalize(base, exp.Pagination.Next)
+	l, ok := found[next.String()]
+	if !ok {
+		t.Fatalf("next page %s not found", next)
+	}
+	if prio, role, _ := classify(l, next, "list"); prio != prioList || role != "list" {
+		t.Errorf("next page classified %d %q, want list priority", prio, role)
+	}
+	// Nothing else on the page may pass for a report.
+	reports := 0
+	for _, l := range p.Links {
+		u, _ := url.Parse(l.URL)
+		if prio, role, ok := classify(l, u, "list"); ok && prio == prioReport && role == "report" {
+			reports++
+		}
+	}
+	want := 0
+	for _, e := range exp.Links {
+		if e.IsReport {
+			want++
+		}
+	}
+	if reports != want {
+		t.Errorf("%d links taken for reports, want %d", reports, want)
+	}
+}
+
+func TestScriptLinks(t *testing.T) {
+	page := `<html><body>
+<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/jpage.jsp?p=2">x</a>]]></nextgroup>
+<recordset><record><![CDATA[<li><a href="/art/2022/3/1/art_1_2.html" title="2021年政府信息公开工作年度报告">2021年政府信息公开工...</a><span>2022-03-01</span></li>]]></record>
+<record><![CDATA[<li><a href="./t20210115_9.html">2020年政府信息公开年报</a></li>]]></record></recordset></datastore></script>
+<script>createPageHTML(3, 0, "index", "shtml");</script>
+<script>var u = './202101/t20210101_5.html'; window.open("/files/2019年报.pdf");</script>
+<a href="index_1.shtml">下一页</a>
+<a href="javascript:void(0)">js</a><a href="#top">top</a><a href="mailto:a@b">m</a>
+</body></html>`
+	base, _ := url.Parse("http://gaj.example.gov.cn/col/nb/index.shtml")
+	doc, _ := html.Parse(strings.NewReader(page))
+	p := parsePage(base, doc)
+	got := map[string]Link{}
+	for _, l := range p.Links {
+		got[l.URL] = l
+	}
+	want := map[string]string{
+		"http://gaj.example.gov.cn/art/2022/3/1/art_1_2.html":        "2021年政府信息公开工作年度报告",
+		"http://gaj.example.gov.cn/col/nb/t20210115_9.html":          "2020年政府信息公开年报",
+		"http://gaj.example.gov.cn/col/nb/index_1.shtml":             "",
+		"http://gaj.example.gov.cn/col/nb/index_2.shtml":             "第3页",
+		"http://gaj.example.gov.cn/col/nb/202101/t20210101_5.html":   "",
+		"http://gaj.example.gov.cn/files/2019%E5%B9%B4%E6%8A%A5.pdf": "",
+	}
+	for u, text := range want {
+		l, ok := got[u]
+		if !ok {
+			t.Errorf("missing %s; have %v", u, p.Links)
+			continue
+		}
+		if text != "" && l.Text != text {
+			t.Errorf("%s text %q, want %q", u, l.Text, text)
+		}
+	}
+	if !got["http://gaj.example.gov.cn/col/nb/index_1.shtml"].Paging {
+		t.Error("下一页 link not marked as paging")
+	}
+	if len(p.Links) != len(want)+1 { // + the Hanweb nextgroup jsp link
+		t.Errorf("%d links, want %d: %v", len(p.Links), len(want)+1, p.Links)
+	}
+}
+
+func TestTrap(t *testing.T) {
+	tests := []struct {
+		u    string
+		trap bool
+	}{
+		{"http://h/xxgk/nb/index_1.html", false},
+		{"http://h/2021/01/01/t1.html", false},
+		{"http://h/cal/?month=2024-05", true},
+		{"http://h/event?date=20240501", true},
+		{"http://h/a/b/a/b/a/b/", true},
+		{"http://h/x/x/", true},
+		{"http://h/list?page=2", false},
+		{"http://h/" + strings.Repeat("p", 400), true},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.u)
+		if got := trap(u) != ""; got != tt.trap {
+			t.Errorf("trap(%s) = %v (%q), want %v", tt.u, got, trap(u), tt.trap)
+		}
+	}
+}
+
+func TestDecodeCharsets(t *testing.T) {
+	gbk := []byte{0xd5, 0xfe, 0xb8, 0xae} // 政府 in GBK
+	tests := []struct {
+		name, ct string
+		body     []byte
+		wantCS   string
+	}{
+		{"header", "text/html; charset=GBK", append([]byte("<p>"), gbk...), "gbk"},
+		{"meta charset", "text/html", append([]byte(`<meta charset="gb2312"><p>`), gbk...), "gbk"},
+		{"meta http-equiv", "text/html", append([]byte(`<meta http-equiv="Content-Type" content="text/html; charset=gbk"><p>`), gbk...), "gbk"},
+		{"sniffed", "text/html", append([]byte(`<p>`), gbk...), "gb18030"},
+		{"utf8", "", []byte("<p>政府"), "utf-8"},
+	}
+	for _, tt := range tests {
+		got, cs := decode(tt.body, tt.ct)
+		if cs != tt.wantCS || !strings.Contains(got, "政府") {
+			t.Errorf("%s: decode = %q, %q; want 政府 and %q", tt.name, got, cs, tt.wantCS)
+		}
+	}
+}
+
+func TestPageTextTables(t *testing.T) {
+	doc, _ := html.Parse(strings.NewReader(`<html><head><title>T</title><script>var x=1</script></head><body>
+<h1>2021年政府信息公开工作年度报告</h1><p>一、总体情况</p>
+<table><tr><td>信息内容</td><td>本年制发件数</td></tr><tr><td>规章</td><td>0</td></tr></table></body></html>`))
+	got := pageText(doc)
+	want := "2021年政府信息公开工作年度报告\n一、总体情况\n信息内容\t本年制发件数\n规章\t0"
+	if got != want {
+		t.Errorf("pageText = %q, want %q", got, want)
+	}
+}
