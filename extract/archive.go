@@ -1,0 +1,553 @@
+package extract
+
+// This file is archive mode: it parses the report and attachment captures
+// of an archive, stores each report (JSON) keyed by its capture, and adds
+// the cross-year checks between reports of the same agency.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/nianbao/nianbao/archive"
+)
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// All parses every eligible capture (every version of every URL) and
+	// re-parses captures whose report is already stored. Without it only the
+	// latest capture of each URL is considered, and it is skipped when its
+	// report is already stored for the same payload digest.
+	All bool
+	// Only restricts the run to these capture IDs (empty: every capture).
+	Only []string
+	// Logger receives progress and per-capture failures; nil discards them.
+	Logger *slog.Logger
+	// OnReport, when set, is called once for every report this run parsed,
+	// in capture order, after the cross-year checks were added (so the
+	// report is exactly what was stored).
+	OnReport func(*Report)
+	// ProgressEvery is how many parsed captures go between two progress log
+	// lines; zero means 100.
+	ProgressEvery int
+}
+
+// Failure is a capture that could not be parsed, or was not a report.
+type Failure struct {
+	URL       string `json:"url"`
+	CaptureID string `json:"capture_id"`
+	Reason    string `json:"reason"`
+}
+
+// Summary says what one Run did.
+type Summary struct {
+	// Candidates is how many captures the run considered (after the
+	// latest-per-URL and Only selection).
+	Candidates int `json:"candidates"`
+	// ByTemplate counts the reports parsed this run per template name.
+	ByTemplate map[string]int `json:"by_template"`
+	// Parsed is how many reports this run parsed and stored.
+	Parsed int `json:"parsed"`
+	// WithFailedRules is how many of them have at least one failed check
+	// (cross-year checks included).
+	WithFailedRules int `json:"with_failed_rules"`
+	// Warnings is the number of parse warnings in them.
+	Warnings int `json:"warnings"`
+	// Failed lists the captures that could not be read or parsed.
+	Failed []Failure `json:"failed"`
+	// NotReports lists the captures that parsed as documents but are not
+	// annual reports (ErrNotReport: a list page, a notice); they are skipped.
+	NotReports []Failure `json:"not_reports"`
+	// NewReports is how many captures got a report for the first time.
+	NewReports int `json:"new_reports"`
+	// Unchanged is how many captures were skipped because their report is
+	// already stored for the same payload.
+	Unchanged int `json:"unchanged"`
+	// CrossUpdated is how many already stored reports were stored again
+	// because their cross-year checks changed (a neighbouring year arrived).
+	CrossUpdated int `json:"cross_updated"`
+}
+
+// Run parses the report and attachment captures of a (role "report" or
+// "attachment", status 200 or a 304 revisit, no fetch error, not truncated)
+// and stores each report with a.PutReport. A revisit is parsed from the
+// payload it revisited (its Digest). Captures that are not reports are
+// counted in Summary.NotReports; captures that cannot be read are listed in
+// Summary.Failed; neither stops the run. After parsing, every stored report
+// gets its cross-year checks (CrossCheck against the previous year of the
+// same agency, stored or new) and is stored again when they changed.
+//
+// Run returns an error only when the archive cannot be read or written, or
+// ctx is cancelled (checked between captures; the reports parsed so far
+// are stored and get their cross-year checks before Run returns).
+func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	every := opts.ProgressEvery
+	if every <= 0 {
+		every = 100
+	}
+	sum := &Summary{ByTemplate: map[string]int{}}
+
+	stored := map[string]bool{}
+	if err := a.EachReport(func(id string, _ []byte) error {
+		stored[id] = true
+		return nil
+	}); err != nil {
+		return sum, fmt.Errorf("extract run: list stored reports in %s: %w", a.Path(), err)
+	}
+	targets, versions, err := selectCaptures(a, opts)
+	if err != nil {
+		return sum, err
+	}
+	sum.Candidates = len(targets)
+
+	parsed := map[string]*Report{}
+	var order []string
+	start := time.Now()
+	var runErr error
+	for _, c := range targets {
+		if err := ctx.Err(); err != nil {
+			runErr = fmt.Errorf("extract run: stopped after %d of %d captures: %w", sum.Parsed, len(targets), err)
+			break
+		}
+		if !opts.All && unchanged(c, versions[c.URL], stored) {
+			sum.Unchanged++
+			continue
+		}
+		r, err := parseCapture(a, c)
+		if err != nil {
+			f := Failure{URL: c.URL, CaptureID: c.ID, Reason: firstLine(err.Error())}
+			if errors.Is(err, ErrNotReport) {
+				sum.NotReports = append(sum.NotReports, f)
+				log.Debug("not a report", "url", c.URL, "capture", c.ID, "reason", f.Reason)
+			} else {
+				sum.Failed = append(sum.Failed, f)
+				log.Warn("cannot parse capture", "url", c.URL, "capture", c.ID, "err", err)
+			}
+			continue
+		}
+		data, err := marshalReport(r)
+		if err != nil {
+			return sum, fmt.Errorf("extract run: encode report of capture %s: %w", c.ID, err)
+		}
+		if err := a.PutReport(c.ID, data); err != nil {
+			return sum, fmt.Errorf("extract run: %w", err)
+		}
+		if !stored[c.ID] {
+			sum.NewReports++
+		}
+		stored[c.ID] = true
+		parsed[c.ID] = r
+		order = append(order, c.ID)
+		sum.Parsed++
+		sum.ByTemplate[r.Template]++
+		sum.Warnings += len(r.Warnings)
+		if sum.Parsed%every == 0 {
+			el := time.Since(start).Seconds()
+			log.Info("extract progress", "parsed", sum.Parsed, "considered", len(targets),
+				"not_reports", len(sum.NotReports), "failed", len(sum.Failed),
+				"rate_per_s", strconv.FormatFloat(float64(sum.Parsed)/max(el, 1e-9), 'f', 1, 64))
+		}
+	}
+
+	updated, err := crossPass(a, parsed)
+	if err != nil {
+		return sum, err
+	}
+	for id := range updated {
+		if parsed[id] == nil {
+			sum.CrossUpdated++
+		}
+	}
+	for _, id := range order {
+		r := parsed[id]
+		if failedChecks(r) > 0 {
+			sum.WithFailedRules++
+		}
+		if opts.OnReport != nil {
+			opts.OnReport(r)
+		}
+	}
+	log.Info("extract done", "parsed", sum.Parsed, "new", sum.NewReports, "unchanged", sum.Unchanged,
+		"with_failed_rules", sum.WithFailedRules, "not_reports", len(sum.NotReports), "failed", len(sum.Failed),
+		"cross_updated", sum.CrossUpdated, "elapsed", time.Since(start).Round(time.Millisecond))
+	return sum, runErr
+}
+
+// eligible reports whether a capture holds a document Run should parse.
+func eligible(c *archive.Capture) bool {
+	if c.Role != archive.RoleReport && c.Role != archive.RoleAttachment {
+		return false
+	}
+	if c.Error != "" || c.Truncated || c.Digest == "" {
+		return false
+	}
+	return c.Status == 200 || (c.Revisit && c.Status == 304)
+}
+
+// version is one eligible capture of a URL.
+type version struct{ id, digest string }
+
+// selectCaptures returns the captures to parse in capture order, and every
+// eligible version of each URL (oldest first).
+func selectCaptures(a *archive.Archive, opts RunOptions) ([]*archive.Capture, map[string][]version, error) {
+	only := map[string]bool{}
+	for _, id := range opts.Only {
+		only[id] = true
+	}
+	versions := map[string][]version{}
+	var all []*archive.Capture
+	latest := map[string]int{}
+	err := a.Each(func(c *archive.Capture) error {
+		if !eligible(c) {
+			return nil
+		}
+		versions[c.URL] = append(versions[c.URL], version{c.ID, c.Digest})
+		if len(only) > 0 && !only[c.ID] {
+			return nil
+		}
+		c.Header = nil // not needed; keeps memory down on big archives
+		latest[c.URL] = len(all)
+		all = append(all, c)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("extract run: list captures in %s: %w", a.Path(), err)
+	}
+	if opts.All {
+		return all, versions, nil
+	}
+	var out []*archive.Capture
+	for i, c := range all {
+		if latest[c.URL] == i {
+			out = append(out, c)
+		}
+	}
+	return out, versions, nil
+}
+
+// unchanged reports whether a report is already stored for c or for an
+// earlier capture of the same URL with the same payload.
+func unchanged(c *archive.Capture, versions []version, stored map[string]bool) bool {
+	if stored[c.ID] {
+		return true
+	}
+	for _, v := range versions {
+		if v.digest == c.Digest && stored[v.id] {
+			return true
+		}
+	}
+	return false
+}
+
+// parseCapture reads a capture's payload and parses it.
+func parseCapture(a *archive.Archive, c *archive.Capture) (*Report, error) {
+	body, err := a.BodyByDigest(c.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("read body of capture %s (%s): %w", c.ID, c.URL, err)
+	}
+	opts := Options{
+		Agency: c.Agency,
+		Source: Source{
+			URL:       c.URL,
+			CaptureID: c.ID,
+			Digest:    c.Digest,
+			FetchedAt: c.FetchedAt.UTC().Format(time.RFC3339),
+		},
+		ContentType: c.ContentType,
+	}
+	if opts.ContentType == "" && c.Charset != "" {
+		opts.ContentType = "text/html; charset=" + c.Charset
+	}
+	name := CaptureName(c)
+	r, err := Parse(name, body, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.Agency = PreferAgency(r.Agency, c.Agency)
+	return r, nil
+}
+
+// CaptureName is the file name Run passes to Parse for a capture: the last
+// path element of its final URL (or URL), "index.html" for a directory.
+func CaptureName(c *archive.Capture) string {
+	raw := c.FinalURL
+	if raw == "" {
+		raw = c.URL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "capture-" + c.ID
+	}
+	base := path.Base(u.Path)
+	if base == "" || base == "." || base == "/" || strings.HasSuffix(u.Path, "/") {
+		return "index.html"
+	}
+	return base
+}
+
+// PreferAgency returns the agency a report should carry given the name the
+// document states (parsed) and the name the caller knows (known, e.g. the
+// seed list's name for the site). The document's own name wins, except
+// when it is only the tail of the known one — a report titled
+// "公安局2021年…" on the site of 济源示范区公安局 — then the full name is kept.
+func PreferAgency(parsed, known string) string {
+	known = strings.TrimSpace(known)
+	switch {
+	case parsed == "":
+		return known
+	case known == "" || parsed == known:
+		return parsed
+	case len(known) > len(parsed) && strings.HasSuffix(known, parsed):
+		return known
+	}
+	return parsed
+}
+
+// marshalReport encodes a report as stored in the archive (2-space
+// indented JSON, HTML characters not escaped).
+func marshalReport(r *Report) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// MarshalReport encodes a report the way Run stores it: indented JSON
+// without HTML escaping.
+func MarshalReport(r *Report) ([]byte, error) { return marshalReport(r) }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// failedChecks counts the checks of r that failed.
+func failedChecks(r *Report) int {
+	n := 0
+	for _, c := range r.Checks {
+		if !c.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// failedRules lists the distinct rule ids of r's failed checks in order.
+func failedRules(r *Report) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range r.Checks {
+		if !c.OK && !seen[c.Rule] {
+			seen[c.Rule] = true
+			out = append(out, c.Rule)
+		}
+	}
+	return out
+}
+
+// NormAgency is the key reports of the same agency are grouped by across
+// years: the name without white space, full-width ASCII folded.
+func NormAgency(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			continue
+		case r >= '！' && r <= '～':
+			r -= '！' - '!'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// storedReport is a report read back from the archive.
+type storedReport struct {
+	id     string
+	rep    *Report
+	checks []byte // JSON of the stored checks
+}
+
+// crossPass recomputes the cross-year checks of every stored report (the
+// ones parsed this run are in parsed, already stored without them) and
+// stores the reports whose checks changed. It returns the IDs re-stored.
+func crossPass(a *archive.Archive, parsed map[string]*Report) (map[string]bool, error) {
+	var all []storedReport
+	err := a.EachReport(func(id string, data []byte) error {
+		if r := parsed[id]; r != nil {
+			cj, _ := json.Marshal(r.Checks)
+			all = append(all, storedReport{id: id, rep: r, checks: cj})
+			return nil
+		}
+		var r Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil // not ours to judge; web/audit report it
+		}
+		cj, _ := json.Marshal(r.Checks)
+		all = append(all, storedReport{id: id, rep: &r, checks: cj})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("extract run: read stored reports in %s: %w", a.Path(), err)
+	}
+	reps := make([]*Report, len(all))
+	for i, s := range all {
+		reps[i] = s.rep
+	}
+	prevOf := yearIndex(Current(reps))
+	updated := map[string]bool{}
+	for _, s := range all {
+		r := s.rep
+		checks := r.Checks[:0:0]
+		for _, c := range r.Checks {
+			if !strings.HasPrefix(c.Rule, "cross.") {
+				checks = append(checks, c)
+			}
+		}
+		if prev := prevOf[yearKey{NormAgency(r.Agency), r.Year - 1}]; prev != nil && r.Agency != "" && r.Year > 0 {
+			checks = append(checks, CrossCheck(prev, r)...)
+		}
+		r.Checks = checks
+		cj, _ := json.Marshal(r.Checks)
+		if bytes.Equal(cj, s.checks) {
+			continue
+		}
+		data, err := marshalReport(r)
+		if err != nil {
+			return updated, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
+		}
+		if err := a.PutReport(s.id, data); err != nil {
+			return updated, fmt.Errorf("extract run: %w", err)
+		}
+		updated[s.id] = true
+	}
+	return updated, nil
+}
+
+type yearKey struct {
+	agency string
+	year   int
+}
+
+// yearIndex picks, for every (agency, year), the report the next year is
+// checked against: one with Table 3, a known template, the latest capture.
+func yearIndex(reps []*Report) map[yearKey]*Report {
+	idx := map[yearKey]*Report{}
+	for _, r := range reps {
+		if r.Agency == "" || r.Year == 0 {
+			continue
+		}
+		k := yearKey{NormAgency(r.Agency), r.Year}
+		if cur := idx[k]; cur == nil || better(r, cur) {
+			idx[k] = r
+		}
+	}
+	return idx
+}
+
+func better(a, b *Report) bool {
+	if (a.Applications != nil) != (b.Applications != nil) {
+		return a.Applications != nil
+	}
+	ka := a.Template == Template2021 || a.Template == Template2019
+	kb := b.Template == Template2021 || b.Template == Template2019
+	if ka != kb {
+		return ka
+	}
+	return idLess(b.Source.CaptureID, a.Source.CaptureID)
+}
+
+// idLess orders capture IDs (decimal strings) numerically.
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// Current keeps, for every source URL, the report of its latest capture
+// (reports without a URL are all kept).
+func Current(reps []*Report) []*Report {
+	latest := map[string]*Report{}
+	var out []*Report
+	for _, r := range reps {
+		u := r.Source.URL
+		if u == "" {
+			out = append(out, r)
+			continue
+		}
+		if cur := latest[u]; cur == nil || idLess(cur.Source.CaptureID, r.Source.CaptureID) {
+			latest[u] = r
+		}
+	}
+	for _, r := range latest {
+		out = append(out, r)
+	}
+	SortReports(out)
+	return out
+}
+
+// SortReports orders reports by agency, year, source URL and capture.
+func SortReports(reps []*Report) {
+	sort.SliceStable(reps, func(i, j int) bool {
+		a, b := reps[i], reps[j]
+		if a.Agency != b.Agency {
+			return a.Agency < b.Agency
+		}
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		if a.Source.URL != b.Source.URL {
+			return a.Source.URL < b.Source.URL
+		}
+		return idLess(a.Source.CaptureID, b.Source.CaptureID)
+	})
+}
+
+// LoadReports reads the reports stored in a: with all, every stored
+// report; otherwise only the latest capture's report of each URL. They are
+// sorted by agency, year, URL and capture. A stored value that is not a
+// report is an error naming its capture.
+func LoadReports(a *archive.Archive, all bool) ([]*Report, error) {
+	var reps []*Report
+	err := a.EachReport(func(id string, data []byte) error {
+		var r Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("decode report of capture %s: %w", id, err)
+		}
+		if r.Source.CaptureID == "" {
+			r.Source.CaptureID = id
+		}
+		reps = append(reps, &r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load reports from %s: %w", a.Path(), err)
+	}
+	if all {
+		SortReports(reps)
+		return reps, nil
+	}
+	return Current(reps), nil
+}
