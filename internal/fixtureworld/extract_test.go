@@ -21,9 +21,9 @@ func TestDefaultReportsParse(t *testing.T) {
 		"http://www.hongze.gov.cn/zfxxgk/ndbg/202401/t20240131_567890.html":         true,
 	}
 	published := map[string]string{
-		"http://gaj.changsha.gov.cn/xxgk/fdzdgknr/202201/t20220128_10412345.html":  "2022-01-28",
-		"http://gaj.jiyuan.gov.cn/zwgk/tzgg/202202/t20220215_778899.html":          "2022-02-15", // late
-		"http://www.shengsi.gov.cn/art/2021/1/26/art_1229282851_3689011.html":      "2021-01-26",
+		"http://gaj.changsha.gov.cn/xxgk/fdzdgknr/202201/t20220128_10412345.html":   "2022-01-28",
+		"http://gaj.jiyuan.gov.cn/zwgk/tzgg/202202/t20220215_778899.html":           "2022-02-15", // late
+		"http://www.shengsi.gov.cn/art/2021/1/26/art_1229282851_3689011.html":       "2021-01-26",
 		"http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202501/t20250126_11999501.html": "", // undated
 	}
 	parsed := 0
