@@ -15,6 +15,9 @@ import (
 // maxRuns is how many runs the dashboard lists.
 const maxRuns = 10
 
+// maxNew is how many URLs of the latest run the dashboard describes.
+const maxNew = 200
+
 // Dashboard is the data of the dashboard page and of /api/dashboard.
 type Dashboard struct {
 	// AsOf is the audit date (YYYY-MM-DD).
@@ -31,8 +34,10 @@ type Dashboard struct {
 	FailedReports int `json:"failed_reports"`
 	// Runs are the last runs, newest first.
 	Runs []*archive.Run `json:"runs"`
-	// New lists what the latest run archived first (its Run.New URLs).
-	New []NewItem `json:"new"`
+	// New lists what the latest run archived first (its Run.New URLs, at
+	// most maxNew of them); NewTotal is how many URLs the run listed.
+	New      []NewItem `json:"new"`
+	NewTotal int       `json:"new_total"`
 	// LatestRun is the ID of the run New comes from ("" when no run is recorded).
 	LatestRun string `json:"latest_run"`
 }
@@ -112,7 +117,8 @@ func (s *Server) dashboard(*http.Request) (any, error) {
 	}
 	if len(runs) > 0 {
 		d.LatestRun = runs[0].ID
-		for _, u := range runs[0].New {
+		d.NewTotal = len(runs[0].New)
+		for _, u := range runs[0].New[:min(len(runs[0].New), maxNew)] {
 			it, err := s.newItem(u)
 			if err != nil {
 				return nil, err

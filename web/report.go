@@ -17,7 +17,8 @@ type ReportData struct {
 	// Report is the stored extract.Report JSON, exactly as stored.
 	Report json.RawMessage `json:"report"`
 	// Attachments are the latest captures of the URLs discovered from the
-	// report's page (DiscoveredFrom equals its URL), one per URL.
+	// report's page (DiscoveredFrom equals its URL), one per URL, among the
+	// captures of the same agency (of all captures when it has none).
 	Attachments []*archive.Capture `json:"attachments"`
 	// FailedCells maps each cell ("row.column") named by a failed check to
 	// the failed rules' messages ("T3.balance: …").
@@ -75,7 +76,7 @@ func (s *Server) loadReport(id string) (*archive.Capture, []byte, error) {
 // attachments lists the latest capture of every URL discovered from c's page.
 func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
 	latest := map[string]*archive.Capture{}
-	err := s.Archive.Each(func(x *archive.Capture) error {
+	visit := func(x *archive.Capture) error {
 		if x.DiscoveredFrom == "" || x.ID == c.ID {
 			return nil
 		}
@@ -85,7 +86,19 @@ func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
 			}
 		}
 		return nil
-	})
+	}
+	// The crawler files what it finds on an agency's page under that
+	// agency, so only the agency's captures are scanned when it is known.
+	var err error
+	if c.Agency != "" {
+		var caps []*archive.Capture
+		caps, err = s.Archive.ByAgency(c.Agency)
+		for _, x := range caps {
+			_ = visit(x)
+		}
+	} else {
+		err = s.Archive.Each(visit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("attachments of capture %s: %w", c.ID, err)
 	}

@@ -595,3 +595,27 @@ func TestTook(t *testing.T) {
 		t.Errorf("took of a running run = %q", got)
 	}
 }
+
+// TestDashboardNewCapped: a run listing many URLs is described up to maxNew
+// of them, with the total.
+func TestDashboardNewCapped(t *testing.T) {
+	f := newFixture(t)
+	run := &archive.Run{Kind: "harvest", Started: fixtureStart.Add(time.Hour), Status: "running"}
+	for i := range maxNew + 50 {
+		run.New = append(run.New, fmt.Sprintf("http://gaj.ningbo.gov.cn/p/%d.html", i))
+	}
+	if err := f.a.PutRun(run); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(f.srv.Handler())
+	defer ts.Close()
+	var d Dashboard
+	getJSON(t, ts, "/api/dashboard", &d)
+	if d.LatestRun != run.ID || len(d.New) != maxNew || d.NewTotal != maxNew+50 || d.New[0].CaptureID != "" || d.Runs[0].Status != "running" {
+		t.Errorf("latest %q: %d new of %d, first %+v", d.LatestRun, len(d.New), d.NewTotal, d.New[0])
+	}
+	_, body := get(t, ts, "GET", "/")
+	if !strings.Contains(body, "… and 50 more") || !strings.Contains(body, "<td>running</td>") {
+		t.Errorf("dashboard lacks the cap note or the running run")
+	}
+}
