@@ -175,7 +175,10 @@ func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher 
 		if !f.allowed(req.URL) {
 			return &errRedirect{fmt.Sprintf("redirect to %s refused: robots.txt disallows", req.URL)}
 		}
-		return nil
+		// An in-scope target is not followed here but queued in the
+		// frontier, so it is claimed, fetched and archived under its own
+		// URL exactly once.
+		return http.ErrUseLastResponse
 	})
 	f.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -259,6 +262,7 @@ func (f *hostFetcher) allowed(u *url.URL) bool {
 type fetchResult struct {
 	raw      *rawResponse // nil when no response arrived
 	finalURL string
+	redirect string // the in-scope Location of a 3xx, to be queued
 	err      string // why the fetch failed ("" when it did not)
 	at       time.Time
 }
@@ -354,6 +358,13 @@ func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hd
 	case raw.Truncated:
 		res.err = fmt.Sprintf("body exceeds %d bytes", limit)
 	case raw.Status >= 300 && raw.Status < 400 && raw.Status != http.StatusNotModified:
+		base, _ := url.Parse(raw.URL)
+		if loc := raw.Header.Get("Location"); loc != "" && base != nil {
+			if target, ok := normalize(base, loc); ok {
+				res.redirect = target.String()
+				break
+			}
+		}
 		res.err = fmt.Sprintf("HTTP %d %s without a usable Location", raw.Status, http.StatusText(raw.Status))
 	case raw.Status >= 400:
 		res.err = fmt.Sprintf("HTTP %d %s", raw.Status, http.StatusText(raw.Status))

@@ -205,6 +205,22 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
 		return nil, true, c.put(capt, body, "", it)
 	}
+	if res.redirect != "" {
+		// A redirect is recorded as such; its in-scope target is queued
+		// with the same depth, priority and role hint.
+		capt.FinalURL = res.redirect
+		capt.Role = archive.RoleOther
+		capt.Revisit = found && st.Status == raw.Status
+		if err := c.put(capt, nil, "", it); err != nil {
+			return nil, true, err
+		}
+		target, err := url.Parse(res.redirect)
+		if err != nil || !inScope(target, it.Host) || trap(target) != "" {
+			return nil, true, nil
+		}
+		return []*archive.FrontierItem{{URL: res.redirect, Host: it.Host, Agency: it.Agency, Depth: it.Depth,
+			Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}, true, nil
+	}
 	if raw.Status == http.StatusNotModified {
 		capt.Revisit = true
 		capt.Digest = st.Digest
@@ -366,6 +382,8 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 		}
 	case capt.Revisit:
 		c.sum.Revisits++
+	case body == nil:
+		// a first redirect: recorded, but no payload to extract
 	default:
 		c.sum.NewCaptures++
 		c.stats.New++

@@ -1,0 +1,210 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/internal/fixtureworld"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+func worldConfig(resolve map[string]string) Config {
+	cfg := DefaultConfig()
+	cfg.Delay = 0
+	cfg.Parallel = 4
+	cfg.Timeout = 3 * time.Second
+	cfg.Retries = 2
+	cfg.RetryBackoff = 20 * time.Millisecond
+	cfg.MaxRetryAfter = 2 * time.Second
+	cfg.MaxBodySize = 2 << 20
+	cfg.MaxAttachmentSize = 8 << 20
+	cfg.MaxPagesPerHost = 400
+	cfg.Resolve = resolve
+	return cfg
+}
+
+func worldAgencies(t *testing.T, w *fixtureworld.World) []seeds.Agency {
+	t.Helper()
+	if strings.TrimSpace(w.Seeds()) == "" {
+		t.Skip("fixture world has no seeds yet")
+	}
+	ags, err := seeds.Parse(strings.NewReader(w.Seeds()))
+	if err != nil {
+		t.Fatalf("world seeds: %v", err)
+	}
+	if len(ags) == 0 {
+		t.Skip("fixture world has no seeds yet")
+	}
+	return ags
+}
+
+// checkScope fails for every request the world saw that the crawl must
+// never make: Forbidden URLs and hosts that are no seed's.
+func checkScope(t *testing.T, w *fixtureworld.World, ags []seeds.Agency) {
+	t.Helper()
+	forbidden := map[string]bool{}
+	for _, f := range w.Forbidden() {
+		forbidden[f] = true
+	}
+	seedHosts := map[string]bool{}
+	for _, a := range ags {
+		u, _ := url.Parse(a.URL)
+		seedHosts[strings.ToLower(u.Hostname())] = true
+	}
+	for _, r := range w.Requests() {
+		u := "http://" + r.Host + r.Path
+		if forbidden[u] {
+			t.Errorf("fetched forbidden %s", u)
+		}
+		if !seedHosts[r.Host] {
+			t.Errorf("fetched off-scope %s", u)
+		}
+	}
+}
+
+// TestDefaultWorld crawls the fixture copies of the seed agencies' sites:
+// every expected report page and attachment is archived with the exact
+// bytes served, nothing forbidden or off scope is requested, and a second
+// run fetches no report again and revisits the list pages.
+func TestDefaultWorld(t *testing.T) {
+	w, err := fixtureworld.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ags := worldAgencies(t, w)
+	srv, resolve := fixtureworld.Serve(w)
+	defer srv.Close()
+	a := openArchive(t, filepath.Join(t.TempDir(), "world.db"))
+	defer a.Close()
+
+	c, err := New(a, worldConfig(resolve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background(), ags)
+	if err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	t.Logf("first run: %d captures, %d new, %d errors, %d requests", sum.Pages, sum.NewCaptures, sum.Errors, len(w.Requests()))
+	checkScope(t, w, ags)
+	first := len(w.Requests())
+	if first > 20*len(w.Hosts())*50 {
+		t.Errorf("%d requests: traps not bounded", first)
+	}
+	for _, e := range w.Expected() {
+		caps, err := a.ByURL(e.URL)
+		if err != nil || len(caps) == 0 {
+			t.Errorf("expected %s %s (%d) not archived", e.Role, e.URL, e.Year)
+			continue
+		}
+		cp := caps[len(caps)-1]
+		if cp.Error != "" || cp.Role != e.Role {
+			t.Errorf("%s: role %q error %q, want role %s", e.URL, cp.Role, cp.Error, e.Role)
+		}
+		want, ok := w.Body(e.URL)
+		got, err := a.Body(cp.ID)
+		if !ok || err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: archived bytes differ from served bytes (%d vs %d, %v)", e.URL, len(got), len(want), err)
+		}
+	}
+	// No duplicate captures in one crawl.
+	seen := map[string]int{}
+	if err := a.Each(func(cp *archive.Capture) error { seen[cp.URL]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for u, n := range seen {
+		if n > 1 {
+			t.Errorf("%s captured %d times in one crawl", u, n)
+		}
+	}
+
+	// Second run.
+	c2, _ := New(a, worldConfig(resolve))
+	sum2, err := c2.Run(context.Background(), ags)
+	if err != nil {
+		t.Fatalf("second crawl: %v", err)
+	}
+	reqs := w.Requests()[first:]
+	t.Logf("second run: %d captures, %d revisits, %d new, %d requests", sum2.Pages, sum2.Revisits, sum2.NewCaptures, len(reqs))
+	expected := map[string]bool{}
+	for _, e := range w.Expected() {
+		expected[e.URL] = true
+	}
+	for _, r := range reqs {
+		if expected["http://"+r.Host+r.Path] {
+			t.Errorf("second run fetched report %s again", r.Path)
+		}
+	}
+	lists, err := a.ByRole(archive.RoleList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revisits := 0
+	for _, cp := range lists {
+		if cp.RunID == "" && cp.Revisit {
+			revisits++
+		}
+	}
+	if sum2.Revisits == 0 || revisits == 0 {
+		t.Errorf("second run recorded %d revisits (%d of list pages)", sum2.Revisits, revisits)
+	}
+	if sum2.NewCaptures != 0 {
+		t.Errorf("second run of an unchanged world made %d new captures: %v", sum2.NewCaptures, sum2.NewURLs)
+	}
+	checkScope(t, w, ags)
+	if err := a.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestHostileWorld crawls a host of misbehaving endpoints: the crawl
+// finishes, each failure is a recorded error, nothing is fetched off scope.
+func TestHostileWorld(t *testing.T) {
+	w := fixtureworld.Hostile()
+	ags := worldAgencies(t, w)
+	srv, resolve := fixtureworld.Serve(w)
+	defer srv.Close()
+	a := openArchive(t, filepath.Join(t.TempDir(), "hostile.db"))
+	defer a.Close()
+	cfg := worldConfig(resolve)
+	cfg.Timeout = 2 * time.Second
+	c, err := New(a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	sum, err := c.Run(ctx, ags)
+	if err != nil {
+		t.Fatalf("hostile crawl did not finish: %v", err)
+	}
+	t.Logf("hostile: %d captures, %d errors in %s", sum.Pages, sum.Errors, time.Since(start))
+	checkScope(t, w, ags)
+	if sum.Errors == 0 {
+		t.Error("no failure recorded")
+	}
+	for _, e := range w.Expected() {
+		caps, _ := a.ByURL(e.URL)
+		if len(caps) == 0 || caps[len(caps)-1].Error != "" {
+			t.Errorf("expected %s not archived: %+v", e.URL, caps)
+		}
+	}
+	if err := a.Each(func(cp *archive.Capture) error {
+		if cp.Size > cfg.MaxAttachmentSize {
+			t.Errorf("%s stored %d bytes, over the cap", cp.URL, cp.Size)
+		}
+		if cp.Error != "" {
+			t.Logf("recorded failure %s: %s", cp.URL, cp.Error)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
