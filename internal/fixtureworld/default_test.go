@@ -295,3 +295,51 @@ func TestForbiddenAreLinkedButNotExpected(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultInProcessCrawl(t *testing.T) {
+	w, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	traps := 0
+	pages := crawlInProcessSkip(t, w, func(u string) bool {
+		// Follow each trap a little: it must keep producing new links.
+		if strings.Contains(u, "/hdjl/rili.html") || strings.Contains(u, "/zt/a/") {
+			traps++
+			return traps > 20
+		}
+		return false
+	})
+	for _, e := range w.Expected() {
+		if _, ok := pages[e.URL]; !ok {
+			t.Errorf("expected %s not reachable from the seeds", e.URL)
+		}
+	}
+	if traps <= 20 {
+		t.Errorf("traps produced only %d links", traps)
+	}
+	forbidden := map[string]bool{}
+	for _, f := range w.Forbidden() {
+		forbidden[f] = true
+	}
+	linked := map[string]bool{}
+	for _, body := range pages {
+		for _, m := range hrefRE.FindAllSubmatch(body, -1) {
+			linked[string(m[1])] = true
+		}
+	}
+	// Every forbidden URL is really linked (or redirected to) somewhere,
+	// so a crawler that ignores robots.txt or scope would fetch it.
+	for f := range forbidden {
+		_, uri, _ := splitURL(f)
+		if !linked[f] && !linked[uri] && !strings.HasPrefix(f, "http://www.hunan.gov.cn/hnszf/") && !strings.Contains(f, "/module/web/jpage/") {
+			t.Errorf("forbidden %s is not linked from any page", f)
+		}
+	}
+	for _, r := range w.Requests() {
+		if forbidden["http://"+r.Host+r.Path] {
+			t.Errorf("in-process crawl fetched forbidden %s%s", r.Host, r.Path)
+		}
+	}
+	t.Logf("%d pages reachable (traps cut at 20 links), %d expected, %d forbidden", len(pages), len(w.Expected()), len(forbidden))
+}

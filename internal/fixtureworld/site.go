@@ -98,7 +98,7 @@ func (s *site) page(title string, meta [][2]string, crumbs [][2]string, content 
 		b.WriteString("</div>\n")
 	}
 	b.WriteString(content)
-	fmt.Fprintf(&b, "\n<div class=\"footer\"><p>主办单位：%s&nbsp;&nbsp;&nbsp;网站标识码：4300000000&nbsp;&nbsp;<a href=\"/wzdt/\">网站地图</a></p><p>技术支持：某某信息技术有限公司</p></div>\n", s.name)
+	fmt.Fprintf(&b, "\n<div class=\"footer\"><p>主办单位：%s&nbsp;&nbsp;&nbsp;网站标识码：4300000000</p><p>技术支持：某某信息技术有限公司</p></div>\n", s.name)
 	b.WriteString("<script type=\"text/javascript\">var _hmt = _hmt || [];</script>\n</body>\n</html>\n")
 	return b.String()
 }
