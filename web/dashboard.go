@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,6 +61,38 @@ type NewItem struct {
 	Status    int    `json:"status"`
 	// HasReport is true when an extracted report is stored for the capture.
 	HasReport bool `json:"has_report"`
+}
+
+// newShown is how many new URLs the dashboard shows before folding the rest.
+const newShown = 12
+
+// newSorted returns New with report pages first, then attachments, then
+// the rest, each in run order.
+func (d *Dashboard) newSorted() []NewItem {
+	out := slices.Clone(d.New)
+	slices.SortStableFunc(out, func(a, b NewItem) int {
+		ra, rb := roleRank(a.Role), roleRank(b.Role)
+		if a.HasReport {
+			ra = -1
+		}
+		if b.HasReport {
+			rb = -1
+		}
+		return ra - rb
+	})
+	return out
+}
+
+// NewHead is the part of New the dashboard shows, reports first.
+func (d *Dashboard) NewHead() []NewItem {
+	n := d.newSorted()
+	return n[:min(len(n), newShown)]
+}
+
+// NewRest is the part of New the dashboard folds.
+func (d *Dashboard) NewRest() []NewItem {
+	n := d.newSorted()
+	return n[min(len(n), newShown):]
 }
 
 // StatusCount is a status with its count, in display order.

@@ -615,7 +615,8 @@ func TestDashboardNewCapped(t *testing.T) {
 		t.Errorf("latest %q: %d new of %d, first %+v", d.LatestRun, len(d.New), d.NewTotal, d.New[0])
 	}
 	_, body := get(t, ts, "GET", "/")
-	if !strings.Contains(body, "… and 50 more") || !strings.Contains(body, "<td>running</td>") {
+	if !strings.Contains(body, "… and 50 more") || !strings.Contains(body, "<td>running</td>") ||
+		!strings.Contains(body, fmt.Sprintf("<summary>%d more</summary>", maxNew-newShown)) {
 		t.Errorf("dashboard lacks the cap note or the running run")
 	}
 }
