@@ -330,6 +330,12 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if err := ctx.Err(); err != nil {
 		return &sum, err
 	}
+	// The crawl is complete: the next one starts from the seeds again.
+	for _, s := range sites {
+		if err := c.a.ResetFrontierHost(s.host); err != nil {
+			return &sum, fmt.Errorf("crawl: %w", err)
+		}
+	}
 	return &sum, nil
 }
 

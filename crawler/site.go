@@ -14,7 +14,9 @@ import (
 )
 
 // crawlSite runs the frontier loop of one host until its frontier is empty,
-// its page budget is spent or ctx is cancelled.
+// its page budget is spent or ctx is cancelled. Its frontier and visited
+// set stay in the archive until the whole crawl completes (Run resets
+// them), so a host finished before a crash is not crawled again on resume.
 func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	f := c.newHostFetcher(ctx, s.host)
 	var seedItems []*archive.FrontierItem
@@ -75,13 +77,7 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 			pages++
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := c.a.ResetFrontierHost(s.host); err != nil {
-		return fmt.Errorf("crawl %s: %w", s.host, err)
-	}
-	return nil
+	return ctx.Err()
 }
 
 func (c *Crawler) addQueued(n int) {

@@ -158,6 +158,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer a.Close()
 
+	// A crawl run still "running" while this process holds the file died
+	// without recording its end (killed): say so.
+	if runs, err := a.Runs(); err == nil {
+		for _, r := range runs {
+			if r.Kind == "crawl" && r.Status == "running" {
+				r.Status = "killed"
+				if err := a.PutRun(r); err != nil {
+					fmt.Fprintf(stderr, "crawl: %v\n", err)
+					return 2
+				}
+			}
+		}
+	}
 	runRec := &archive.Run{Kind: "crawl", Started: time.Now().UTC(), Status: "running"}
 	if err := a.PutRun(runRec); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
