@@ -16,7 +16,7 @@ import (
 
 const seedDir = "../../extract/testdata"
 
-var seeds = []struct {
+var seedFiles = []struct {
 	file, url, agency string
 }{
 	{"000_058c891ac62dd96d", "http://gaj.changsha.gov.cn/zfxxgk/ndbg/2022/t1", "长沙市公安局"},
@@ -54,7 +54,7 @@ func seedArchive(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	for _, s := range seeds {
+	for _, s := range seedFiles {
 		put(&archive.Capture{URL: s.url + ".txt", Agency: s.agency, Role: archive.RoleAttachment, ContentType: "text/plain; charset=utf-8"},
 			readFile(t, filepath.Join(seedDir, "text", s.file+".txt")))
 		put(&archive.Capture{URL: s.url + ".html", Agency: s.agency, Role: archive.RoleReport, ContentType: "text/html"},
@@ -168,7 +168,7 @@ func TestExtractDB(t *testing.T) {
 		}
 		byURL[r.Source.URL] = r
 	}
-	for _, s := range seeds {
+	for _, s := range seedFiles {
 		txt, html := byURL[s.url+".txt"], byURL[s.url+".html"]
 		if txt.Agency != s.agency || html.Agency != s.agency {
 			t.Errorf("%s agency text %q html %q, want %q", s.file, txt.Agency, html.Agency, s.agency)
@@ -179,7 +179,7 @@ func TestExtractDB(t *testing.T) {
 			t.Errorf("%s: Table 3 differs between text and HTML:\n%s\n%s", s.file, a, b)
 		}
 	}
-	if v := byURL[seeds[4].url+".txt"].Applications.Rows["new_received"][6]; v == nil || *v != 42 {
+	if v := byURL[seedFiles[4].url+".txt"].Applications.Rows["new_received"][6]; v == nil || *v != 42 {
 		t.Errorf("宁波 new_received.total = %v", v)
 	}
 	se := errb.String()
