@@ -6,6 +6,8 @@
 //	serve -db archive.db -seeds seeds.txt -addr 127.0.0.1:8080 [-every 24h]
 //	      [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]...
 //	serve -once ...    one harvest, then exit (for a systemd timer or cron)
+//	serve -demo        serve the bundled fixture world on loopback, harvest it
+//	                   into demo.db and show it: the offline demo
 //
 // A harvest runs at start and then every -every. Each run is recorded in the
 // archive (/api/runs) with the URLs new since the last run, which are also
@@ -39,6 +41,7 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/harvest"
+	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/web"
 )
@@ -99,8 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(resolve, "resolve", "route a host to ip:port, as host=ip:port (repeatable; tests and the offline demo)")
 	once := fs.Bool("once", false, "run one harvest and exit (no web server): for a systemd timer or cron")
 	wait := fs.Duration("wait", 2*time.Second, "how long to wait for another process holding the archive")
+	demo := fs.Bool("demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-once]")
+		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-once] | serve -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -120,10 +124,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
-	agencies, err := seeds.Load(*seedsPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "serve: %v\n", err)
-		return 2
+	var agencies []seeds.Agency
+	if *demo {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		w, err := fixtureworld.Default()
+		if err != nil {
+			fmt.Fprintf(stderr, "serve: demo world: %v\n", err)
+			return 2
+		}
+		w.SetLogger(log)
+		srv, res := fixtureworld.Serve(w)
+		defer srv.Close()
+		for h, addr := range res {
+			resolve[h] = addr
+		}
+		if agencies, err = seeds.Parse(strings.NewReader(w.Seeds())); err != nil {
+			fmt.Fprintf(stderr, "serve: demo seeds: %v\n", err)
+			return 2
+		}
+		if !set["db"] {
+			*db = "demo.db"
+		}
+		if !set["delay"] {
+			*delay = 0
+		}
+		fmt.Fprintf(stdout, "demo: serving %d fixture sites on %s; harvesting them into %s\n", len(w.Hosts()), srv.URL, *db)
+	} else {
+		var err error
+		if agencies, err = seeds.Load(*seedsPath); err != nil {
+			fmt.Fprintf(stderr, "serve: %v\n", err)
+			return 2
+		}
 	}
 	a, err := archive.Open(*db, archive.Options{Timeout: *wait})
 	if err != nil {

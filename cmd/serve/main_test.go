@@ -597,3 +597,23 @@ func TestSecondServeAndGracefulStop(t *testing.T) {
 		t.Errorf("holder file left behind: %v", err)
 	}
 }
+
+// TestRunDemoOnce harvests the bundled fixture world with -demo -once.
+func TestRunDemoOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	var out, errb syncBuffer
+	if code := run(context.Background(), []string{"-demo", "-once", "-db", db}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	first, rest, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(first, "demo: serving ") || !strings.HasSuffix(first, "harvesting them into "+db) {
+		t.Errorf("first line %q", first)
+	}
+	var r archive.Run
+	if err := json.Unmarshal([]byte(rest), &r); err != nil {
+		t.Fatalf("stdout %q: %v", rest, err)
+	}
+	if r.Status != harvest.StatusDone || r.NewReports == 0 || len(r.New) == 0 {
+		t.Errorf("demo run = %+v", r)
+	}
+}
