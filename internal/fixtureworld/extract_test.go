@@ -71,3 +71,42 @@ func TestDefaultReportsParse(t *testing.T) {
 		t.Errorf("%d reports parsed, want 11", parsed)
 	}
 }
+
+// TestSecondYearCrossChecks checks the synthetic second years against the
+// first: carried_over(Y) = carried_forward(Y-1) and in_force continues.
+func TestSecondYearCrossChecks(t *testing.T) {
+	w, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(u string) *extract.Report {
+		t.Helper()
+		b, ok := w.Body(u)
+		if !ok {
+			t.Fatalf("no body for %s", u)
+		}
+		host, uri, _ := splitURL(u)
+		r, err := extract.Parse(path.Base(uri), b, extract.Options{ContentType: w.pages[host+uri].header.Get("Content-Type")})
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		return r
+	}
+	pairs := [][2]string{
+		{"http://gaj.ningbo.gov.cn/xxgk/ndbg/202201/t20220125_1122334.html", "http://gaj.ningbo.gov.cn/xxgk/ndbg/202301/t20230118_2233445.html"},
+		{"http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202401/t20240125_11500002.html", "http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202501/t20250120_11998001.html"},
+	}
+	for _, p := range pairs {
+		checks := extract.CrossCheck(parse(p[0]), parse(p[1]))
+		rules := map[string]bool{}
+		for _, c := range checks {
+			rules[c.Rule] = true
+			if !c.OK {
+				t.Errorf("%s: %s failed: %s", p[1], c.Rule, c.Message)
+			}
+		}
+		if !rules["cross.carried"] || !rules["cross.in_force"] {
+			t.Errorf("%s: cross checks ran %v", p[1], rules)
+		}
+	}
+}
