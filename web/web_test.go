@@ -17,6 +17,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/seeds"
 )
 
 func get(t *testing.T, ts *httptest.Server, method, path string) (*http.Response, string) {
@@ -618,5 +619,42 @@ func TestDashboardNewCapped(t *testing.T) {
 	if !strings.Contains(body, "… and 50 more") || !strings.Contains(body, "<td>running</td>") ||
 		!strings.Contains(body, fmt.Sprintf("<summary>%d more</summary>", maxNew-newShown)) {
 		t.Errorf("dashboard lacks the cap note or the running run")
+	}
+}
+
+// TestEscaping: names from the seeds file and the archive are escaped on
+// every page that shows them.
+func TestEscaping(t *testing.T) {
+	a, err := archive.Open(filepath.Join(t.TempDir(), "esc.db"), archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	const name = `<script>alert(1)</script>局`
+	agencies, err := seeds.Parse(strings.NewReader("http://x.gov.cn/ " + name + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &archive.Capture{URL: `http://x.gov.cn/"><img src=x onerror=alert(1)>`, Status: 200, ContentType: "text/html",
+		Agency: name, Role: archive.RoleOther, Title: `<img src=x onerror=alert(2)>`}
+	if err := a.Put(c, []byte("<p>x</p>"), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutRun(&archive.Run{Kind: "harvest", Started: fixtureStart, New: []string{c.URL}, Status: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Archive: a, Agencies: agencies, From: 2023, To: 2024, Now: func() time.Time { return fixtureStart }}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	for _, p := range []string{"/", "/agency/" + url.PathEscape(name), "/history?url=" + url.QueryEscape(c.URL), "/agency/" + url.PathEscape(name+"x")} {
+		_, body := get(t, ts, "GET", p)
+		for _, bad := range []string{"<script>alert", "<img src=x"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: unescaped %q in the page", p, bad)
+			}
+		}
+		if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;局") {
+			t.Errorf("%s: the escaped agency name is missing", p)
+		}
 	}
 }
