@@ -34,11 +34,18 @@
 // Several captures may hold the same report: re-captures of one URL,
 // reposts under other URLs, a page and its attachment. Captures of one URL
 // are folded into one candidate (its publication date is the earliest stated
-// by any of them, its capture the earliest capture stating that date). Among
-// the candidates of an agency-year, the earliest publication date wins; a
-// dated candidate beats an undated one; ties go to the earliest first_seen,
-// then to the lowest capture ID. The other candidates are listed in
-// Entry.Copies, one per URL, in the same order.
+// by any of them, its capture the earliest capture stating that date).
+//
+// An undated candidate discovered from (archive.Capture.DiscoveredFrom) the
+// page of a dated candidate of the same agency-year takes that page's date:
+// an attachment announced by a dated page (Entry.DatedBy names the page).
+// Among the candidates of an agency-year, the earliest publication date
+// wins; a dated candidate beats an undated one; on the same date a candidate
+// with the template's tables (Table 2 or 3) beats one without, so the report
+// in an attachment beats the page that only links to it and failed_checks
+// are the report's own; then the earliest first_seen wins, then the lowest
+// capture ID. The other candidates are listed in Entry.Copies, one per URL,
+// in the same order.
 //
 // # Dates
 //
@@ -103,8 +110,12 @@ type Entry struct {
 	Status string `json:"status"`
 	// Deadline is the last day (YYYY-MM-DD) the report was due.
 	Deadline string `json:"deadline"`
-	// Published is the publication date stated by the chosen report, or nil.
+	// Published is the publication date stated by the chosen report (or by
+	// the page it was discovered from, see DatedBy), or nil.
 	Published *string `json:"published"`
+	// DatedBy is the URL of the page that states Published when it is not
+	// the report's own URL ("" otherwise).
+	DatedBy string `json:"dated_by,omitempty"`
 	// FirstSeen is the date the chosen report's URL was first captured, or nil.
 	FirstSeen *string `json:"first_seen"`
 	// DaysLate is the number of days after the deadline (late only).
@@ -126,6 +137,7 @@ type Copy struct {
 	URL       string  `json:"url"`
 	CaptureID string  `json:"capture_id"`
 	Published *string `json:"published"`
+	DatedBy   string  `json:"dated_by,omitempty"`
 	FirstSeen *string `json:"first_seen"`
 }
 
@@ -216,7 +228,11 @@ type storedReport struct {
 	Agency    string  `json:"agency"`
 	Year      int     `json:"year"`
 	Published *string `json:"published"`
-	Checks    []struct {
+	// Active and Applications tell a report with the template's tables
+	// from a page that only announces one.
+	Active       json.RawMessage `json:"active"`
+	Applications json.RawMessage `json:"applications"`
+	Checks       []struct {
 		OK       bool   `json:"ok"`
 		Severity string `json:"severity"`
 	} `json:"checks"`
@@ -233,9 +249,12 @@ type candidate struct {
 	captureID string
 	capNum    uint64
 	published *time.Time
+	datedBy   string
 	firstSeen *time.Time
 	failed    int
 	warnings  int
+	tables    bool   // the report has Table 2 or Table 3
+	from      string // the capture's DiscoveredFrom
 }
 
 type key struct {
@@ -287,12 +306,12 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		if r.Year < from || r.Year > to {
 			return nil
 		}
-		var capAgency, url string
+		var capAgency, url, from string
 		var fetched time.Time
 		c, err := a.Get(captureID)
 		switch {
 		case err == nil:
-			capAgency, url, fetched = c.Agency, c.URL, c.FetchedAt
+			capAgency, url, fetched, from = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
 		case errors.Is(err, archive.ErrNotFound):
 			url = r.Source.URL
 			fetched, _ = time.Parse(time.RFC3339, r.Source.FetchedAt)
@@ -332,6 +351,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 			}
 		}
 		num := captureNum(captureID)
+		tables := present(r.Active) || present(r.Applications)
 		cur := m[url]
 		if cur == nil {
 			fs, ok := firstSeen[url]
@@ -342,13 +362,16 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 				}
 				firstSeen[url] = fs
 			}
-			m[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings}
+			m[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings, tables: tables, from: from}
 			return nil
 		}
 		// Same URL captured again: keep the capture with the earliest
 		// stated date, then the earliest capture.
 		if better(pub, num, cur.published, cur.capNum) {
-			cur.captureID, cur.capNum, cur.published, cur.failed, cur.warnings = captureID, num, pub, failed, warnings
+			cur.captureID, cur.capNum, cur.published, cur.failed, cur.warnings, cur.tables = captureID, num, pub, failed, warnings, tables
+		}
+		if cur.from == "" {
+			cur.from = from
 		}
 		return nil
 	})
@@ -361,9 +384,15 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		for y := from; y <= to; y++ {
 			dl := Deadline(ag.level, y)
 			e := Entry{Agency: ag.name, Level: ag.level, Year: y, Deadline: dl.Format(dateLayout), Copies: []Copy{}}
+			m := cands[key{i, y}]
 			var cs []*candidate
-			for _, c := range cands[key{i, y}] {
+			for _, c := range m {
 				cs = append(cs, c)
+			}
+			for _, c := range cs {
+				if p := m[c.from]; c.published == nil && c.from != "" && p != nil && p.published != nil && p.datedBy == "" {
+					c.published, c.datedBy = p.published, p.url
+				}
 			}
 			if len(cs) == 0 {
 				if dl.Before(asofDay) {
@@ -377,7 +406,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 			sort.Slice(cs, func(i, j int) bool { return less(cs[i], cs[j]) })
 			best := cs[0]
 			e.URL, e.CaptureID = best.url, best.captureID
-			e.Published, e.FirstSeen = dateString(best.published), dateString(best.firstSeen)
+			e.Published, e.DatedBy, e.FirstSeen = dateString(best.published), best.datedBy, dateString(best.firstSeen)
 			e.FailedChecks, e.FailedWarnings = best.failed, best.warnings
 			switch {
 			case best.published == nil:
@@ -389,7 +418,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 				e.Status = OnTime
 			}
 			for _, c := range cs[1:] {
-				e.Copies = append(e.Copies, Copy{URL: c.url, CaptureID: c.captureID, Published: dateString(c.published), FirstSeen: dateString(c.firstSeen)})
+				e.Copies = append(e.Copies, Copy{URL: c.url, CaptureID: c.captureID, Published: dateString(c.published), DatedBy: c.datedBy, FirstSeen: dateString(c.firstSeen)})
 			}
 			out = append(out, e)
 		}
@@ -427,14 +456,17 @@ func better(p *time.Time, n uint64, q *time.Time, m uint64) bool {
 	return n < m
 }
 
-// less orders candidates: dated before undated, earliest publication, then
-// earliest first_seen, then lowest capture number.
+// less orders candidates: dated before undated, earliest publication, with
+// tables before without, earliest first_seen, lowest capture number.
 func less(a, b *candidate) bool {
 	if (a.published == nil) != (b.published == nil) {
 		return a.published != nil
 	}
 	if a.published != nil && !a.published.Equal(*b.published) {
 		return a.published.Before(*b.published)
+	}
+	if a.tables != b.tables {
+		return a.tables
 	}
 	if (a.firstSeen == nil) != (b.firstSeen == nil) {
 		return a.firstSeen != nil
@@ -486,6 +518,12 @@ func dateString(t *time.Time) *string {
 	}
 	s := t.Format(dateLayout)
 	return &s
+}
+
+// present reports whether a JSON value is there and not null.
+func present(v json.RawMessage) bool {
+	s := strings.TrimSpace(string(v))
+	return s != "" && s != "null"
 }
 
 // captureNum is the numeric order of a capture ID (0 if not numeric).

@@ -26,6 +26,8 @@ type fixture struct {
 	published   string // "" → null
 	checks      []extract.Check
 	noReport    bool
+	from        string // the capture's DiscoveredFrom
+	tables      bool   // the report has Table 3
 }
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -51,7 +53,7 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 			status = 200
 		}
 		c := &archive.Capture{URL: f.url, FinalURL: f.url, FetchedAt: mustTime(t, f.fetched), Status: status,
-			Agency: f.crawlAgency, Role: archive.RoleReport, Error: f.fetchErr, ContentType: "text/html"}
+			Agency: f.crawlAgency, Role: archive.RoleReport, Error: f.fetchErr, ContentType: "text/html", DiscoveredFrom: f.from}
 		var body []byte
 		if f.fetchErr == "" {
 			body = []byte(f.url + " body " + string(rune('a'+i)))
@@ -64,12 +66,16 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 		}
 		r := extract.Report{
 			Source: extract.Source{URL: f.url, CaptureID: c.ID, Digest: c.Digest, FetchedAt: f.fetched},
-			Agency: f.agency, Year: f.year, Template: extract.Template2021, Checks: f.checks,
+			Agency: f.agency, Year: f.year, Template: extract.TemplateUnknown, Checks: f.checks,
 			ExtraTables: []extract.ExtraTable{}, Warnings: []string{},
 		}
 		if f.published != "" {
 			p := f.published
 			r.Published = &p
+		}
+		if f.tables {
+			r.Template = extract.Template2021
+			r.Applications = &extract.Applications{Columns: []string{"natural_person"}, Rows: map[string][]*float64{}}
 		}
 		data, err := json.Marshal(r)
 		if err != nil {
@@ -108,6 +114,7 @@ type want struct {
 	status    string
 	deadline  string
 	published *string
+	datedBy   string
 	firstSeen *string
 	daysLate  int
 	url       string
@@ -120,7 +127,7 @@ func check(t *testing.T, e Entry, w want) {
 	t.Helper()
 	if e.Status != w.status || e.Deadline != w.deadline || deref(e.Published) != deref(w.published) ||
 		deref(e.FirstSeen) != deref(w.firstSeen) || e.DaysLate != w.daysLate || e.URL != w.url ||
-		e.FailedChecks != w.failed || e.FailedWarnings != w.warnings {
+		e.FailedChecks != w.failed || e.FailedWarnings != w.warnings || e.DatedBy != w.datedBy {
 		t.Errorf("%s %d: got status=%s deadline=%s published=%s first_seen=%s days_late=%d url=%q failed=%d warnings=%d\n"+
 			"want status=%s deadline=%s published=%s first_seen=%s days_late=%d url=%q failed=%d warnings=%d",
 			e.Agency, e.Year, e.Status, e.Deadline, deref(e.Published), deref(e.FirstSeen), e.DaysLate, e.URL, e.FailedChecks, e.FailedWarnings,
@@ -370,5 +377,48 @@ func TestRunSkipsUndecodableReport(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Status != OnTime || got[0].URL != "http://a.gov.cn/1.html" {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// TestRunAttachments covers a report page that only links to its
+// attachment: the attachment takes the page's date and, holding the tables,
+// is the report; a dated attachment keeps its own date.
+func TestRunAttachments(t *testing.T) {
+	const (
+		page21 = "http://a.gov.cn/2021.html"
+		doc21  = "http://a.gov.cn/2021.docx"
+		page22 = "http://a.gov.cn/2022.html"
+		pdf22  = "http://a.gov.cn/2022.pdf"
+		page23 = "http://a.gov.cn/2023.html"
+		pdf23  = "http://a.gov.cn/2023.pdf"
+		other  = "http://a.gov.cn/other.html"
+	)
+	stub := []extract.Check{{Rule: "report.complete", OK: false, Severity: "error"}}
+	real := []extract.Check{{Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T3.balance", OK: true, Severity: "error"}}
+	a := build(t, []fixture{
+		// 2021: stub page dated 2022-02-03 (late by 3), undated DOCX with tables.
+		{url: page21, crawlAgency: "甲局", fetched: "2022-03-01T00:00:00Z", agency: "甲局", year: 2021, published: "2022-02-03", checks: stub},
+		{url: doc21, crawlAgency: "甲局", fetched: "2022-03-01T00:00:01Z", agency: "甲局", year: 2021, checks: real, tables: true, from: page21},
+		// 2022: the PDF states an earlier date of its own: it wins by date.
+		{url: page22, crawlAgency: "甲局", fetched: "2023-03-01T00:00:00Z", agency: "甲局", year: 2022, published: "2023-01-20", checks: stub},
+		{url: pdf22, crawlAgency: "甲局", fetched: "2023-03-01T00:00:01Z", agency: "甲局", year: 2022, published: "2023-01-10", tables: true, from: page22},
+		// 2023: an undated PDF found from an unrelated page: no date to take.
+		{url: other, crawlAgency: "甲局", fetched: "2024-03-01T00:00:00Z", noReport: true},
+		{url: pdf23, crawlAgency: "甲局", fetched: "2024-03-01T00:00:01Z", agency: "甲局", year: 2023, tables: true, from: other},
+		// and an undated stub page that is not where the PDF came from.
+		{url: page23, crawlAgency: "甲局", fetched: "2024-03-02T00:00:00Z", agency: "甲局", year: 2023, checks: stub},
+	})
+	got, err := Run(a, agencies(t, "http://a.gov.cn/ 甲局\n"), 2021, 2023, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d entries", len(got))
+	}
+	check(t, got[0], want{status: Late, deadline: "2022-01-31", published: str("2022-02-03"), datedBy: page21, firstSeen: str("2022-03-01"), daysLate: 3, url: doc21, failed: 2, copies: []string{page21}})
+	check(t, got[1], want{status: OnTime, deadline: "2023-01-31", published: str("2023-01-10"), firstSeen: str("2023-03-01"), url: pdf22, copies: []string{page22}})
+	check(t, got[2], want{status: Undated, deadline: "2024-01-31", firstSeen: str("2024-03-01"), url: pdf23, copies: []string{page23}})
+	if c := got[0].Copies[0]; deref(c.Published) != "2022-02-03" || c.DatedBy != "" {
+		t.Errorf("2021 page copy: published %s dated_by %q", deref(c.Published), c.DatedBy)
 	}
 }
