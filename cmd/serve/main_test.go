@@ -130,21 +130,29 @@ func TestRunArchiveHeld(t *testing.T) {
 	}
 }
 
-// TestRunOnceTwice runs two one-shot harvests of the fixture world: the
-// first archives every expected report, the second lists nothing new.
-func TestRunOnceTwice(t *testing.T) {
-	w, seedsFile, resolve := world(t)
-	db := filepath.Join(t.TempDir(), "archive.db")
-	args := append([]string{"-once", "-db", db, "-seeds", seedsFile, "-delay", "0", "-from", "2020", "-to", "2024"}, resolve...)
+// TestRunDemoOnceTwice runs two one-shot harvests of the bundled fixture
+// world (-demo -once): the first archives and lists every expected report
+// page and attachment and extracts reports, the second lists nothing new.
+func TestRunDemoOnceTwice(t *testing.T) {
+	w, err := fixtureworld.Default() // the world -demo serves
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	args := []string{"-demo", "-once", "-db", db, "-from", "2020", "-to", "2024"}
 	var runs []archive.Run
 	for i := 0; i < 2; i++ {
 		var out, errb syncBuffer
 		if code := run(context.Background(), args, &out, &errb); code != 0 {
 			t.Fatalf("run %d: exit %d\n%s", i+1, code, errb.String())
 		}
+		first, rest, _ := strings.Cut(out.String(), "\n")
+		if !strings.HasPrefix(first, "demo: serving ") || !strings.HasSuffix(first, "harvesting them into "+db) {
+			t.Errorf("run %d: first line %q", i+1, first)
+		}
 		var r archive.Run
-		if err := json.Unmarshal([]byte(out.String()), &r); err != nil {
-			t.Fatalf("run %d stdout %q: %v", i+1, out.String(), err)
+		if err := json.Unmarshal([]byte(rest), &r); err != nil {
+			t.Fatalf("run %d stdout %q: %v", i+1, rest, err)
 		}
 		if r.Status != harvest.StatusDone || r.Kind != harvest.Kind {
 			t.Fatalf("run %d = %+v", i+1, r)
@@ -167,8 +175,8 @@ func TestRunOnceTwice(t *testing.T) {
 		t.Errorf("first run extracted no reports: %+v", runs[0])
 	}
 	// (A page that failed in the first run, e.g. a timeout under load, may
-	// be captured in the second; it is then new, but never a report that
-	// was already archived.)
+	// be captured in the second; it is then new, but never a URL the first
+	// run archived.)
 	for _, u := range runs[1].New {
 		if newURL[u] {
 			t.Errorf("second run lists %s, archived by the first run", u)
@@ -595,25 +603,5 @@ func TestSecondServeAndGracefulStop(t *testing.T) {
 	}
 	if _, err := os.Stat(harvest.HolderPath(db)); !os.IsNotExist(err) {
 		t.Errorf("holder file left behind: %v", err)
-	}
-}
-
-// TestRunDemoOnce harvests the bundled fixture world with -demo -once.
-func TestRunDemoOnce(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "demo.db")
-	var out, errb syncBuffer
-	if code := run(context.Background(), []string{"-demo", "-once", "-db", db}, &out, &errb); code != 0 {
-		t.Fatalf("exit %d\n%s", code, errb.String())
-	}
-	first, rest, _ := strings.Cut(out.String(), "\n")
-	if !strings.HasPrefix(first, "demo: serving ") || !strings.HasSuffix(first, "harvesting them into "+db) {
-		t.Errorf("first line %q", first)
-	}
-	var r archive.Run
-	if err := json.Unmarshal([]byte(rest), &r); err != nil {
-		t.Fatalf("stdout %q: %v", rest, err)
-	}
-	if r.Status != harvest.StatusDone || r.NewReports == 0 || len(r.New) == 0 {
-		t.Errorf("demo run = %+v", r)
 	}
 }
