@@ -109,7 +109,8 @@ func crawlInProcessSkip(t *testing.T, w *World, skip func(url string) bool) map[
 }
 
 func TestGenerateSize(t *testing.T) {
-	tests := []struct{ hosts, pages int }{{1, 10}, {3, 100}, {2, 257}, {20, 250}}
+	// The per-host shape is what matters; 20 × 250 is checked cheaply below.
+	tests := []struct{ hosts, pages int }{{1, 10}, {3, 100}, {2, 257}, {2, 250}}
 	for _, tt := range tests {
 		w := Generate(tt.hosts, tt.pages, 42)
 		if len(w.Hosts()) != tt.hosts {
@@ -130,6 +131,41 @@ func TestGenerateSize(t *testing.T) {
 		}
 		if n := len(w.Requests()); n != len(pages) {
 			t.Errorf("%d requests recorded, want %d", n, len(pages))
+		}
+	}
+}
+
+func TestGenerateBenchmarkWorld(t *testing.T) {
+	w := Generate(20, 250, 1)
+	if len(w.Hosts()) != 20 || len(w.Expected()) != 80 {
+		t.Errorf("%d hosts, %d expected; want 20, 80", len(w.Hosts()), len(w.Expected()))
+	}
+	g := Generate(1, 250, 1)
+	if n := len(crawlInProcess(t, g)); n != 250 {
+		t.Errorf("one host of the benchmark world has %d pages, want 250", n)
+	}
+}
+
+// BenchmarkGeneratePage measures serving one generated page (list,
+// article or report) through the handler.
+func BenchmarkGeneratePage(b *testing.B) {
+	w := Generate(2, 250, 1)
+	h := w.Handler()
+	uris := []string{"/news/index_3.html", "/news/202402/t_13.html", "/xxgk/ndbg/index.html"}
+	for _, e := range w.Expected() {
+		if e.Host == GenHost(0) {
+			_, uri, _ := splitURL(e.URL)
+			uris = append(uris, uri)
+		}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		req := httptest.NewRequest(http.MethodGet, uris[i%len(uris)], nil)
+		req.Host = GenHost(0)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%s: %d", uris[i%len(uris)], rec.Code)
 		}
 	}
 }

@@ -191,6 +191,7 @@ const tableOpen = `<table class="MsoNormalTable" border="1" cellspacing="0" cell
 // and the three template tables with rowspan/colspan headers.
 func (r *synthReport) BodyHTML() string {
 	var b strings.Builder
+	b.Grow(96 << 10)
 	itoa := strconv.Itoa
 	para(&b, r.Title(), true)
 	para(&b, fmt.Sprintf("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》要求编制。本报告所列数据的统计期限为%d年1月1日至%d年12月31日。", r.Year, r.Year), false)
