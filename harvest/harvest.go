@@ -76,7 +76,8 @@ type Harvester struct {
 	From, To int
 	// Logger receives the run log; nil means slog.Default().
 	Logger *slog.Logger
-	// Now returns the current time (the audit date); nil means time.Now.
+	// Now returns the audit date (and the default report years); nil means
+	// time.Now. Run start and end times are always the wall clock.
 	Now func() time.Time
 
 	// Crawler, Extractor and Auditor replace the real stages when set
@@ -179,7 +180,7 @@ func (h *Harvester) Run(ctx context.Context) (*archive.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := &archive.Run{Kind: Kind, Started: h.now().UTC(), Status: StatusRunning}
+	run := &archive.Run{Kind: Kind, Started: time.Now().UTC(), Status: StatusRunning}
 	if err := a.PutRun(run); err != nil {
 		return nil, fmt.Errorf("harvest: record run start: %w", err)
 	}
@@ -188,7 +189,7 @@ func (h *Harvester) Run(ctx context.Context) (*archive.Run, error) {
 	log.Info("harvest started", "run", run.ID, "agencies", len(h.Agencies), "carried_over", len(carried))
 
 	finish := func(stage string, err error) (*archive.Run, error) {
-		run.Ended = h.now().UTC()
+		run.Ended = time.Now().UTC()
 		switch {
 		case err == nil:
 			run.Status = StatusDone
