@@ -342,6 +342,29 @@ func TestCrawlSite(t *testing.T) {
 	if fmt.Sprint(sum2.Agencies[0].Years) != "[2018 2019 2020 2021 2022]" {
 		t.Errorf("second run years %v", sum2.Agencies[0].Years)
 	}
+
+	// -refresh: report pages and attachments are fetched again; unchanged
+	// payloads become revisits.
+	site.resetRequests()
+	cfg := testConfig(srv)
+	cfg.Refresh = true
+	c3, _ := New(a, cfg)
+	if _, err := c3.Run(context.Background(), agencies); err != nil {
+		t.Fatal(err)
+	}
+	fetched := map[string]bool{}
+	for _, r := range site.requests() {
+		fetched[r] = true
+	}
+	for p := range want {
+		if !fetched[siteHost+p] {
+			t.Errorf("refresh did not fetch %s", p)
+		}
+		caps, _ := a.ByURL("http://" + siteHost + p)
+		if last := caps[len(caps)-1]; len(caps) != 2 || !last.Revisit || last.Digest != caps[0].Digest {
+			t.Errorf("%s after refresh: %d captures, last %+v", p, len(caps), last)
+		}
+	}
 	if err := a.Check(); err != nil {
 		t.Error(err)
 	}

@@ -245,7 +245,8 @@ func resumeCommand(args []string) string {
 func printSummary(w io.Writer, sum *crawler.Summary, took time.Duration) {
 	fmt.Fprintf(w, "crawl: %d captures in %s (%d new, %d revisits, %d errors)\n",
 		sum.Pages, took.Round(time.Millisecond), sum.NewCaptures, sum.Revisits, sum.Errors)
-	fmt.Fprintf(w, "%-24s %-26s %-28s %5s %6s\n", "AGENCY", "HOST", "REPORT YEARS", "NEW", "ERRORS")
+	// The agency goes last: CJK names would break column alignment.
+	fmt.Fprintf(w, "%-26s %-28s %5s %6s  %s\n", "HOST", "REPORT YEARS", "NEW", "ERRORS", "AGENCY")
 	for _, as := range sum.Agencies {
 		years := make([]string, len(as.Years))
 		for i, y := range as.Years {
@@ -255,7 +256,7 @@ func printSummary(w io.Writer, sum *crawler.Summary, took time.Duration) {
 		if ys == "" {
 			ys = "-"
 		}
-		fmt.Fprintf(w, "%-24s %-26s %-28s %5d %6d\n", as.Agency, as.Host, ys, as.NewReports, as.Errors)
+		fmt.Fprintf(w, "%-26s %-28s %5d %6d  %s\n", as.Host, ys, as.NewReports, as.Errors, as.Agency)
 	}
 }
 
