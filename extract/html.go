@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
@@ -200,16 +201,18 @@ func findBody(gq *goquery.Document) *html.Node {
 	if bodySel.Length() > 0 {
 		body = bodySel.Get(0)
 	}
-	total := 0
-	if body != nil {
-		total = textLen(body, 0)
+	if body == nil {
+		return nil
 	}
-	for _, sel := range bodySelectors {
+	lens := map[*html.Node]int{}
+	textLens(body, lens, 0)
+	total := lens[body]
+	for _, m := range bodyMatchers {
 		var best *html.Node
 		bestLen := 0
-		gq.Find(sel).Each(func(_ int, s *goquery.Selection) {
+		gq.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
 			n := s.Get(0)
-			if l := textLen(n, 0); l > bestLen {
+			if l := lens[n]; l > bestLen {
 				best, bestLen = n, l
 			}
 		})
@@ -218,13 +221,10 @@ func findBody(gq *goquery.Document) *html.Node {
 			return best
 		}
 	}
-	if body == nil {
-		return nil
-	}
 	// descend while one child holds most of the text
 	n := body
 	for depth := 0; depth < maxHTMLDepth; depth++ {
-		nl := textLen(n, 0)
+		nl := lens[n]
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type != html.ElementNode || skipElement(c) {
@@ -239,7 +239,7 @@ func findBody(gq *goquery.Document) *html.Node {
 			default:
 				continue
 			}
-			if l := textLen(c, 0); l*10 >= nl*7 && nl > 0 {
+			if l := lens[c]; l*10 >= nl*7 && nl > 0 {
 				next = c
 				break
 			}
@@ -257,6 +257,40 @@ func findBody(gq *goquery.Document) *html.Node {
 		n = n.Parent
 	}
 	return n
+}
+
+// bodyMatchers are bodySelectors compiled once.
+var bodyMatchers = func() []cascadia.Selector {
+	out := make([]cascadia.Selector, len(bodySelectors))
+	for i, s := range bodySelectors {
+		out[i] = cascadia.MustCompile(s)
+	}
+	return out
+}()
+
+// textLens records textLen of n and of every element under it in lens,
+// in one pass.
+func textLens(n *html.Node, lens map[*html.Node]int, depth int) int {
+	if depth > maxHTMLDepth {
+		return 0
+	}
+	switch n.Type {
+	case html.TextNode:
+		return textLen(n, depth)
+	case html.ElementNode:
+		if skipElement(n) {
+			return 0
+		}
+	case html.DocumentNode:
+	default:
+		return 0
+	}
+	l := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		l += textLens(c, lens, depth+1)
+	}
+	lens[n] = l
+	return l
 }
 
 func hasTable(n *html.Node) bool {
