@@ -289,8 +289,17 @@ func (h *Harvester) logEnd(run *archive.Run, prev *archive.Run) {
 		log.Info("harvest ended: nothing new "+since, attrs...)
 		return
 	}
+	var reports []string
+	for _, u := range run.New {
+		if st, ok, err := h.Archive.URLState(u); err == nil && ok && (st.Role == archive.RoleReport || st.Role == archive.RoleAttachment) {
+			reports = append(reports, u)
+		}
+	}
+	if len(reports) > 0 {
+		attrs = append(attrs, "new_report_urls", strings.Join(reports, " "))
+	}
 	attrs = append(attrs, "new", strings.Join(run.New, " "))
-	log.Info(fmt.Sprintf("harvest ended: %d URLs new %s", len(run.New), since), attrs...)
+	log.Info(fmt.Sprintf("harvest ended: %d URLs new %s, %d of them report pages or attachments", len(run.New), since, len(reports)), attrs...)
 }
 
 // logAudit logs the audit's counts by status and names what is missing or

@@ -215,7 +215,8 @@ func TestRunTwiceListsOnlyWhatIsNew(t *testing.T) {
 	if got := urlsOf(t, a, ext.last()); !reflect.DeepEqual(got, want1) {
 		t.Errorf("first run extracted %q, want %q", got, want1)
 	}
-	if !strings.Contains(logs.String(), "harvest ended: 6 URLs new since the first run") {
+	if !strings.Contains(logs.String(), "harvest ended: 6 URLs new since the first run, 2 of them report pages or attachments") ||
+		!strings.Contains(logs.String(), `new_report_urls="`+report22+" "+report23+`"`) {
 		t.Errorf("log lacks the new-URL line:\n%s", logs.String())
 	}
 	for _, e := range h.Audit() {
