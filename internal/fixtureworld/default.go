@@ -150,23 +150,9 @@ func buildChangsha(w *World) error {
 	return nil
 }
 
-// serveStatic writes a static resource (headers, status, body).
-func serveStatic(rw http.ResponseWriter, r *http.Request, res *resource) {
-	for k, v := range res.header {
-		rw.Header()[k] = v
-	}
-	status := res.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	rw.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = rw.Write(res.body)
-	}
-}
-
 func buildJiyuan(w *World) error {
 	s := w.newSite(HostJiyuan, "济源示范区公安局")
+	s.validators = "lastmod"
 	s.assets()
 	s.nav = `<a href="/">首页</a> <a href="/xwzx/index.html">新闻中心</a> <a href="/zwgk/index.html">政务公开</a> <a href="/hdjl/rili.html?date=2022-01-01">活动日历</a> <a href="/zt/a/">专题专栏</a>`
 	s.robots("User-agent: *\nDisallow: /admin/\n\nUser-agent: BadBot\nDisallow: /\n")
@@ -349,6 +335,7 @@ func hanwebRecords(items [][3]string) string {
 func buildShengsi(w *World) error {
 	s := w.newSite(HostShengsi, "嵊泗县人民政府")
 	s.gbk, s.headerCharset = true, false // charset only in <meta>
+	s.validators = "none"                // a JSP CMS: no ETag, no Last-Modified
 	s.assets()
 	s.nav = `<a href="/">首页</a> <a href="/col/col1229282860/index.html">嵊泗要闻</a> <a href="/col/col1229282848/index.html">政府信息公开</a> <a href="/module/search/index.jsp?searchWord=nianbao">搜索</a>`
 	s.robots("User-agent: *\nDisallow: /module/search/\nDisallow: /module/web/jpage/\n")

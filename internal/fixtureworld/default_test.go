@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -342,4 +343,60 @@ func TestDefaultInProcessCrawl(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages reachable (traps cut at 20 links), %d expected, %d forbidden", len(pages), len(w.Expected()), len(forbidden))
+}
+
+func TestConditionalRequests(t *testing.T) {
+	w, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := w.Handler()
+	do := func(url string, hdr map[string]string) *httptest.ResponseRecorder {
+		host, uri, _ := splitURL(url)
+		req := httptest.NewRequest(http.MethodGet, uri, nil)
+		req.Host = host
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	const (
+		etagPage    = "http://gaj.changsha.gov.cn/jwdt/index.html"
+		lastmodPage = "http://gaj.jiyuan.gov.cn/zwgk/tzgg/index.html"
+		nonePage    = "http://www.shengsi.gov.cn/col/col1229282851/index.html"
+	)
+	first := do(etagPage, nil)
+	etag := first.Header().Get("ETag")
+	if etag == "" || first.Header().Get("Last-Modified") == "" {
+		t.Fatalf("changsha: no validators: %v", first.Header())
+	}
+	tests := []struct {
+		name, url string
+		hdr       map[string]string
+		status    int
+	}{
+		{"etag match", etagPage, map[string]string{"If-None-Match": etag}, 304},
+		{"etag mismatch", etagPage, map[string]string{"If-None-Match": `"other"`}, 200},
+		{"etag beats date", etagPage, map[string]string{"If-None-Match": `"other"`, "If-Modified-Since": lastModified}, 200},
+		{"lastmod same", lastmodPage, map[string]string{"If-Modified-Since": lastModified}, 304},
+		{"lastmod older", lastmodPage, map[string]string{"If-Modified-Since": "Mon, 24 Jan 2022 08:00:00 GMT"}, 200},
+		{"no validators", nonePage, map[string]string{"If-Modified-Since": lastModified, "If-None-Match": etag}, 200},
+	}
+	for _, tt := range tests {
+		rec := do(tt.url, tt.hdr)
+		if rec.Code != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, rec.Code, tt.status)
+		}
+		if tt.status == 304 && rec.Body.Len() != 0 {
+			t.Errorf("%s: 304 with a body", tt.name)
+		}
+	}
+	if rec := do(lastmodPage, nil); rec.Header().Get("ETag") != "" {
+		t.Error("jiyuan has an ETag")
+	}
+	if rec := do(nonePage, nil); rec.Header().Get("Last-Modified") != "" || rec.Header().Get("ETag") != "" {
+		t.Error("shengsi has validators")
+	}
 }

@@ -1,6 +1,8 @@
 package fixtureworld
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"net/http"
@@ -18,6 +20,10 @@ type site struct {
 	// Content-Type header (else only in <meta>).
 	gbk, headerCharset bool
 	nav                string // header navigation links (HTML)
+	// validators are the cache validators of static resources: "etag"
+	// (ETag and Last-Modified, the default), "lastmod" (Last-Modified only)
+	// or "none" (a dynamic CMS that answers 200 with the same bytes).
+	validators string
 }
 
 func (w *World) newSite(host, name string) *site {
@@ -35,11 +41,22 @@ func (s *site) charset() string {
 	return "utf-8"
 }
 
+// lastModified is the Last-Modified of every static resource.
+const lastModified = "Tue, 25 Jan 2022 08:00:00 GMT"
+
 // raw adds a static resource.
 func (s *site) raw(path, contentType string, body []byte) {
 	h := http.Header{}
 	h.Set("Content-Type", contentType)
-	h.Set("Last-Modified", "Tue, 25 Jan 2022 08:00:00 GMT")
+	switch s.validators {
+	case "none":
+	case "lastmod":
+		h.Set("Last-Modified", lastModified)
+	default:
+		sum := sha256.Sum256(body)
+		h.Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
+		h.Set("Last-Modified", lastModified)
+	}
 	s.w.pages[s.host+path] = &resource{header: h, body: body}
 }
 

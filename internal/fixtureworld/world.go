@@ -198,18 +198,55 @@ func (w *World) Handler() http.Handler {
 			res.serve(rw, r, hits)
 			return
 		}
-		for k, v := range res.header {
-			rw.Header()[k] = v
-		}
-		status := res.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		rw.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			_, _ = rw.Write(res.body)
-		}
+		serveStatic(rw, r, res)
 	})
+}
+
+// serveStatic writes a static resource (headers, status, body), answering
+// 304 Not Modified to a matching If-None-Match or If-Modified-Since when
+// the resource has those validators.
+func serveStatic(rw http.ResponseWriter, r *http.Request, res *resource) {
+	for k, v := range res.header {
+		rw.Header()[k] = v
+	}
+	status := res.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status == http.StatusOK && notModified(r, res.header) {
+		rw.Header().Del("Content-Type")
+		rw.WriteHeader(http.StatusNotModified)
+		return
+	}
+	rw.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = rw.Write(res.body)
+	}
+}
+
+// notModified reports whether a conditional request matches the validators
+// in h (If-None-Match wins over If-Modified-Since, as in RFC 9110).
+func notModified(r *http.Request, h http.Header) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		etag := h.Get("ETag")
+		if etag == "" {
+			return false
+		}
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == etag || t == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	ims, lm := r.Header.Get("If-Modified-Since"), h.Get("Last-Modified")
+	if ims == "" || lm == "" {
+		return false
+	}
+	since, err1 := http.ParseTime(ims)
+	mod, err2 := http.ParseTime(lm)
+	return err1 == nil && err2 == nil && !mod.After(since)
 }
 
 func notFound(rw http.ResponseWriter) {
