@@ -46,8 +46,14 @@ var (
 	reYear      = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
 	reReportKey = regexp.MustCompile(`年度报告|年报`)
 	// Titles that mention a year and 年报/年度报告 without being an
-	// information-disclosure report: meetings, enterprise filings, readings.
-	reNotReport = regexp.MustCompile(`召开|会议|工作会|企业年报|年报公示|工商|个体|培训|解读|图解|一图读懂|征集|统计年报|财务|决算|预算`)
+	// information-disclosure report: meetings, readings of a report…
+	reNotReport = regexp.MustCompile(`召开|会议|工作会|培训|解读|图解|一图读懂|征集|答记者问`)
+	// …and other annual reports, unless the title says 信息公开:
+	// enterprise filings, statistics, budgets, rule-of-law reports.
+	reOtherReport = regexp.MustCompile(`企业|工商|个体|合作社|公示|统计|财务|决算|预算|法治|社会信用|环境|审计|安全生产|社会责任|质量`)
+	reDiscloseKey = regexp.MustCompile(`信息公开|政务公开`)
+	// A truncated link text that may name a report: 2021年政府信息公开工…
+	reTruncated = regexp.MustCompile(`(?:19|20)\d{2}.*(?:信息公开|政务公开).*(?:…|\.\.\.|\.\.)$`)
 	reListKey   = regexp.MustCompile(`信息公开年报|信息公开年度报告|政府信息公开工作年度报告|年度报告|年报`)
 	reDisclose  = regexp.MustCompile(`政府信息公开|信息公开|公开目录|政务公开|法定主动公开`)
 	reDisPath   = regexp.MustCompile(`(?i)(^|/)(xxgk|zwgk|gkml|zfxxgk|xxgkml|xxgknb|gknb|zfxxgkml|zfxxgknb|xxgkzd|ndbg|nb|col\d+|zfxxgkzl)(/|$|_|\.)`)
@@ -60,6 +66,9 @@ var (
 func reportYear(title string) int {
 	t := strings.Join(strings.Fields(title), "")
 	if t == "" || !reReportKey.MatchString(t) || reNotReport.MatchString(t) {
+		return 0
+	}
+	if !reDiscloseKey.MatchString(t) && reOtherReport.MatchString(t) {
 		return 0
 	}
 	m := reYear.FindStringSubmatch(t)
@@ -194,7 +203,7 @@ type page struct {
 
 var (
 	reCDATA      = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
-	reCreatePage = regexp.MustCompile(`createPageHTML\(\s*['"]?(\d+)['"]?\s*,\s*['"]?(\d+)['"]?\s*,\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]+)['"]`)
+	reCreatePage = regexp.MustCompile(`createPageHTML\(([^)]*)\)`)
 	reCountPage  = regexp.MustCompile(`countPage\s*=\s*['"]?(\d+)`)
 	reQuotedURL  = regexp.MustCompile(`["']((?:\./|\.\./|/|https?://)[^"'\s<>()]+\.(?:s?html?|pdf|docx?|wps|xlsx?|et|jsp|aspx?|php))["']`)
 	reJSPageName = regexp.MustCompile(`["'](index|list|default)["']\s*\+\s*["']_["']`)
@@ -309,12 +318,7 @@ func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging 
 			return
 		}
 	}
-	if m := reCreatePage.FindStringSubmatch(src); m != nil {
-		total, _ := strconv.Atoi(m[1])
-		name, ext := m[3], m[4]
-		if name == "" {
-			name = "index"
-		}
+	if total, name, ext, ok := createPageArgs(src); ok {
 		for i := 1; i < total && i < maxPages; i++ {
 			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
 		}
@@ -334,6 +338,33 @@ func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging 
 	for _, m := range reQuotedURL.FindAllStringSubmatch(src, 200) {
 		add(m[1], "", false)
 	}
+}
+
+// createPageArgs reads a TRS paging call: createPageHTML(total, current,
+// "index", "html") or the newer createPageHTML("div", total, current,
+// "index", "html", perPage). The pages are name.ext, name_1.ext, ….
+func createPageArgs(src string) (total int, name, ext string, ok bool) {
+	// The page may also hold the function's definition: take the first
+	// call with literal arguments.
+	for _, m := range reCreatePage.FindAllStringSubmatch(src, 20) {
+		var ints []int
+		var strs []string
+		for _, a := range strings.Split(m[1], ",") {
+			a = strings.Trim(strings.TrimSpace(a), `'"`)
+			if n, err := strconv.Atoi(a); err == nil {
+				ints = append(ints, n)
+				continue
+			}
+			if len(ints) >= 2 && a != "" {
+				strs = append(strs, a)
+			}
+		}
+		if len(ints) < 2 || len(strs) < 2 || strings.ContainsAny(strs[0]+strs[1], "/?# ") {
+			continue
+		}
+		return ints[0], strs[0], strs[1], true
+	}
+	return 0, "", "", false
 }
 
 func eachAnchor(n *html.Node, fn func(href, text string)) {
@@ -414,6 +445,9 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 	switch {
 	case reportYear(name) > 0:
 		return prioReport, "report", true
+	case reTruncated.MatchString(strings.Join(strings.Fields(name), "")):
+		// 2021年政府信息公开工… : fetched first, its own title decides
+		return prioReport, "", true
 	case l.Paging && parentRole == "list":
 		return prioList, "list", true
 	case isListTitle(name):

@@ -26,6 +26,10 @@ func TestReportYear(t *testing.T) {
 		{"一图读懂示范区2017年重点工作", 0},
 		{"图解《2021年政府信息公开工作年度报告》", 0},
 		{"", 0},
+		{"2021年度企业年度报告公示", 0},
+		{"某区2021年法治政府建设年度报告", 0},
+		{"2022年统计年报", 0},
+		{"2021年度政府信息公开工作年度报告（政务公开）", 2021},
 	}
 	for _, tt := range tests {
 		if got := reportYear(tt.title); got != tt.want {
@@ -124,6 +128,7 @@ func TestScriptLinks(t *testing.T) {
 <recordset><record><![CDATA[<li><a href="/art/2022/3/1/art_1_2.html" title="2021年政府信息公开工作年度报告">2021年政府信息公开工...</a><span>2022-03-01</span></li>]]></record>
 <record><![CDATA[<li><a href="./t20210115_9.html">2020年政府信息公开年报</a></li>]]></record></recordset></datastore></script>
 <script>createPageHTML(3, 0, "index", "shtml");</script>
+<a href="/art/2021/1/1/art_2.html">2020年政府信息公开工...</a>
 <script>var u = './202101/t20210101_5.html'; window.open("/files/2019年报.pdf");</script>
 <a href="index_1.shtml">下一页</a>
 <a href="javascript:void(0)">js</a><a href="#top">top</a><a href="mailto:a@b">m</a>
@@ -140,6 +145,7 @@ func TestScriptLinks(t *testing.T) {
 		"http://gaj.example.gov.cn/col/nb/t20210115_9.html":          "2020年政府信息公开年报",
 		"http://gaj.example.gov.cn/col/nb/index_1.shtml":             "",
 		"http://gaj.example.gov.cn/col/nb/index_2.shtml":             "第3页",
+		"http://gaj.example.gov.cn/art/2021/1/1/art_2.html":          "2020年政府信息公开工...",
 		"http://gaj.example.gov.cn/col/nb/202101/t20210101_5.html":   "",
 		"http://gaj.example.gov.cn/files/2019%E5%B9%B4%E6%8A%A5.pdf": "",
 	}
@@ -158,6 +164,27 @@ func TestScriptLinks(t *testing.T) {
 	}
 	if len(p.Links) != len(want)+1 { // + the Hanweb nextgroup jsp link
 		t.Errorf("%d links, want %d: %v", len(p.Links), len(want)+1, p.Links)
+	}
+}
+
+func TestCreatePageArgs(t *testing.T) {
+	tests := []struct {
+		src       string
+		total     int
+		name, ext string
+		ok        bool
+	}{
+		{`createPageHTML(5, 0, "index", "html");`, 5, "index", "html", true},
+		{`createPageHTML('page_div', 7, 1, 'list', 'shtml', 20);`, 7, "list", "shtml", true},
+		{`createPageHTML(countPage, currentPage, "index", "html")`, 0, "", "", false},
+		{`createPageHTML(2, 0)`, 0, "", "", false},
+		{"function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\ncreatePageHTML(4, 1, \"index\", \"htm\");", 4, "index", "htm", true},
+	}
+	for _, tt := range tests {
+		total, name, ext, ok := createPageArgs(tt.src)
+		if ok != tt.ok || total != tt.total || name != tt.name || ext != tt.ext {
+			t.Errorf("createPageArgs(%s) = %d %q %q %v", tt.src, total, name, ext, ok)
+		}
 	}
 }
 
