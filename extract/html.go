@@ -27,6 +27,10 @@ const (
 	maxCellLength = 1 << 16 // runes kept of one cell's text
 )
 
+// multiBodySelectors is how many of the first bodySelectors are editor
+// boxes whose every (non-nested) match is part of the article.
+const multiBodySelectors = 5
+
 // bodySelectors are the article containers of the CMSs government sites
 // run (TRS, Hanweb, UCAP, Founder…), most specific first.
 var bodySelectors = []string{
@@ -47,8 +51,9 @@ var bodySelectors = []string{
 // table holding tables (a page laid out in a table) is read cell by cell.
 // The page title and any 发布时间/发布日期 line above the body are emitted
 // first, so the publication date is not lost. Meta holds every
-// <meta name|property content> with lower-cased keys, plus "charset" and
-// "reader".
+// <meta name|property content> with lower-cased keys, plus "charset",
+// "reader" and "link_density" (the share of the body's text inside links:
+// high on list and navigation pages).
 func ReadHTML(data []byte, contentType string) (*Document, error) {
 	utf, encName, err := decodeHTML(data, contentType)
 	if err != nil {
@@ -84,18 +89,26 @@ func ReadHTML(data []byte, contentType string) (*Document, error) {
 		doc.Title = pageTitle
 	}
 
-	body := findBody(gq)
+	bodies := findBody(gq)
 	w := &htmlWalker{doc: doc}
-	if body != nil {
+	if len(bodies) > 0 {
 		// The article title and date line often sit above the body.
-		if h := titleOutside(gq, body); h != "" {
+		if h := titleOutside(gq, bodies[0]); h != "" {
 			doc.Blocks = append(doc.Blocks, Block{Text: h})
 		}
-		for _, ln := range dateLinesBefore(root, body) {
+		for _, ln := range dateLinesBefore(root, bodies[0]) {
 			doc.Blocks = append(doc.Blocks, Block{Text: ln})
 		}
-		w.walk(body, 0)
-		w.flush()
+		text, linked := 0, 0
+		for _, body := range bodies {
+			w.walk(body, 0)
+			w.flush()
+			text += textLen(body, 0)
+			linked += linkTextLen(body, 0)
+		}
+		if text > 0 {
+			doc.Meta["link_density"] = strconv.FormatFloat(float64(linked)/float64(text), 'f', 2, 64)
+		}
 	}
 	if doc.Title == "" {
 		doc.Title = cleanSpace(gq.Find("h1").First().Text())
@@ -195,7 +208,7 @@ func prescanCharset(data []byte) string {
 
 // findBody returns the article container: the first CMS container with
 // real text, else the element holding most of the page's text.
-func findBody(gq *goquery.Document) *html.Node {
+func findBody(gq *goquery.Document) []*html.Node {
 	bodySel := gq.Find("body")
 	var body *html.Node
 	if bodySel.Length() > 0 {
@@ -207,18 +220,26 @@ func findBody(gq *goquery.Document) *html.Node {
 	lens := map[*html.Node]int{}
 	textLens(body, lens, 0)
 	total := lens[body]
-	for _, m := range bodyMatchers {
+	for i, m := range bodyMatchers {
 		var best *html.Node
 		bestLen := 0
+		var all []*html.Node
 		gq.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
 			n := s.Get(0)
 			if l := lens[n]; l > bestLen {
 				best, bestLen = n, l
 			}
+			if lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
+				all = append(all, n)
+			}
 		})
 		// a container with little of the page's text is a sidebar box
 		if best != nil && bestLen >= 20 && (bestLen*5 >= total || hasTable(best)) {
-			return best
+			if i < multiBodySelectors && len(all) > 1 {
+				// the editor's content saved in several boxes
+				return all
+			}
+			return []*html.Node{best}
 		}
 	}
 	// descend while one child holds most of the text
@@ -256,7 +277,7 @@ func findBody(gq *goquery.Document) *html.Node {
 		}
 		n = n.Parent
 	}
-	return n
+	return []*html.Node{n}
 }
 
 // bodyMatchers are bodySelectors compiled once.
@@ -425,6 +446,9 @@ func dateLinesBefore(root, body *html.Node) []string {
 			blk := n.Parent
 			for blk != nil && blk.Type == html.ElementNode && !isBlockElement(blk) {
 				blk = blk.Parent
+			}
+			if blk != nil && (blk.DataAtom == atom.Td || blk.DataAtom == atom.Th) && blk.Parent != nil {
+				blk = blk.Parent // an index table: "生成日期：" | "2022-01-25"
 			}
 			if blk != nil && !seen[blk] && len(out) < 3 {
 				seen[blk] = true
@@ -798,4 +822,24 @@ func htmlTokensText(s string) *Document {
 			}
 		}
 	}
+}
+
+// linkTextLen counts the visible text runes inside links under n.
+func linkTextLen(n *html.Node, depth int) int {
+	if depth > maxHTMLDepth || n.Type != html.ElementNode && n.Type != html.DocumentNode {
+		return 0
+	}
+	if n.Type == html.ElementNode {
+		if skipElement(n) {
+			return 0
+		}
+		if n.DataAtom == atom.A {
+			return textLen(n, depth)
+		}
+	}
+	l := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		l += linkTextLen(c, depth+1)
+	}
+	return l
 }

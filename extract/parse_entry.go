@@ -4,7 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 )
+
+// maxLinkDensity is the share of an HTML page's body text inside links
+// above which the page is a list, not a report (report pages stay under
+// 10%).
+const maxLinkDensity = 0.5
 
 // ErrUnsupportedFormat is returned (wrapped) by Parse for a file whose
 // format no reader handles (legacy binary Office/WPS files, images…).
@@ -32,6 +38,9 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	doc, format, err := readAny(name, data, opts.ContentType)
 	if err != nil {
 		return nil, err
+	}
+	if d, err := strconv.ParseFloat(doc.Meta["link_density"], 64); err == nil && d > maxLinkDensity {
+		return nil, fmt.Errorf("parse %s (%s): %w: %.0f%% of the page's text is links (a list or navigation page)", name, format, ErrNotReport, d*100)
 	}
 	if opts.Source.File == "" {
 		opts.Source.File = name
