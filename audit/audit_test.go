@@ -422,3 +422,82 @@ func TestRunAttachments(t *testing.T) {
 		t.Errorf("2021 page copy: published %s dated_by %q", deref(c.Published), c.DatedBy)
 	}
 }
+
+// TestRunOddReports feeds reports the extractor should never write but an
+// older or damaged archive may hold: they are skipped or read as undated,
+// never a panic or an error.
+func TestRunOddReports(t *testing.T) {
+	a := build(t, nil)
+	for i, data := range []string{
+		`{"agency":"甲局","year":2021,"published":"2022/01/05"}`, // not YYYY-MM-DD: undated
+		`{"agency":"甲局","year":"2021"}`,                        // wrong type: skipped
+		`null`,                                                 // skipped (year 0)
+		`{"agency":"甲局","year":2021,"published":"2022-01-30","checks":[{"ok":false},{"ok":false,"severity":"warning"}]}`, // severity missing: counts as an error
+		`{"agency":"","year":2021,"source":{"url":"http://x/"}}`,                                                         // crawl agency empty: not attributed
+		`[]`,
+	} {
+		c := &archive.Capture{URL: fmt.Sprintf("http://a.gov.cn/%d.html", i), Status: 200, FetchedAt: time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC)}
+		if i != 4 {
+			c.Agency = "甲局"
+		}
+		if err := a.Put(c, []byte(data), ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.PutReport(c.ID, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Run(a, agencies(t, "http://a.gov.cn/ 甲局\n"), 2021, 2021, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("got %d entries", len(got))
+	}
+	// The dated report wins; its check without severity counts as an error.
+	check(t, got[0], want{status: OnTime, deadline: "2022-01-31", published: str("2022-01-30"), firstSeen: str("2022-03-01"), url: "http://a.gov.cn/3.html", failed: 1, warnings: 1, copies: []string{"http://a.gov.cn/0.html"}})
+	if c := got[0].Copies[0]; c.CaptureID != "1" || c.Published != nil {
+		t.Errorf("copy %+v, want capture 1 undated (its date is unreadable)", c)
+	}
+}
+
+// BenchmarkRun audits 50 agencies × 10 years over 1,000 stored reports
+// (two copies each).
+func BenchmarkRun(b *testing.B) {
+	a, err := archive.Open(filepath.Join(b.TempDir(), "a.db"), archive.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	var sb strings.Builder
+	for i := 0; i < 50; i++ {
+		name := fmt.Sprintf("第%d市公安局", i)
+		fmt.Fprintf(&sb, "http://a%d.gov.cn/ %s\n", i, name)
+		for y := 2015; y < 2025; y++ {
+			for cp := 0; cp < 2; cp++ {
+				url := fmt.Sprintf("http://a%d.gov.cn/%d/%d.html", i, y, cp)
+				c := &archive.Capture{URL: url, Status: 200, Agency: name, FetchedAt: time.Date(y+1, 2, 1+cp, 0, 0, 0, 0, time.UTC)}
+				if err := a.Put(c, []byte(url), ""); err != nil {
+					b.Fatal(err)
+				}
+				pub := fmt.Sprintf("%d-01-%02d", y+1, 10+cp*25%20)
+				data, _ := json.Marshal(extract.Report{Agency: name, Year: y, Published: &pub, Source: extract.Source{URL: url, CaptureID: c.ID}})
+				if err := a.PutReport(c.ID, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	ags, err := seeds.Parse(strings.NewReader(sb.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	asof := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := Run(a, ags, 2015, 2024, asof)
+		if err != nil || len(got) != 500 || got[0].Status != OnTime || len(got[0].Copies) != 1 {
+			b.Fatalf("Run: %v, %d entries", err, len(got))
+		}
+	}
+}
