@@ -14,9 +14,11 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -41,6 +43,10 @@ type RunOptions struct {
 	// ProgressEvery is how many parsed captures go between two progress log
 	// lines; zero means 100.
 	ProgressEvery int
+	// Workers is how many captures are parsed and stored at once; zero
+	// means 4×GOMAXPROCS, at most 16 (a worker spends most of its time
+	// waiting for the archive's batched write of its report).
+	Workers int
 }
 
 // Failure is a capture that could not be parsed, or was not a report.
@@ -115,56 +121,119 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	}
 	sum.Candidates = len(targets)
 
-	parsed := map[string]*Report{}
-	var order []string
-	start := time.Now()
-	var runErr error
+	// the captures to parse, in capture order
+	var todo []*archive.Capture
 	for _, c := range targets {
-		if err := ctx.Err(); err != nil {
-			runErr = fmt.Errorf("extract run: stopped after %d of %d captures: %w", sum.Parsed, len(targets), err)
-			break
-		}
 		if !opts.All && unchanged(c, versions[c.URL], stored) {
 			sum.Unchanged++
 			continue
 		}
-		r, err := parseCapture(a, c)
-		if err != nil {
-			f := Failure{URL: c.URL, CaptureID: c.ID, Reason: firstLine(err.Error())}
-			if errors.Is(err, ErrNotReport) {
+		todo = append(todo, c)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = min(4*runtime.GOMAXPROCS(0), 16)
+	}
+	results := make([]parseResult, len(todo))
+	jobs := make(chan int)
+	done := make(chan int)
+	fed := 0
+	go func() {
+		defer close(jobs)
+		for i := range todo {
+			select {
+			case <-ctx.Done():
+				return
+			case jobs <- i:
+				fed++
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if ctx.Err() != nil {
+					results[i] = parseResult{skipped: true}
+				} else {
+					results[i] = parseAndStore(a, todo[i])
+				}
+				done <- i
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	start := time.Now()
+	finished := 0
+	for i := range done {
+		res := results[i]
+		if res.skipped {
+			continue
+		}
+		finished++
+		if res.rep == nil {
+			continue
+		}
+		sum.Parsed++
+		if sum.Parsed%every == 0 {
+			el := time.Since(start).Seconds()
+			log.Info("extract progress", "parsed", sum.Parsed, "done", finished, "of", len(todo),
+				"rate_per_s", strconv.FormatFloat(float64(sum.Parsed)/max(el, 1e-9), 'f', 1, 64))
+		}
+	}
+	var runErr error
+	skipped := len(todo) - fed
+	for _, res := range results {
+		if res.skipped {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		runErr = fmt.Errorf("extract run: stopped after %d of %d captures: %w", finished, len(todo), context.Cause(ctx))
+	}
+
+	// summarise in capture order
+	parsed := map[string]*Report{}
+	var order []string
+	var storeErr error
+	for i, res := range results {
+		c := todo[i]
+		switch {
+		case res.storeErr != nil:
+			if storeErr == nil {
+				storeErr = fmt.Errorf("extract run: %w", res.storeErr)
+			}
+		case res.err != nil:
+			f := Failure{URL: c.URL, CaptureID: c.ID, Reason: firstLine(res.err.Error())}
+			if errors.Is(res.err, ErrNotReport) {
 				sum.NotReports = append(sum.NotReports, f)
 				log.Debug("not a report", "url", c.URL, "capture", c.ID, "reason", f.Reason)
 			} else {
 				sum.Failed = append(sum.Failed, f)
-				log.Warn("cannot parse capture", "url", c.URL, "capture", c.ID, "err", err)
+				log.Warn("cannot parse capture", "url", c.URL, "capture", c.ID, "err", f.Reason)
 			}
-			continue
-		}
-		data, err := marshalReport(r)
-		if err != nil {
-			return sum, fmt.Errorf("extract run: encode report of capture %s: %w", c.ID, err)
-		}
-		if err := a.PutReport(c.ID, data); err != nil {
-			return sum, fmt.Errorf("extract run: %w", err)
-		}
-		if !stored[c.ID] {
-			sum.NewReports++
-		}
-		stored[c.ID] = true
-		parsed[c.ID] = r
-		order = append(order, c.ID)
-		sum.Parsed++
-		sum.ByTemplate[r.Template]++
-		sum.Warnings += len(r.Warnings)
-		if sum.Parsed%every == 0 {
-			el := time.Since(start).Seconds()
-			log.Info("extract progress", "parsed", sum.Parsed, "considered", len(targets),
-				"not_reports", len(sum.NotReports), "failed", len(sum.Failed),
-				"rate_per_s", strconv.FormatFloat(float64(sum.Parsed)/max(el, 1e-9), 'f', 1, 64))
+		case res.rep != nil:
+			if !stored[c.ID] {
+				sum.NewReports++
+			}
+			stored[c.ID] = true
+			parsed[c.ID] = res.rep
+			order = append(order, c.ID)
+			sum.ByTemplate[res.rep.Template]++
+			sum.Warnings += len(res.rep.Warnings)
 		}
 	}
+	if storeErr != nil {
+		return sum, storeErr
+	}
 
-	updated, err := crossPass(a, parsed)
+	updated, err := crossPass(a, parsed, workers)
 	if err != nil {
 		return sum, err
 	}
@@ -186,6 +255,31 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 		"with_failed_rules", sum.WithFailedRules, "not_reports", len(sum.NotReports), "failed", len(sum.Failed),
 		"cross_updated", sum.CrossUpdated, "elapsed", time.Since(start).Round(time.Millisecond))
 	return sum, runErr
+}
+
+// parseResult is what a worker made of one capture: a stored report, a
+// parse error (the capture is skipped), or a storage error (the run fails).
+type parseResult struct {
+	rep      *Report
+	err      error
+	storeErr error
+	skipped  bool // the run was cancelled before the capture was parsed
+}
+
+// parseAndStore parses a capture and stores its report.
+func parseAndStore(a *archive.Archive, c *archive.Capture) parseResult {
+	r, err := parseCapture(a, c)
+	if err != nil {
+		return parseResult{err: err}
+	}
+	data, err := marshalReport(r)
+	if err != nil {
+		return parseResult{storeErr: fmt.Errorf("encode report of capture %s: %w", c.ID, err)}
+	}
+	if err := a.PutReport(c.ID, data); err != nil {
+		return parseResult{storeErr: err}
+	}
+	return parseResult{rep: r}
 }
 
 // eligible reports whether a capture holds a document Run should parse.
@@ -392,7 +486,7 @@ type storedReport struct {
 // crossPass recomputes the cross-year checks of every stored report (the
 // ones parsed this run are in parsed, already stored without them) and
 // stores the reports whose checks changed. It returns the IDs re-stored.
-func crossPass(a *archive.Archive, parsed map[string]*Report) (map[string]bool, error) {
+func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[string]bool, error) {
 	var all []storedReport
 	err := a.EachReport(func(id string, data []byte) error {
 		if r := parsed[id]; r != nil {
@@ -416,7 +510,11 @@ func crossPass(a *archive.Archive, parsed map[string]*Report) (map[string]bool, 
 		reps[i] = s.rep
 	}
 	prevOf := yearIndex(Current(reps))
-	updated := map[string]bool{}
+	type write struct {
+		id   string
+		data []byte
+	}
+	var writes []write
 	for _, s := range all {
 		r := s.rep
 		checks := r.Checks[:0:0]
@@ -435,12 +533,29 @@ func crossPass(a *archive.Archive, parsed map[string]*Report) (map[string]bool, 
 		}
 		data, err := marshalReport(r)
 		if err != nil {
-			return updated, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
+			return nil, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
 		}
-		if err := a.PutReport(s.id, data); err != nil {
-			return updated, fmt.Errorf("extract run: %w", err)
+		writes = append(writes, write{s.id, data})
+	}
+	// PutReport batches concurrent writers into one transaction
+	updated := map[string]bool{}
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(workers, 1))
+	for i, w := range writes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = a.PutReport(w.id, w.data)
+		}()
+	}
+	wg.Wait()
+	for i, w := range writes {
+		if errs[i] != nil {
+			return updated, fmt.Errorf("extract run: %w", errs[i])
 		}
-		updated[s.id] = true
+		updated[w.id] = true
 	}
 	return updated, nil
 }
