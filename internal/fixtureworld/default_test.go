@@ -96,6 +96,18 @@ func TestDefaultServesExpected(t *testing.T) {
 			t.Errorf("expected %s on a host without a seed", e.URL)
 		}
 	}
+	static := map[string]bool{}
+	for _, u := range w.URLs() {
+		static[u] = true
+	}
+	for _, e := range exp {
+		if !static[e.URL] {
+			t.Errorf("URLs() lacks expected %s", e.URL)
+		}
+	}
+	if !static["http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202401/t20240125_11500001.html"] || static["http://gaj.jiyuan.gov.cn/hdjl/rili.html?date=2022-01-01"] {
+		t.Error("URLs() should list the redirect and not the generated trap pages")
+	}
 	if got := len(w.Requests()); got != len(exp) {
 		t.Errorf("Requests() recorded %d, want %d", got, len(exp))
 	}

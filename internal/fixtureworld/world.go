@@ -122,6 +122,19 @@ func (w *World) Body(url string) ([]byte, bool) {
 	return res.body, true
 }
 
+// URLs returns the absolute URLs of the world's static resources (pages
+// with fixed bytes, including /robots.txt files and redirects), sorted. Pages
+// generated on the fly (Generate, the calendar and path traps) are not
+// listed.
+func (w *World) URLs() []string {
+	out := make([]string, 0, len(w.pages))
+	for k := range w.pages { // key: host + request URI
+		out = append(out, "http://"+k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // splitURL splits http://host[:port]/uri into host (lower case, no port) and
 // request URI.
 func splitURL(u string) (host, uri string, ok bool) {
