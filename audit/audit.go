@@ -68,6 +68,10 @@
 //   - not_due: no report found and the deadline is on or after the audit
 //     date (a report already found is judged as above even before its
 //     deadline).
+//
+// The audit date only decides which deadlines have passed: every report in
+// the archive counts, whenever it was captured (an audit "as of" a past
+// date is not a replay of what the archive held then).
 package audit
 
 import (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -211,6 +212,39 @@ func TestTable(t *testing.T) {
 	if lines[5] != "total 4: on_time 1, late 1, undated 1, missing 0, not_due 1" {
 		t.Errorf("totals line %q", lines[5])
 	}
+	golden(t, "table.golden", out.Bytes())
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/name (rewritten with -update).
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update once to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s:\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	db, sp := setup(t)
+	var out, errb bytes.Buffer
+	if code := run([]string{"-db", db, "-seeds", sp, "-from", "2021", "-to", "2022", "-asof", "2023-03-01", "-json"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	golden(t, "audit.jsonl.golden", out.Bytes())
 }
 
 func TestErrors(t *testing.T) {
