@@ -190,8 +190,10 @@ func TestRunDemoOnceTwice(t *testing.T) {
 	}
 }
 
-// TestRunServesUIAndHealth starts serve in-process, waits for its first
-// harvest through /healthz, checks the UI and the API, and stops it.
+// TestRunServesUIAndHealth starts serve in-process with a short interval,
+// waits through /healthz and /api/runs for the harvest at start and the
+// scheduled one after it, checks that the second lists nothing the first
+// archived, that the dashboard shows the grid, and stops serve.
 func TestRunServesUIAndHealth(t *testing.T) {
 	_, seedsFile, resolve := world(t)
 	db := filepath.Join(t.TempDir(), "archive.db")
@@ -199,7 +201,7 @@ func TestRunServesUIAndHealth(t *testing.T) {
 	defer cancel()
 	var out, errb syncBuffer
 	done := make(chan int, 1)
-	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-delay", "0", "-every", "1h"}, resolve...)
+	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-delay", "0", "-every", "1s", "-from", "2020", "-to", "2024"}, resolve...)
 	go func() { done <- run(ctx, args, &out, &errb) }()
 	base := waitBase(t, func() string { return out.String() }, done)
 
@@ -208,27 +210,42 @@ func TestRunServesUIAndHealth(t *testing.T) {
 		Running *archive.Run `json:"running"`
 		LastRun *archive.Run `json:"last_run"`
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	getJSON(t, base+"healthz", &h)
+	if h.Status != "ok" {
+		t.Fatalf("healthz status %q", h.Status)
+	}
+	var runs []archive.Run
+	deadline := time.Now().Add(90 * time.Second)
 	for {
-		getJSON(t, base+"healthz", &h)
-		if h.Status != "ok" {
-			t.Fatalf("healthz status %q", h.Status)
-		}
-		if h.LastRun != nil && h.LastRun.Status == harvest.StatusDone {
+		runs = nil // decoding into a filled slice would keep old fields
+		getJSON(t, base+"api/runs", &runs)
+		if len(runs) >= 2 && runs[len(runs)-2].Status != harvest.StatusRunning {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no finished harvest after 60s; healthz %+v\n%s", h, errb.String())
+			t.Fatalf("no second harvest after 90s; runs %+v\n%s", runs, errb.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if h.Running != nil {
-		t.Errorf("a run is still in progress after the first finished: %+v", h.Running)
+	first, second := runs[len(runs)-1], runs[len(runs)-2]
+	if first.Status != harvest.StatusDone || first.NewReports == 0 || len(first.New) == 0 {
+		t.Errorf("first run = %+v", first)
 	}
-	var runs []archive.Run
-	getJSON(t, base+"api/runs", &runs)
-	if len(runs) != 1 || runs[0].Kind != harvest.Kind || runs[0].NewReports == 0 || len(runs[0].New) == 0 {
-		t.Errorf("/api/runs = %+v", runs)
+	if second.Status != harvest.StatusDone || second.NewReports != 0 || !second.Started.After(first.Ended.Add(-time.Millisecond)) {
+		t.Errorf("second run = %+v (first ended %s)", second, first.Ended)
+	}
+	archived := map[string]bool{}
+	for _, u := range first.New {
+		archived[u] = true
+	}
+	for _, u := range second.New {
+		if archived[u] {
+			t.Errorf("second run lists %s, archived by the first", u)
+		}
+	}
+	getJSON(t, base+"healthz", &h)
+	if h.LastRun == nil || h.LastRun.Kind != harvest.Kind {
+		t.Errorf("healthz last run %+v", h.LastRun)
 	}
 	resp, err := http.Get(base)
 	if err != nil {
@@ -236,8 +253,10 @@ func TestRunServesUIAndHealth(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "长沙市公安局") {
-		t.Errorf("dashboard: %d %.300s", resp.StatusCode, body)
+	page := string(body)
+	if resp.StatusCode != 200 || !strings.Contains(page, `<table class="grid">`) || !strings.Contains(page, "长沙市公安局") ||
+		!strings.Contains(page, "st-on_time") {
+		t.Errorf("dashboard: %d %.500s", resp.StatusCode, body)
 	}
 	// The holder file names this process while it serves.
 	if hd, ok := harvest.ReadHolder(db); !ok || hd.Addr != base || hd.PID != os.Getpid() {
@@ -257,6 +276,21 @@ func TestRunServesUIAndHealth(t *testing.T) {
 	}
 	if _, err := http.Get(base + "healthz"); err == nil {
 		t.Error("web server still answers after stop")
+	}
+	// Every run is closed: done, or interrupted by the stop.
+	a, err := archive.Open(db, archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	all, err := a.Runs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if r.Status != harvest.StatusDone && r.Status != harvest.StatusInterrupted {
+			t.Errorf("run %s left %q", r.ID, r.Status)
+		}
 	}
 }
 
