@@ -564,6 +564,12 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 			w.flush()
 			w.table(n, depth)
 			return
+		case atom.Pre, atom.Plaintext, atom.Listing:
+			// preformatted text (a report pasted as pdftotext output):
+			// keep its lines and column spacing for the text parser
+			w.flush()
+			w.pre(n)
+			return
 		}
 		if isBlockElement(n) {
 			w.flush()
@@ -842,4 +848,41 @@ func linkTextLen(n *html.Node, depth int) int {
 		l += linkTextLen(c, depth+1)
 	}
 	return l
+}
+
+// pre emits a preformatted element's lines as they are (tabs and runs of
+// spaces kept, as ReadText keeps them).
+func (w *htmlWalker) pre(n *html.Node) {
+	var b strings.Builder
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > maxHTMLDepth || b.Len() > 1<<22 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skipElement(n) {
+				return
+			}
+			if n.DataAtom == atom.Br {
+				b.WriteByte('\n')
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+	}
+	visit(n, 0)
+	text := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ").Replace(b.String())
+	for _, ln := range strings.Split(text, "\n") {
+		ln = strings.TrimRight(ln, " \u3000")
+		if isPageFooter(ln) {
+			continue
+		}
+		w.doc.Blocks = append(w.doc.Blocks, Block{Text: ln})
+	}
 }

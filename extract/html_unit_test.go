@@ -3,6 +3,7 @@ package extract
 import (
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -268,4 +269,20 @@ func TestParserListTextIsNotReport(t *testing.T) {
 	if r, err := ParseDocument(doc, Options{}); !errors.Is(err, ErrNotReport) {
 		t.Errorf("list page parsed as a report (template %q, title %q)", r.Template, r.Title)
 	}
+}
+
+// TestReadHTMLPre: a report pasted into a page as preformatted pdftotext
+// output keeps its column layout and parses to the expected cells.
+func TestReadHTMLPre(t *testing.T) {
+	txt, err := os.ReadFile("testdata/corpus/003_hongze_2023.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "<html><head><title>洪泽区人民政府2023年政府信息公开工作年度报告</title></head><body><div id=\"zoom\"><pre>" +
+		html.EscapeString(string(txt)) + "</pre></div></body></html>"
+	r, err := Parse("pre.html", []byte(page), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkExpected(t, r, loadExpected(t, "testdata/corpus/003_hongze_2023.expected.json"))
 }

@@ -3,6 +3,8 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -76,7 +78,7 @@ func (w *htmlWalker) sheetGrid(f *excelize.File, sheet string) ([][]Cell, error)
 		}
 		row := make([]Cell, len(cols))
 		for j, v := range cols {
-			row[j] = Cell{Text: cleanCellText(v)}
+			row[j] = Cell{Text: cleanCellText(rawNumber(v))}
 		}
 		w.cells += len(row)
 		grid = append(grid, row)
@@ -217,4 +219,22 @@ func cleanCellText(v string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// rawNumber rounds a raw numeric cell to 15 significant digits, the
+// precision Excel shows ("2159.0450000000001" is 2159.045); other values
+// are returned as they are.
+func rawNumber(v string) string {
+	if len(v) < 16 || !strings.ContainsAny(v, ".eE") || strings.ContainsAny(v, " \t%,") {
+		return v
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return v
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	if err != nil {
+		return v
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }

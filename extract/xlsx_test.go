@@ -136,3 +136,19 @@ func TestReadXLSXMerges(t *testing.T) {
 		t.Error("broken workbook read without error")
 	}
 }
+
+func TestRawNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"2159.0450000000001":   "2159.045",
+		"0.30000000000000004":  "0.3",
+		"677.786":              "677.786",
+		"12345678901234567890": "12345678901234567890", // an index number, not a float
+		"1.2345678901234567e5": "123456.789012346",
+		"规章":                   "规章",
+		"":                     "",
+	} {
+		if got := rawNumber(in); got != want {
+			t.Errorf("rawNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
