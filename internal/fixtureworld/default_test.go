@@ -412,3 +412,11 @@ func TestConditionalRequests(t *testing.T) {
 		t.Error("shengsi has validators")
 	}
 }
+
+func BenchmarkDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := Default(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
