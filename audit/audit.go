@@ -22,7 +22,11 @@
 //     division word (省 市 县 区 旗 州 盟) in a place starting with the same
 //     character (济源市公安局 for 济源示范区公安局, 吴江市公安局 for
 //     吴江区公安局 after a county became a district) — the crawl agency;
-//  3. otherwise the report is not attributed (a page of another agency on a
+//  3. otherwise, when exactly one of the seeds agencies whose seed URL has
+//     the capture's host accepts the report's agency by the same short-form
+//     rules (several agencies seeded on one shared county site, the capture
+//     credited to another of them): that agency;
+//  4. otherwise the report is not attributed (a page of another agency on a
 //     shared site, e.g. 湘潭县教育局 on www.xtx.gov.cn).
 //
 // Seeds lines with the same normalised name are one agency (the first
@@ -80,6 +84,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -278,25 +284,8 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 	log := slog.Default()
 	asofDay := time.Date(asof.Year(), asof.Month(), asof.Day(), 0, 0, 0, 0, time.UTC)
 
-	// Agencies, deduplicated by normalised name.
-	type agency struct{ name, norm, level string }
-	var list []agency
-	byNorm := map[string]int{}
-	for _, ag := range agencies {
-		n := Normalize(ag.Name)
-		if n == "" {
-			continue
-		}
-		if _, ok := byNorm[n]; ok {
-			continue
-		}
-		level := ag.Level
-		if level != seeds.Government {
-			level = seeds.Department
-		}
-		byNorm[n] = len(list)
-		list = append(list, agency{name: ag.Name, norm: n, level: level})
-	}
+	m := newMatcher(agencies)
+	list := m.list
 
 	// Candidates per agency-year, one per URL.
 	cands := map[key]map[string]*candidate{}
@@ -310,19 +299,19 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		if r.Year < from || r.Year > to {
 			return nil
 		}
-		var capAgency, url, from string
+		var capAgency, url, discovered string
 		var fetched time.Time
 		c, err := a.Get(captureID)
 		switch {
 		case err == nil:
-			capAgency, url, fetched, from = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
+			capAgency, url, fetched, discovered = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
 		case errors.Is(err, archive.ErrNotFound):
 			url = r.Source.URL
 			fetched, _ = time.Parse(time.RFC3339, r.Source.FetchedAt)
 		default:
 			return fmt.Errorf("capture %s of a stored report: %w", captureID, err)
 		}
-		idx, ok := attribute(Normalize(r.Agency), Normalize(capAgency), byNorm, func(i int) string { return list[i].norm })
+		idx, ok := m.attribute(Normalize(r.Agency), Normalize(capAgency), hostOf(url))
 		if !ok {
 			return nil
 		}
@@ -330,10 +319,10 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 			url = "capture:" + captureID
 		}
 		k := key{idx, r.Year}
-		m := cands[k]
-		if m == nil {
-			m = map[string]*candidate{}
-			cands[k] = m
+		byURL := cands[k]
+		if byURL == nil {
+			byURL = map[string]*candidate{}
+			cands[k] = byURL
 		}
 		var pub *time.Time
 		if r.Published != nil {
@@ -356,7 +345,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		}
 		num := captureNum(captureID)
 		tables := present(r.Active) || present(r.Applications)
-		cur := m[url]
+		cur := byURL[url]
 		if cur == nil {
 			fs, ok := firstSeen[url]
 			if !ok {
@@ -366,7 +355,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 				}
 				firstSeen[url] = fs
 			}
-			m[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings, tables: tables, from: from}
+			byURL[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings, tables: tables, from: discovered}
 			return nil
 		}
 		// Same URL captured again: keep the capture with the earliest
@@ -375,7 +364,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 			cur.captureID, cur.capNum, cur.published, cur.failed, cur.warnings, cur.tables = captureID, num, pub, failed, warnings, tables
 		}
 		if cur.from == "" {
-			cur.from = from
+			cur.from = discovered
 		}
 		return nil
 	})
@@ -388,13 +377,13 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		for y := from; y <= to; y++ {
 			dl := Deadline(ag.level, y)
 			e := Entry{Agency: ag.name, Level: ag.level, Year: y, Deadline: dl.Format(dateLayout), Copies: []Copy{}}
-			m := cands[key{i, y}]
+			byURL := cands[key{i, y}]
 			var cs []*candidate
-			for _, c := range m {
+			for _, c := range byURL {
 				cs = append(cs, c)
 			}
 			for _, c := range cs {
-				if p := m[c.from]; c.published == nil && c.from != "" && p != nil && p.published != nil && p.datedBy == "" {
+				if p := byURL[c.from]; c.published == nil && c.from != "" && p != nil && p.published != nil && p.datedBy == "" {
 					c.published, c.datedBy = p.published, p.url
 				}
 			}
@@ -430,20 +419,73 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 	return out, nil
 }
 
+// agency is one seeds agency as the audit sees it.
+type agency struct{ name, norm, level string }
+
+// matcher attributes reports to seeds agencies.
+type matcher struct {
+	list   []agency
+	byNorm map[string]int   // normalised name → index in list
+	byHost map[string][]int // seed URL host → indexes in list
+}
+
+// newMatcher folds agencies with the same normalised name into one (the
+// first line's level applies; levels other than government are department).
+func newMatcher(agencies []seeds.Agency) *matcher {
+	m := &matcher{byNorm: map[string]int{}, byHost: map[string][]int{}}
+	for _, ag := range agencies {
+		n := Normalize(ag.Name)
+		if n == "" {
+			continue
+		}
+		i, ok := m.byNorm[n]
+		if !ok {
+			level := ag.Level
+			if level != seeds.Government {
+				level = seeds.Department
+			}
+			i = len(m.list)
+			m.byNorm[n] = i
+			m.list = append(m.list, agency{name: ag.Name, norm: n, level: level})
+		}
+		if h := hostOf(ag.URL); h != "" && !slices.Contains(m.byHost[h], i) {
+			m.byHost[h] = append(m.byHost[h], i)
+		}
+	}
+	return m
+}
+
 // attribute picks the seeds agency (by index) a report belongs to, by the
-// precedence documented in the package comment.
-func attribute(reportAgency, crawlAgency string, byNorm map[string]int, norm func(int) string) (int, bool) {
-	if i, ok := byNorm[reportAgency]; ok && reportAgency != "" {
+// precedence documented in the package comment. Names are normalised.
+func (m *matcher) attribute(reportAgency, crawlAgency, host string) (int, bool) {
+	if i, ok := m.byNorm[reportAgency]; ok && reportAgency != "" {
 		return i, true
 	}
-	i, ok := byNorm[crawlAgency]
-	if !ok || crawlAgency == "" {
+	accepts := func(i int) bool {
+		return reportAgency == "" || shortFormOf(reportAgency, m.list[i].norm) || sameOrgan(reportAgency, m.list[i].norm)
+	}
+	if i, ok := m.byNorm[crawlAgency]; ok && crawlAgency != "" && accepts(i) {
+		return i, true
+	}
+	if reportAgency == "" {
 		return 0, false
 	}
-	if reportAgency == "" || shortFormOf(reportAgency, norm(i)) || sameOrgan(reportAgency, norm(i)) {
-		return i, true
+	found, n := 0, 0
+	for _, i := range m.byHost[host] {
+		if accepts(i) {
+			found, n = i, n+1
+		}
 	}
-	return 0, false
+	return found, n == 1
+}
+
+// hostOf returns the lower-cased host (with port) of a URL, "" if none.
+func hostOf(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
 }
 
 // better reports whether a capture stating date p with number n beats one

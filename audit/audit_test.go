@@ -265,6 +265,10 @@ http://gaj.ningbo.gov.cn/   宁波市公安局
 		{url: "http://www.xtx.gov.cn/gaj/2019.html", crawlAgency: xt, fetched: "2020-02-05T00:00:00Z", agency: "湘潭市公安局", year: 2019, published: "2020-01-20"},
 		// The same name crawled for 宁波市公安局: different place → not attributed.
 		{url: "http://gaj.ningbo.gov.cn/xt2019.html", crawlAgency: nb, fetched: "2020-02-05T00:00:00Z", agency: "湘潭市公安局", year: 2019, published: "2020-01-10"},
+		// 湘潭县公安局 2018: short form 县公安局 on the shared site, the capture
+		// credited to 湘潭县人民政府 (seeded on the same host): the one agency
+		// of that host it abbreviates (precedence 3).
+		{url: "http://www.xtx.gov.cn/gaj/2018.html", crawlAgency: xg, fetched: "2019-03-05T00:00:00Z", agency: "县公安局", year: 2018, published: "2019-03-01"},
 		// 湘潭县公安局 2020: empty agency, crawled for it → attributed; undated.
 		{url: "http://www.xtx.gov.cn/gaj/2020.html", crawlAgency: xt, fetched: "2021-01-10T03:00:00Z", agency: "", year: 2020},
 
@@ -307,6 +311,8 @@ http://gaj.ningbo.gov.cn/   宁波市公安局
 		{cs, 2017, want{status: Undated, deadline: "2018-03-31", firstSeen: str("2019-06-01"), url: "http://gaj.changsha.gov.cn/2017.html"}},
 		{xt, 2021, want{status: Late, deadline: "2022-01-31", published: str("2022-03-01"), firstSeen: str("2022-03-05"), daysLate: 29, url: "http://www.xtx.gov.cn/gaj/2021.html"}},
 		{xt, 2020, want{status: Undated, deadline: "2021-01-31", firstSeen: str("2021-01-10"), url: "http://www.xtx.gov.cn/gaj/2020.html"}},
+		{xt, 2018, want{status: OnTime, deadline: "2019-03-31", published: str("2019-03-01"), firstSeen: str("2019-03-05"), url: "http://www.xtx.gov.cn/gaj/2018.html"}},
+		{xg, 2019, want{status: Missing, deadline: "2020-03-31"}},
 		{xt, 2019, want{status: OnTime, deadline: "2020-01-31", published: str("2020-01-20"), firstSeen: str("2020-02-05"), url: "http://www.xtx.gov.cn/gaj/2019.html"}},
 		{nb, 2019, want{status: Missing, deadline: "2020-01-31"}},
 		{xt, 2022, want{status: NotDue, deadline: "2023-01-31"}}, // deadline == asof: not yet missing
