@@ -51,6 +51,8 @@ func TestSniff(t *testing.T) {
 		{"html bom comment", "x", []byte("\xef\xbb\xbf  <!-- TRS -->\n<div>x</div>"), FormatHTML},
 		{"html fragment", "x", []byte("报告\n<p>一</p><table><tr><td>1</td></tr></table>"), FormatHTML},
 		{"html fragment by ext", "a.htm", []byte("正文<br>第二行"), FormatHTML},
+		{"html starting with a script", "x", []byte("<script>" + strings.Repeat("var a=1;", 2000) + "</script><div>正文</div>"), FormatHTML},
+		{"markdown with br", "a.md", []byte("| 规章 | 0<br>1 |\n|---|---|\n"), FormatText},
 		{"gbk html", "a", gbk, FormatHTML},
 		{"text", "a.html", []byte("一、总体情况\n\t规章\t0\n"), FormatText},
 		{"markdown", "a.md", []byte("# 标题\n| a | b |\n|---|---|\n"), FormatText},

@@ -161,7 +161,7 @@ func looksHTML(data []byte, ext string) bool {
 	}
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	lower := bytes.ToLower(bytes.TrimLeft(head, " \t\r\n\f"))
-	for _, m := range []string{"<!doctype html", "<html", "<head", "<body", "<!--", "<?xml"} {
+	for _, m := range []string{"<!doctype html", "<html", "<head", "<body", "<!--", "<?xml", "<script", "<meta", "<link", "<style", "<title", "<div", "<table", "<p>", "<p ", "<center", "<form", "<iframe"} {
 		if bytes.HasPrefix(lower, []byte(m)) {
 			if m == "<?xml" && !bytes.Contains(lower, []byte("<html")) {
 				continue
