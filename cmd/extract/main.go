@@ -270,7 +270,11 @@ func writeCSVFile(a *archive.Archive, path string, all bool) (int, error) {
 	return len(reps), nil
 }
 
-// printSummary writes the end-of-run summary.
+// maxListed is how many skipped non-report captures the summary names.
+const maxListed = 20
+
+// printSummary writes the end-of-run summary; every unparseable capture is
+// named with its reason.
 func printSummary(w io.Writer, db string, s *extract.Summary) {
 	fmt.Fprintf(w, "extract %s: %d captures considered, %d reports parsed (%d new), %d unchanged skipped\n",
 		db, s.Candidates, s.Parsed, s.NewReports, s.Unchanged)
@@ -292,6 +296,13 @@ func printSummary(w io.Writer, db string, s *extract.Summary) {
 		fmt.Fprintf(w, "  stored reports given new cross-year checks: %d\n", s.CrossUpdated)
 	}
 	fmt.Fprintf(w, "  not reports (skipped): %d\n", len(s.NotReports))
+	for i, f := range s.NotReports {
+		if i == maxListed {
+			fmt.Fprintf(w, "    … and %d more (run with -v to log them all)\n", len(s.NotReports)-maxListed)
+			break
+		}
+		fmt.Fprintf(w, "    %s (capture %s)\n", f.URL, f.CaptureID)
+	}
 	fmt.Fprintf(w, "  unparseable: %d\n", len(s.Failed))
 	for _, f := range s.Failed {
 		fmt.Fprintf(w, "    %s (capture %s): %s\n", f.URL, f.CaptureID, f.Reason)

@@ -37,7 +37,7 @@ func readFile(t *testing.T, path string) []byte {
 
 // seedArchive builds an archive holding the five seeds twice: as text
 // (content type text/plain) and as their HTML renderings, plus a notice
-// wrongly taken for a report. It returns the archive path.
+// wrongly taken for a report and a legacy Word attachment. It returns the archive path.
 func seedArchive(t *testing.T) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "a.db")
@@ -62,6 +62,8 @@ func seedArchive(t *testing.T) string {
 	}
 	put(&archive.Capture{URL: "http://gaj.ningbo.gov.cn/art/2022/1/3/notice.html", Role: archive.RoleReport, Agency: "宁波市公安局", ContentType: "text/html; charset=utf-8"},
 		[]byte(`<html><head><title>关于调整户籍窗口办公时间的通知</title></head><body><p>各位市民：自1月10日起，户籍窗口办公时间调整为8:30-17:00。</p></body></html>`))
+	put(&archive.Capture{URL: "http://gaj.ningbo.gov.cn/files/r.doc", Role: archive.RoleAttachment, Agency: "宁波市公安局", ContentType: "application/msword"},
+		append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 600)...))
 	return db
 }
 
@@ -183,8 +185,8 @@ func TestExtractDB(t *testing.T) {
 		t.Errorf("宁波 new_received.total = %v", v)
 	}
 	se := errb.String()
-	for _, want := range []string{"11 captures considered, 10 reports parsed (10 new)", "by template: 2019: 2, 2021: 8",
-		"reports with failed rules: 0", "parse warnings: ", "not reports (skipped): 1", "unparseable: 0", "wrote 10 reports to " + csvPath} {
+	for _, want := range []string{"12 captures considered, 10 reports parsed (10 new)", "by template: 2019: 2, 2021: 8",
+		"reports with failed rules: 0", "parse warnings: ", "not reports (skipped): 1\n    http://gaj.ningbo.gov.cn/art/2022/1/3/notice.html (capture 11)\n", "unparseable: 1\n    http://gaj.ningbo.gov.cn/files/r.doc (capture 12): read r.doc: unsupported format", "wrote 10 reports to " + csvPath} {
 		if !strings.Contains(se, want) {
 			t.Errorf("summary lacks %q:\n%s", want, se)
 		}
