@@ -174,7 +174,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // csvHeader is the column order of -csv.
-var csvHeader = []string{"agency", "level", "year", "status", "deadline", "published", "first_seen", "days_late", "url", "capture_id", "failed_checks", "failed_warnings", "copies"}
+var csvHeader = []string{"agency", "level", "year", "status", "deadline", "published", "dated_by", "first_seen", "days_late", "url", "capture_id", "failed_checks", "failed_warnings", "copies"}
 
 func writeCSVFile(path string, entries []audit.Entry) error {
 	f, err := os.Create(path)
@@ -207,7 +207,7 @@ func writeCSV(w io.Writer, entries []audit.Entry) error {
 		for _, c := range e.Copies {
 			copies = append(copies, c.URL)
 		}
-		if err := cw.Write([]string{e.Agency, e.Level, strconv.Itoa(e.Year), e.Status, e.Deadline, opt(e.Published), opt(e.FirstSeen),
+		if err := cw.Write([]string{e.Agency, e.Level, strconv.Itoa(e.Year), e.Status, e.Deadline, opt(e.Published), e.DatedBy, opt(e.FirstSeen),
 			strconv.Itoa(e.DaysLate), e.URL, e.CaptureID, strconv.Itoa(e.FailedChecks), strconv.Itoa(e.FailedWarnings), strings.Join(copies, " ")}); err != nil {
 			return err
 		}

@@ -161,13 +161,13 @@ func TestFailOnAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != "agency,level,year,status,deadline,published,first_seen,days_late,url,capture_id,failed_checks,failed_warnings,copies" {
+	if strings.Join(recs[0], ",") != "agency,level,year,status,deadline,published,dated_by,first_seen,days_late,url,capture_id,failed_checks,failed_warnings,copies" {
 		t.Errorf("csv header = %v", recs[0])
 	}
-	if len(recs) != 9 || strings.Join(recs[3], ",") != "甲市公安局,department,2022,late,2023-01-31,2023-02-03,2023-02-05,3,http://gaj.a.gov.cn/2022.html,3,0,0," {
+	if len(recs) != 9 || strings.Join(recs[3], ",") != "甲市公安局,department,2022,late,2023-01-31,2023-02-03,,2023-02-05,3,http://gaj.a.gov.cn/2022.html,3,0,0," {
 		t.Errorf("csv has %d records; row 3 = %v", len(recs), recs[3])
 	}
-	if strings.Join(recs[2], ",") != "甲市公安局,department,2021,on_time,2022-01-31,2022-01-24,2022-01-25,0,http://gaj.a.gov.cn/2021.html,1,1,1,http://gaj.a.gov.cn/zt/2021.html" {
+	if strings.Join(recs[2], ",") != "甲市公安局,department,2021,on_time,2022-01-31,2022-01-24,,2022-01-25,0,http://gaj.a.gov.cn/2021.html,1,1,1,http://gaj.a.gov.cn/zt/2021.html" {
 		t.Errorf("csv row 2 = %v", recs[2])
 	}
 
