@@ -180,8 +180,12 @@ func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher 
 		// URL exactly once.
 		return http.ErrUseLastResponse
 	})
+	// robots.txt may redirect (http → https, a CMS path) within the host.
 	f.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		return http.ErrUseLastResponse
+		if len(via) >= 5 || !inScope(req.URL, host) {
+			return http.ErrUseLastResponse
+		}
+		return nil
 	}
 	return f
 }
