@@ -320,11 +320,15 @@ func buildXtx(w *World) error {
 	return nil
 }
 
+// hanwebProxy is the dataproxy URL in a Hanweb list's <nextgroup>; the
+// sites disallow /module/web/jpage/ in robots.txt.
+const hanwebProxy = "/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=2981&path=/&columnid=1229282851&unitid=7088235&webname=%E5%B5%8A&permissiontype=0"
+
 // hanwebRecords renders a Hanweb (大汉) column list: the items are only
 // inside <script type="text/xml"> as CDATA records.
 func hanwebRecords(items [][3]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<div id=\"2981\"><script type=\"text/xml\"><datastore>\n<nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=2981&path=/&columnid=1229282851&unitid=7088235&webname=%%E5%%B5%%8A&permissiontype=0\"></a>]]></nextgroup>\n<recordset>\n")
+	fmt.Fprintf(&b, "<div id=\"2981\"><script type=\"text/xml\"><datastore>\n<nextgroup><![CDATA[<a href=\"%s\"></a>]]></nextgroup>\n<recordset>\n", hanwebProxy)
 	for _, it := range items {
 		fmt.Fprintf(&b, "<record><![CDATA[\n<li><a href=\"%s\" target=\"_blank\" title=\"%s\">%s</a><span>%s</span></li>\n]]></record>\n", it[0], html.EscapeString(it[1]), html.EscapeString(it[1]), it[2])
 	}
@@ -340,7 +344,7 @@ func buildShengsi(w *World) error {
 	s.nav = `<a href="/">首页</a> <a href="/col/col1229282860/index.html">嵊泗要闻</a> <a href="/col/col1229282848/index.html">政府信息公开</a> <a href="/module/search/index.jsp?searchWord=nianbao">搜索</a>`
 	s.robots("User-agent: *\nDisallow: /module/search/\nDisallow: /module/web/jpage/\n")
 	s.forbid("/module/search/index.jsp?searchWord=nianbao")
-	s.forbid("/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=2981&path=/&columnid=1229282851&unitid=7088235&webname=%E5%B5%8A&permissiontype=0")
+	s.forbid(hanwebProxy)
 
 	// News column: the brief's form, one CDATA around all records.
 	var newsItems [][3]string

@@ -32,12 +32,14 @@ func GenHost(i int) string { return fmt.Sprintf("www.gen%03d.gov.cn", i) }
 
 // Generate returns a deterministic synthetic world of hosts sites with
 // pagesPerHost HTML pages each (minimum 10): a homepage, a news column of
-// paged lists (20 items a page, plain 下一页 links) and articles that link
-// to each other, and an annual-report column with one report a year for
-// 2021–2024 (in Expected). Pages are built on the fly from (seed, host,
+// paged lists (20 items a page; plain 下一页 links, or TRS createPageHTML
+// paging on every third host) and articles that link to each other, and an
+// annual-report column (a Hanweb CDATA list on every fourth host) with one
+// report a year for 2021–2024 (in Expected). Pages are built on the fly from (seed, host,
 // path), so the world costs no memory per page; the same arguments always
 // give the same bytes. Every host also serves /robots.txt (allow all but
-// /search/).
+// /search/ and Hanweb's /module/web/jpage/; the linked URLs there are in
+// Forbidden).
 func Generate(hosts, pagesPerHost int, seed int64) *World {
 	w := newWorld()
 	pagesPerHost = max(pagesPerHost, 10)
@@ -62,6 +64,9 @@ func Generate(hosts, pagesPerHost int, seed int64) *World {
 			g.site.expect(g.reportPath(y), "report", g.agency, y)
 		}
 		g.site.forbid("/search/index.html?q=nianbao")
+		if g.hanweb() {
+			g.site.forbid(hanwebProxy)
+		}
 	}
 	w.seeds = sb.String()
 	w.gen = func(host, uri string) *resource {
@@ -118,9 +123,21 @@ func (g *genHost) newsTitle(i int) string {
 	return fmt.Sprintf(t, g.agency) + "（" + strconv.Itoa(i) + "）"
 }
 
+// trs reports whether the host pages its news like TRS WCM (index_1.html
+// is the second page, links only in createPageHTML); else plain 下一页
+// links with index_2.html as the second page.
+func (g *genHost) trs() bool { return g.index%3 == 1 }
+
+// hanweb reports whether the host lists its reports Hanweb-style, only in
+// <script type="text/xml"> CDATA records.
+func (g *genHost) hanweb() bool { return g.index%4 == 3 }
+
 func (g *genHost) listPath(p int) string {
 	if p == 0 {
 		return "/news/index.html"
+	}
+	if g.trs() {
+		return fmt.Sprintf("/news/index_%d.html", p)
 	}
 	return fmt.Sprintf("/news/index_%d.html", p+1)
 }
@@ -130,7 +147,7 @@ func (g *genHost) page(uri string) (doc, ctype string, ok bool) {
 	s := g.site
 	switch {
 	case uri == "/robots.txt":
-		return "User-agent: *\nDisallow: /search/\n", "text/plain; charset=utf-8", true
+		return "User-agent: *\nDisallow: /search/\nDisallow: /module/web/jpage/\n", "text/plain; charset=utf-8", true
 	case uri == "/" || uri == "/index.html":
 		items := make([][3]string, 0, 8)
 		for i := 0; i < min(8, g.news); i++ {
@@ -142,7 +159,11 @@ func (g *genHost) page(uri string) (doc, ctype string, ok bool) {
 		for y := genLastYear; y >= genFirstYear; y-- {
 			items = append(items, [3]string{g.reportPath(y), fmt.Sprintf("%s%d年政府信息公开工作年度报告", g.agency, y), g.published(y)})
 		}
-		return s.page("政府信息公开年报_"+g.agency, nil, [][2]string{{"/", "首页"}, {"", "政府信息公开年报"}}, listItems(items)), "", true
+		list := listItems(items)
+		if g.hanweb() {
+			list = hanwebRecords(items)
+		}
+		return s.page("政府信息公开年报_"+g.agency, nil, [][2]string{{"/", "首页"}, {"", "政府信息公开年报"}}, list), "", true
 	case strings.HasPrefix(uri, "/xxgk/ndbg/"):
 		for y := genFirstYear; y <= genLastYear; y++ {
 			if uri == g.reportPath(y) {
@@ -160,6 +181,9 @@ func (g *genHost) page(uri string) (doc, ctype string, ok bool) {
 		p := 0
 		if uri != "/news/index.html" {
 			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(uri, "/news/index_"), ".html"))
+			if g.trs() {
+				n++
+			}
 			if err != nil || n < 2 || n > g.lists || uri != g.listPath(n-1) {
 				return "", "", false
 			}
@@ -168,6 +192,9 @@ func (g *genHost) page(uri string) (doc, ctype string, ok bool) {
 		var items [][3]string
 		for i := p * genPerList; i < min((p+1)*genPerList, g.news); i++ {
 			items = append(items, [3]string{g.newsPath(i), g.newsTitle(i), fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28)})
+		}
+		if g.trs() {
+			return s.page("工作动态_"+g.agency, nil, [][2]string{{"/", "首页"}, {"", "工作动态"}}, listItems(items)+trsPager(g.lists, p)), "", true
 		}
 		pager := "<div class=\"page\">"
 		if p > 0 {

@@ -110,7 +110,7 @@ func crawlInProcessSkip(t *testing.T, w *World, skip func(url string) bool) map[
 
 func TestGenerateSize(t *testing.T) {
 	// The per-host shape is what matters; 20 × 250 is checked cheaply below.
-	tests := []struct{ hosts, pages int }{{1, 10}, {3, 100}, {2, 257}, {2, 250}}
+	tests := []struct{ hosts, pages int }{{1, 10}, {3, 100}, {2, 257}, {2, 250}, {4, 60}}
 	for _, tt := range tests {
 		w := Generate(tt.hosts, tt.pages, 42)
 		if len(w.Hosts()) != tt.hosts {
@@ -188,5 +188,28 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 	if a.Seeds() != b.Seeds() || len(a.Expected()) != len(b.Expected()) {
 		t.Error("seeds or expected differ")
+	}
+}
+
+func TestGenerateStyles(t *testing.T) {
+	w := Generate(4, 100, 3)
+	body := func(host int, uri string) string {
+		b, ok := w.Body("http://" + GenHost(host) + uri)
+		if !ok {
+			t.Fatalf("no %s%s", GenHost(host), uri)
+		}
+		return string(b)
+	}
+	if s := body(1, "/news/index.html"); !strings.Contains(s, `createPageHTML(5, 0, "index", "html")`) || strings.Contains(s, "index_1.html\"") {
+		t.Error("host 1: news not TRS-paged")
+	}
+	if _, ok := w.Body("http://" + GenHost(1) + "/news/index_4.html"); !ok {
+		t.Error("host 1: no index_4.html")
+	}
+	if s := body(0, "/news/index.html"); !strings.Contains(s, `<a href="/news/index_2.html">下一页</a>`) {
+		t.Error("host 0: no plain 下一页")
+	}
+	if s := body(3, "/xxgk/ndbg/index.html"); !strings.Contains(s, "<record><![CDATA[") {
+		t.Error("host 3: reports not in Hanweb records")
 	}
 }
