@@ -364,13 +364,17 @@ func skipElement(n *html.Node) bool {
 		return true
 	}
 	for _, a := range n.Attr {
-		if a.Key == "style" {
+		switch a.Key {
+		case "style":
+			if !strings.Contains(a.Val, "none") && !strings.Contains(a.Val, "hidden") &&
+				!strings.Contains(a.Val, "NONE") && !strings.Contains(a.Val, "HIDDEN") {
+				continue // the common case: no need to normalise
+			}
 			v := strings.ToLower(strings.ReplaceAll(a.Val, " ", ""))
 			if strings.Contains(v, "display:none") || strings.Contains(v, "visibility:hidden") {
 				return true
 			}
-		}
-		if a.Key == "hidden" {
+		case "hidden":
 			return true
 		}
 	}
