@@ -167,7 +167,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(hits) > 0 {
-		fmt.Fprintf(stderr, "audit: %d agency-year(s) with a -fail-on status: %s\n", len(hits), strings.Join(hits, "; "))
+		n := len(hits)
+		if n > 10 {
+			hits = append(hits[:10], fmt.Sprintf("and %d more", n-10))
+		}
+		fmt.Fprintf(stderr, "audit: %d agency-year(s) with a -fail-on status: %s\n", n, strings.Join(hits, "; "))
 		return 3
 	}
 	return 0
