@@ -412,22 +412,26 @@ func PreferAgency(parsed, known string) string {
 	return parsed
 }
 
-// marshalReport encodes a report as stored in the archive (2-space
-// indented JSON, HTML characters not escaped).
-func marshalReport(r *Report) ([]byte, error) {
+// marshalReport encodes a report as stored in the archive: compact JSON,
+// HTML characters not escaped.
+func marshalReport(r *Report) ([]byte, error) { return encodeReport(r, "") }
+
+// MarshalReport encodes a report for people: JSON indented by two spaces,
+// HTML characters not escaped.
+func MarshalReport(r *Report) ([]byte, error) { return encodeReport(r, "  ") }
+
+func encodeReport(r *Report, indent string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
 	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
-
-// MarshalReport encodes a report the way Run stores it: indented JSON
-// without HTML escaping.
-func MarshalReport(r *Report) ([]byte, error) { return marshalReport(r) }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

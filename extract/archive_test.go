@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -522,7 +523,8 @@ func TestStoredReportRoundTrip(t *testing.T) {
 }
 
 // BenchmarkRun measures archive mode over the five seeds as text and as
-// HTML (ten reports per run, every one re-parsed and stored).
+// HTML, each under five URLs (50 reports per run, every one re-parsed and
+// stored).
 func BenchmarkRun(b *testing.B) {
 	a, err := archive.Open(filepath.Join(b.TempDir(), "a.db"), archive.Options{NoSync: true})
 	if err != nil {
@@ -535,8 +537,11 @@ func BenchmarkRun(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := a.Put(&archive.Capture{URL: s.url + f.ext, Agency: s.agency, Role: archive.RoleReport, Status: 200, ContentType: f.ct}, body, ""); err != nil {
-				b.Fatal(err)
+			for copy := 0; copy < 5; copy++ {
+				c := &archive.Capture{URL: fmt.Sprintf("%s.%d%s", s.url, copy, f.ext), Agency: s.agency, Role: archive.RoleReport, Status: 200, ContentType: f.ct}
+				if err := a.Put(c, body, ""); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 	}
@@ -545,7 +550,7 @@ func BenchmarkRun(b *testing.B) {
 	n := 0
 	for i := 0; i < b.N; i++ {
 		sum, err := Run(context.Background(), a, RunOptions{All: true})
-		if err != nil || sum.Parsed != 10 {
+		if err != nil || sum.Parsed != 50 {
 			b.Fatalf("run: %v %+v", err, sum)
 		}
 		n += sum.Parsed
