@@ -456,7 +456,7 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 	// have been fetched.
 	p := startServe(t, append(args, "-delay", "40ms")...)
 	deadline := time.Now().Add(60 * time.Second)
-	for expectedRequests(w) < 2 {
+	for expectedRequests(w) < 4 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no expected URL fetched in 60s\n%s", p.stderr.String())
 		}
@@ -570,13 +570,30 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 			}
 		}
 	}
-	// Nothing archived before the kill was lost.
+	// Nothing archived before the kill was lost, and the resumed harvest
+	// did not fetch an expected URL archived before the kill again.
+	requests := map[string]int{}
+	for _, r := range w.Requests() {
+		requests["http://"+r.Host+r.Path]++
+	}
+	isExpected := map[string]bool{}
+	for _, e := range expected {
+		isExpected[e.URL] = true
+	}
+	keptBefore := 0
 	for _, u := range archivedBefore {
 		caps, err := a.ByURL(u)
 		if err != nil || len(caps) == 0 {
 			t.Errorf("%s archived before the kill is gone (%v)", u, err)
 		}
+		if isExpected[u] {
+			keptBefore++
+		}
+		if isExpected[u] && requests[u] != 1 {
+			t.Errorf("%s archived before the kill was requested %d times, want 1", u, requests[u])
+		}
 	}
+	t.Logf("%d expected URLs were archived before the kill and not fetched again", keptBefore)
 	var reports int
 	if err := a.EachReport(func(string, []byte) error { reports++; return nil }); err != nil {
 		t.Fatal(err)
