@@ -21,12 +21,12 @@ const (
 
 // Sizes of the Hostile endpoints.
 const (
-	HugeSize       = 200 << 20 // bytes /huge streams
-	BombMember     = 1 << 20   // uncompressed bytes of one gzip member of /bomb
-	BombMembers    = 4096      // members: /bomb inflates to 4 GiB
-	BinarySize     = 1 << 20   // bytes of /binary
-	SlowDelay      = 60 * time.Second
-	HostileReport  = "/xxgk/ndbg/2024/t20240125_1.html"
+	HugeSize       = 200 << 20                          // bytes /huge streams
+	BombMember     = 1 << 20                            // uncompressed bytes of one gzip member of /bomb
+	BombMembers    = 4096                               // members: /bomb inflates to 4 GiB
+	BinarySize     = 1 << 20                            // bytes of /binary
+	SlowDelay      = 60 * time.Second                   // how long /slow waits
+	HostileReport  = "/xxgk/ndbg/2024/t20240125_1.html" // path of the one report
 	hostileAgency  = "示例市公安局"
 	hostileYear    = 2023
 	retryAfterSecs = 1
@@ -43,6 +43,7 @@ const (
 //	           (built once, streamed) that inflate to 4 GiB of zeros
 //	/binary    random bytes served as text/html
 //	/offsite   302 to http://offsite.example.com/ (Forbidden)
+//	/private/index.html  disallowed by robots.txt (Forbidden)
 func Hostile() *World {
 	w := newWorld()
 	s := w.newSite(HostileHost, hostileAgency)
