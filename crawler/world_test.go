@@ -208,3 +208,44 @@ func TestHostileWorld(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPriorityUnderBudget gives a crawl of a 200-page generated site a
+// budget of 12 requests: report links and report columns come first, so
+// every report is still archived and the budget holds.
+func TestPriorityUnderBudget(t *testing.T) {
+	w := fixtureworld.Generate(1, 200, 7)
+	ags := worldAgencies(t, w)
+	srv, resolve := fixtureworld.Serve(w)
+	defer srv.Close()
+	a := openArchive(t, filepath.Join(t.TempDir(), "budget.db"))
+	defer a.Close()
+	cfg := worldConfig(resolve)
+	cfg.MaxPagesPerHost = 12
+	c, err := New(a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), ags); err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	for _, r := range w.Requests() {
+		if r.Path != "/robots.txt" {
+			pages++
+		}
+	}
+	if pages > cfg.MaxPagesPerHost {
+		t.Errorf("%d page requests, budget %d", pages, cfg.MaxPagesPerHost)
+	}
+	if len(w.Expected()) == 0 {
+		t.Fatal("generated world expects no reports")
+	}
+	for _, e := range w.Expected() {
+		if caps, _ := a.ByURL(e.URL); len(caps) != 1 || caps[0].Role != e.Role {
+			t.Errorf("report %s not archived within the budget", e.URL)
+		}
+	}
+	if q, v, _ := a.FrontierCounts(fixtureworld.GenHost(0)); q != 0 || v != 0 {
+		t.Errorf("frontier not reset after the crawl: %d queued, %d visited", q, v)
+	}
+}
