@@ -372,8 +372,8 @@ func (w *htmlWalker) docxGrid(t *dxTable) [][]Cell {
 	}
 	out := grid[:0]
 	for _, row := range grid {
-		if len(row) == 0 {
-			continue
+		if rowEmpty(row) {
+			continue // spacer rows carry nothing
 		}
 		for len(row) < width {
 			row = append(row, Cell{})

@@ -716,11 +716,13 @@ func (w *htmlWalker) grid(rows []*html.Node) [][]Cell {
 		for j, s := range row {
 			if j < width {
 				cells[j] = s.cell
-				if s.set {
+				if s.cell.Text != "" {
 					filled = true
 				}
 			}
 		}
+		// a row of empty cells (Word's column-width row, spacer rows)
+		// carries nothing and would end the row above early
 		if filled {
 			out = append(out, cells)
 		}

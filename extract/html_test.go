@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"bytes"
+
 	"encoding/json"
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,4 +99,32 @@ func firstRunes(s string, n int) string {
 		r = r[:n]
 	}
 	return string(r)
+}
+
+// TestHTMLWordSpacers: Word's HTML export adds a zero-height row of empty
+// cells fixing the column widths (inside <![if !supportMisc]>) and empty
+// spacer cells at row ends; neither may shift a value.
+func TestHTMLWordSpacers(t *testing.T) {
+	for _, name := range []string{"000_058c891ac62dd96d", "003_5b5855e3c5339d3b"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "html", name+".html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if htmlStyles[name].gbk {
+				if data, err = simplifiedchinese.GBK.NewDecoder().Bytes(data); err != nil {
+					t.Fatal(err)
+				}
+				data = bytes.Replace(data, []byte("charset=gb2312"), []byte("charset=utf-8"), 1)
+			}
+			spacerRow := "<![if !supportMisc]><tr height=0>" + strings.Repeat("<td width=48 style='border:none'></td>", 16) + "</tr><![endif]>\n</table>"
+			data = bytes.ReplaceAll(data, []byte("</table>"), []byte(spacerRow))
+			data = bytes.ReplaceAll(data, []byte("</tr>"), []byte("<td style='border:none;padding:0' width=0><p class=MsoNormal>&nbsp;</p></td></tr>"))
+			r, err := Parse(name+".html", data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareCells(t, r, loadGolden(t, name))
+		})
+	}
 }
