@@ -132,6 +132,8 @@ func TestRunStoresSeedReports(t *testing.T) {
 	putCapture(t, a, &archive.Capture{URL: "http://gaj.ningbo.gov.cn/big.pdf", Role: archive.RoleAttachment, Truncated: true}, []byte("%PDF-1.4 truncated"))
 	notice := putCapture(t, a, &archive.Capture{URL: "http://gaj.ningbo.gov.cn/notice.html", Role: archive.RoleReport, Agency: "宁波市公安局", ContentType: "text/html; charset=utf-8"},
 		[]byte("<html><head><title>关于开展年度报告编制工作的通知</title></head><body><p>各单位：请于1月底前报送。</p></body></html>"))
+	empty := putCapture(t, a, &archive.Capture{URL: "http://gaj.ningbo.gov.cn/ndbg/index.html", Role: archive.RoleReport, Agency: "宁波市公安局", ContentType: "text/html; charset=utf-8"},
+		[]byte("<html><head><title>政府信息公开年报</title></head><body><h1>政府信息公开年报</h1><p>本栏目暂无内容，敬请关注。</p></body></html>"))
 	bin := putCapture(t, a, &archive.Capture{URL: "http://gaj.ningbo.gov.cn/scan.bin", Role: archive.RoleAttachment, ContentType: "application/octet-stream"},
 		[]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0x01})
 
@@ -140,13 +142,14 @@ func TestRunStoresSeedReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Candidates != 7 || sum.Parsed != 5 || sum.NewReports != 5 || sum.Unchanged != 0 || sum.WithFailedRules != 0 || sum.Warnings != 0 {
+	if sum.Candidates != 8 || sum.Parsed != 5 || sum.NewReports != 5 || sum.Unchanged != 0 || sum.WithFailedRules != 0 || sum.Warnings != 0 {
 		t.Errorf("summary = %+v", sum)
 	}
 	if sum.ByTemplate["2021"] != 4 || sum.ByTemplate["2019"] != 1 || len(sum.ByTemplate) != 2 {
 		t.Errorf("by template = %v", sum.ByTemplate)
 	}
-	if len(sum.NotReports) != 1 || sum.NotReports[0].CaptureID != notice.ID || sum.NotReports[0].URL != notice.URL {
+	if len(sum.NotReports) != 2 || sum.NotReports[0].CaptureID != notice.ID || sum.NotReports[0].URL != notice.URL ||
+		sum.NotReports[1].CaptureID != empty.ID || !strings.Contains(sum.NotReports[1].Reason, "no report year") {
 		t.Errorf("not reports = %+v", sum.NotReports)
 	}
 	if len(sum.Failed) != 1 || sum.Failed[0].CaptureID != bin.ID || !strings.Contains(sum.Failed[0].Reason, "unsupported") {
@@ -200,7 +203,7 @@ func TestRunStoresSeedReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum2.Parsed != 0 || sum2.Unchanged != 5 || sum2.NewReports != 0 || sum2.CrossUpdated != 0 || len(sum2.NotReports) != 1 {
+	if sum2.Parsed != 0 || sum2.Unchanged != 5 || sum2.NewReports != 0 || sum2.CrossUpdated != 0 || len(sum2.NotReports) != 2 {
 		t.Errorf("second run summary = %+v", sum2)
 	}
 
@@ -403,6 +406,26 @@ func TestRunOnly(t *testing.T) {
 	}
 	if len(reps) != 2 {
 		t.Errorf("%d stored reports, want 2", len(reps))
+	}
+}
+
+func TestUsable(t *testing.T) {
+	s := "2021-01-26"
+	for _, tc := range []struct {
+		name string
+		r    Report
+		ok   bool
+	}{
+		{"template report", Report{Template: Template2021, Year: 2021}, true},
+		{"tables as images", Report{Template: TemplateUnknown, Year: 2021}, true},
+		{"year from the caller only", Report{Template: TemplateUnknown, Year: 2020, Published: &s}, true},
+		{"a table but no year", Report{Template: TemplateUnknown, Applications: &Applications{}}, true},
+		{"nothing", Report{Template: TemplateUnknown, Title: "政府信息公开年报"}, false},
+	} {
+		err := Usable(&tc.r)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrNotReport)) {
+			t.Errorf("%s: Usable = %v", tc.name, err)
+		}
 	}
 }
 

@@ -134,6 +134,9 @@ func parseFile(path, agency string, year int, compact bool, stdout, stderr io.Wr
 		return 2
 	}
 	r, err := extract.Parse(filepath.Base(path), data, extract.Options{Agency: agency, Year: year})
+	if err == nil {
+		err = extract.Usable(r)
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, extract.ErrNotReport):

@@ -37,7 +37,8 @@ func readFile(t *testing.T, path string) []byte {
 
 // seedArchive builds an archive holding the five seeds twice: as text
 // (content type text/plain) and as their HTML renderings, plus a notice
-// wrongly taken for a report and a legacy Word attachment. It returns the archive path.
+// wrongly taken for a report and a legacy Word attachment. It returns the
+// archive path.
 func seedArchive(t *testing.T) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "a.db")
@@ -71,6 +72,10 @@ func TestExtractIn(t *testing.T) {
 	dir := t.TempDir()
 	notReport := filepath.Join(dir, "notice.txt")
 	os.WriteFile(notReport, []byte("关于调整办公时间的通知\n各位市民：自下周起窗口办公时间调整为8:30-17:00。\n"), 0o644)
+	empty := filepath.Join(dir, "index.html")
+	os.WriteFile(empty, []byte("<html><head><title>政府信息公开年报</title></head><body><h1>政府信息公开年报</h1><p>本栏目暂无内容，敬请关注。</p></body></html>"), 0o644)
+	list := filepath.Join(dir, "list.html")
+	os.WriteFile(list, []byte(`<html><head><title>政府信息公开年报</title></head><body><ul><li><a href="a.html">宁波市公安局2021年政府信息公开工作年度报告</a></li><li><a href="b.html">宁波市公安局2020年政府信息公开工作年度报告</a></li></ul></body></html>`), 0o644)
 	binary := filepath.Join(dir, "scan.doc")
 	os.WriteFile(binary, append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 600)...), 0o644)
 	for _, tc := range []struct {
@@ -87,6 +92,8 @@ func TestExtractIn(t *testing.T) {
 		{"agency override only where the document is silent", []string{"-in", filepath.Join(seedDir, "text", "004_dda7dad8d758c7d1.txt"), "-agency", "别的局", "-year", "2019"}, 0, "", "宁波市公安局", 2021, 42},
 		{"incomplete name completed", []string{"-compact", "-in", filepath.Join(seedDir, "text", "001_33cbb0de23e7a3a9.txt"), "-agency", "济源示范区公安局"}, 0, "", "济源示范区公安局", 2021, 10},
 		{"not a report", []string{"-in", notReport}, 2, "notice.txt is not an annual report", "", 0, 0},
+		{"empty column page", []string{"-in", empty}, 2, "index.html is not an annual report", "", 0, 0},
+		{"list page", []string{"-in", list}, 2, "list.html is not an annual report", "", 0, 0},
 		{"legacy word", []string{"-in", binary}, 2, "scan.doc: unsupported format", "", 0, 0},
 		{"missing file", []string{"-in", filepath.Join(dir, "nope.pdf")}, 2, "cannot read", "", 0, 0},
 		{"no mode", nil, 1, "give -in FILE", "", 0, 0},
