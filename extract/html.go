@@ -135,6 +135,12 @@ func decodeHTML(data []byte, contentType string) (string, string, error) {
 		if dec, ok := decodeGB(data); ok {
 			return dec, "gb18030", nil
 		}
+	case name == "windows-1252" && !valid && hasHighBytePairs(data):
+		// a server default (ISO-8859-1) over a Chinese page: trust a
+		// GBK meta or GB18030 bytes that decode cleanly
+		if dec, ok := decodeGB(data); ok && hanShare(dec) {
+			return dec, "gb18030", nil
+		}
 	case name != "utf-8" && valid && nonASCIIRuns(data) >= 8:
 		// declared a legacy charset but the bytes are UTF-8 (a common
 		// misconfiguration): UTF-8 multi-byte runs are rarely valid by
@@ -891,4 +897,32 @@ func (w *htmlWalker) pre(n *html.Node) {
 		}
 		w.doc.Blocks = append(w.doc.Blocks, Block{Text: ln})
 	}
+}
+
+// hasHighBytePairs reports bytes that look like double-byte text (two
+// bytes >= 0x81 in a row), as GBK is and Latin-1 prose rarely is.
+func hasHighBytePairs(b []byte) bool {
+	n := 0
+	for i := 0; i+1 < len(b) && n < 16; i++ {
+		if b[i] >= 0x81 && b[i+1] >= 0x40 && b[i+1] != 0x7f {
+			n++
+			i++
+		}
+	}
+	return n >= 16
+}
+
+// hanShare reports text whose non-ASCII letters are mostly Chinese.
+func hanShare(s string) bool {
+	han, other := 0, 0
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+		case r >= 0x4e00 && r <= 0x9fff:
+			han++
+		default:
+			other++
+		}
+	}
+	return han > 0 && han >= 2*other
 }

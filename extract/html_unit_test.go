@@ -41,6 +41,7 @@ func TestReadHTMLCharset(t *testing.T) {
 		{"gbk undeclared", "", gbkBytes(t, page("")), "gb18030"},
 		{"gbk served as utf-8", "text/html; charset=utf-8", gbkBytes(t, page("")), "gb18030"},
 		{"utf-8 declared gb2312", "", []byte(page(`<meta charset="gb2312">`)), "utf-8"},
+		{"gbk served as iso-8859-1", "text/html; charset=ISO-8859-1", gbkBytes(t, page(`<meta charset="gbk">`)), "gb18030"},
 		{"utf-8 bom", "", append([]byte("\xef\xbb\xbf"), page("")...), "utf-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
