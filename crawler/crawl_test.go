@@ -76,6 +76,7 @@ func newTestSite() *testSite {
 <li><a href="./202101/t20210120_2.html">测试市公安局2020年政府信息公开年报</a></li>
 <li><a href="./202001/t20200110_3.html">召开2020年度工作会议</a></li>
 <li><a href="../../files/2022nb.docx">2022年政府信息公开工作年度报告.docx</a></li>
+<li><a href="/download.jsp?id=9">2017年政府信息公开工作年度报告.pdf</a></li>
 </ul><script>createPageHTML(3, 0, "index", "html");</script>`)), true)
 	static("/xxgk/nb/index_1.html", "text/html; charset=utf-8", []byte(page("政府信息公开年报", `
 <script type="text/xml"><datastore><recordset>
@@ -109,6 +110,14 @@ func newTestSite() *testSite {
 		}
 		w.Header().Set("Content-Type", "application/pdf")
 		w.Write(pdf)
+	}
+	// A document behind a download.jsp URL, larger than the page cap.
+	bigPDF := append([]byte("%PDF-1.5\n"), bytes.Repeat([]byte("0123456789abcdef"), 100000)...)
+	s.bodies["http://"+siteHost+"/download.jsp?id=9"] = bigPDF
+	s.pages[siteHost+"/download.jsp"] = func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="2017nb.pdf"`)
+		w.Write(bigPDF)
 	}
 	static("/files/2022nb.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04 docx bytes"), false)
 	static("/news/", "text/html; charset=utf-8", []byte(page("警务要闻", `<a href="n1.html">民警走访</a>`)), false)
@@ -232,6 +241,7 @@ func TestCrawlSite(t *testing.T) {
 		"/xxgk/nb/201901/t20190115_4.html": archive.RoleReport,
 		"/files/2020nb.pdf":                archive.RoleAttachment,
 		"/files/2022nb.docx":               archive.RoleAttachment,
+		"/download.jsp?id=9":               archive.RoleAttachment,
 	}
 	for p, role := range want {
 		u := "http://" + siteHost + p
@@ -308,7 +318,7 @@ func TestCrawlSite(t *testing.T) {
 	if sum.Errors != len(failures) {
 		t.Errorf("summary errors %d, archive failures %d: %v", sum.Errors, len(failures), failures)
 	}
-	if len(sum.Agencies) != 1 || fmt.Sprint(sum.Agencies[0].Years) != "[2018 2019 2020 2021 2022]" {
+	if len(sum.Agencies) != 1 || fmt.Sprint(sum.Agencies[0].Years) != "[2017 2018 2019 2020 2021 2022]" {
 		t.Errorf("agency summary %+v", sum.Agencies)
 	}
 	if q, v, _ := a.FrontierCounts(siteHost); q != 0 || v != 0 {
@@ -339,7 +349,7 @@ func TestCrawlSite(t *testing.T) {
 	if sum2.NewCaptures != 0 || sum2.Agencies[0].NewReports != 0 {
 		t.Errorf("second run: %d new captures, %d new reports", sum2.NewCaptures, sum2.Agencies[0].NewReports)
 	}
-	if fmt.Sprint(sum2.Agencies[0].Years) != "[2018 2019 2020 2021 2022]" {
+	if fmt.Sprint(sum2.Agencies[0].Years) != "[2017 2018 2019 2020 2021 2022]" {
 		t.Errorf("second run years %v", sum2.Agencies[0].Years)
 	}
 

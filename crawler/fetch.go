@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,13 +72,16 @@ type recorder struct {
 
 	mu    sync.Mutex
 	limit int64
-	last  *rawResponse
-	hops  int
+	// docLimit replaces limit when the response turns out to be a
+	// document (attachment) behind an ordinary-looking URL.
+	docLimit int64
+	last     *rawResponse
+	hops     int
 }
 
-func (r *recorder) reset(limit int64) {
+func (r *recorder) reset(limit, docLimit int64) {
 	r.mu.Lock()
-	r.limit, r.last, r.hops = limit, nil, 0
+	r.limit, r.docLimit, r.last, r.hops = limit, docLimit, nil, 0
 	r.mu.Unlock()
 }
 
@@ -93,6 +98,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.mu.Lock()
 	limit := r.limit
+	if isDocument(resp.Header) && r.docLimit > limit {
+		limit = r.docLimit
+	}
 	r.mu.Unlock()
 	body, truncated, rerr := readCapped(resp.Body, limit)
 	resp.Body.Close()
@@ -116,6 +124,27 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = http.NoBody
 	resp.ContentLength = 0
 	return resp, nil
+}
+
+// isDocument reports whether response headers announce a document
+// attachment: a document media type or a Content-Disposition file name
+// with a document extension (download.jsp?id=… URLs).
+func isDocument(h http.Header) bool {
+	switch mediaType(h.Get("Content-Type"), []byte{}) {
+	case "application/pdf", "application/msword", "application/vnd.ms-excel", "application/vnd.ms-works",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"application/kswps", "application/wps-office.wps", "application/wps-office.et", "application/x-pdf":
+		return true
+	}
+	if cd := h.Get("Content-Disposition"); cd != "" {
+		if _, params, err := mime.ParseMediaType(cd); err == nil {
+			if attachmentExt[strings.ToLower(path.Ext(params["filename"]))] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readCapped reads at most limit bytes of rc and reports whether more was
@@ -221,7 +250,7 @@ func (f *hostFetcher) loadRobots(ctx context.Context, scheme string) error {
 		return err
 	}
 	defer func() { f.last = time.Now() }()
-	f.rec.reset(512 << 10)
+	f.rec.reset(512<<10, 0)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+f.host+"/robots.txt", nil)
 	if err != nil {
 		return nil
@@ -331,7 +360,7 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hdr http.Header) *fetchResult {
-	f.rec.reset(limit)
+	f.rec.reset(limit, f.cfg.MaxAttachmentSize)
 	f.col.SetRequestTimeout(timeout)
 	h := http.Header{}
 	for k, v := range hdr {
@@ -342,7 +371,16 @@ func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hd
 		h.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	}
 	res := &fetchResult{finalURL: u}
+	start := time.Now()
 	err := f.col.Request(http.MethodGet, u, nil, nil, h)
+	// A client timeout surfaces as "request canceled" while the body is
+	// read: name it.
+	timedOut := func(msg string) string {
+		if time.Since(start) >= timeout*9/10 && !strings.Contains(msg, "timeout") {
+			return fmt.Sprintf("timeout after %s: %s", timeout, msg)
+		}
+		return msg
+	}
 	res.at = time.Now().UTC()
 	raw, _ := f.rec.result()
 	res.raw = raw
@@ -352,11 +390,11 @@ func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hd
 	var redir *errRedirect
 	switch {
 	case raw == nil && err != nil:
-		res.err = describe(err)
+		res.err = timedOut(describe(err))
 	case raw == nil:
 		res.err = "no response"
 	case raw.ReadErr != nil:
-		res.err = "read body: " + describe(raw.ReadErr)
+		res.err = timedOut("read body: " + describe(raw.ReadErr))
 	case errors.As(err, &redir):
 		res.err = redir.msg
 	case raw.Truncated:

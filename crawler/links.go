@@ -442,6 +442,10 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 		}
 		return 0, "", false // attachments of news pages are not fetched
 	}
+	if attachmentExt[strings.ToLower(path.Ext(strings.TrimSpace(name)))] && reportYear(name) > 0 {
+		// download.jsp?id=… named 2021年…年度报告.pdf
+		return prioReport, "attachment", true
+	}
 	switch {
 	case reportYear(name) > 0:
 		return prioReport, "report", true

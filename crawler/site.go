@@ -230,6 +230,9 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if base == nil {
 		base = u
 	}
+	if capt.Role != archive.RoleAttachment && isDocument(raw.Header) {
+		capt.Role = archive.RoleAttachment
+	}
 	an := analyze(base, raw.Body, capt.ContentType)
 	capt.Charset = an.charset
 	if an.binaryAsText {
