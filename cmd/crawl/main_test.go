@@ -250,3 +250,58 @@ func TestInterruptSaysHowToResume(t *testing.T) {
 		t.Errorf("runs %+v %+v", runs[0], runs[len(runs)-1])
 	}
 }
+
+// TestRealSeedsOffline runs the repository's seeds.txt against the fixture
+// copies of those sites through -resolve: the command works offline and
+// archives every expected report of the seeded hosts.
+func TestRealSeedsOffline(t *testing.T) {
+	w, err := fixtureworld.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Expected()) == 0 {
+		t.Skip("fixture world is empty")
+	}
+	srv, resolve := fixtureworld.Serve(w)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "seeds.db")
+	args := []string{"-seeds", "../../seeds.txt", "-db", db, "-delay", "0", "-timeout", "3s"}
+	for h, addr := range resolve {
+		args = append(args, "-resolve", h+"="+addr)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "gaj.ningbo.gov.cn") || !strings.Contains(out.String(), "2021,2022") {
+		t.Errorf("summary lacks ningbo's report years:\n%s", out.String())
+	}
+	seeded := map[string]bool{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.Contains(f[0], ".gov.cn") {
+			seeded[f[0]] = true
+		}
+	}
+	a, err := archive.Open(db, archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	n := 0
+	for _, e := range w.Expected() {
+		if !seeded[e.Host] {
+			continue
+		}
+		n++
+		if caps, _ := a.ByURL(e.URL); len(caps) != 1 || caps[0].Error != "" {
+			t.Errorf("%s not archived", e.URL)
+		}
+	}
+	if n == 0 || len(seeded) != 5 {
+		t.Errorf("%d seeded hosts in the summary, %d expected reports on them", len(seeded), n)
+	}
+	runs, _ := a.Runs()
+	if len(runs) != 1 || runs[0].Kind != "crawl" || runs[0].Status != "done" || runs[0].NewReports == 0 {
+		t.Errorf("run record %+v", runs)
+	}
+}
