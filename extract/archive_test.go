@@ -600,3 +600,53 @@ func TestRunReadOnlyArchive(t *testing.T) {
 		t.Errorf("summary = %+v", sum)
 	}
 }
+
+// TestRunHostilePayloads stores misbehaving payloads as report captures:
+// Run never panics or fails the run for them; each is a failure or a
+// non-report with a reason, and the one real report among them is stored.
+func TestRunHostilePayloads(t *testing.T) {
+	a, _ := openTestArchive(t)
+	nested := strings.Repeat("<div><table><tr><td>", 5000) + "年度报告" + strings.Repeat("</td></tr></table></div>", 5000)
+	garbage := make([]byte, 3<<20)
+	for i := range garbage {
+		garbage[i] = byte(i*7919 + i>>3)
+	}
+	for _, p := range []struct {
+		url, ct string
+		body    []byte
+	}{
+		{"http://h.gov.cn/binary.html", "text/html", []byte("\x00\x01\x02\xff\xfe\x00PK\x03\x04 not html \x00\x00")},
+		{"http://h.gov.cn/garbage.html", "text/html; charset=utf-8", garbage},
+		{"http://h.gov.cn/nested.html", "text/html", []byte("<html><body>" + nested + "</body></html>")},
+		{"http://h.gov.cn/fake.pdf", "application/pdf", []byte("%PDF-1.7\n1 0 obj << /Length 999999 >> stream\nxx")},
+		{"http://h.gov.cn/fake.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04\x14\x00broken zip")},
+		{"http://h.gov.cn/gbk.html", "text/html; charset=gbk", []byte("<html><body>\xc4\xea\xb1\xa8\xff\xff</body></html>")},
+		{"http://h.gov.cn/spaces.txt", "text/plain", []byte(strings.Repeat(" \n\t", 100000))},
+	} {
+		putCapture(t, a, &archive.Capture{URL: p.url, Role: archive.RoleReport, Agency: "某局", ContentType: p.ct}, p.body)
+	}
+	real := putCapture(t, a, &archive.Capture{URL: "http://h.gov.cn/r.txt", Role: archive.RoleAttachment, Agency: "宁波市公安局"}, readTestdata(t, "text", "004_dda7dad8d758c7d1.txt"))
+	start := time.Now()
+	sum, err := Run(context.Background(), a, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 60*time.Second {
+		t.Errorf("hostile payloads took %s", time.Since(start))
+	}
+	if sum.Parsed+len(sum.Failed)+len(sum.NotReports) != 8 {
+		t.Errorf("summary = %+v", sum)
+	}
+	for _, f := range append(sum.Failed, sum.NotReports...) {
+		if f.Reason == "" || f.URL == "" || f.CaptureID == "" {
+			t.Errorf("failure without reason: %+v", f)
+		}
+		if strings.Contains(f.Reason, "goroutine ") {
+			t.Errorf("%s: a panic reached the summary: %s", f.URL, f.Reason)
+		}
+	}
+	if _, err := a.Report(real.ID); err != nil {
+		t.Errorf("the real report among hostile payloads was not stored: %v", err)
+	}
+	t.Logf("parsed %d, failed %+v, not reports %+v", sum.Parsed, sum.Failed, sum.NotReports)
+}

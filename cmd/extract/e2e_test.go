@@ -36,7 +36,10 @@ func crawlWorld(t *testing.T, w *fixtureworld.World, db string) {
 	cfg := crawler.DefaultConfig()
 	cfg.Delay = 0
 	cfg.Parallel = 4
-	cfg.Timeout = 5 * time.Second
+	cfg.Timeout = 3 * time.Second
+	cfg.Retries = 1
+	cfg.MaxBodySize = 2 << 20
+	cfg.MaxAttachmentSize = 8 << 20
 	cfg.Resolve = resolve
 	c, err := crawler.New(a, cfg)
 	if err != nil {
