@@ -87,6 +87,9 @@ func Open(path string, opts Options) (*Archive, error) {
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
+			if h, ok := ReadHolder(path); ok {
+				return nil, fmt.Errorf("open archive %s: %w (waited %s; held by %s)", path, ErrInUse, timeout, h)
+			}
 			return nil, fmt.Errorf("open archive %s: %w (waited %s)", path, ErrInUse, timeout)
 		}
 		return nil, fmt.Errorf("open archive %s: %w", path, err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,16 @@ func TestSecondWriterGetsErrInUse(t *testing.T) {
 	}
 	if _, err := Open(path, Options{ReadOnly: true, Timeout: 200 * time.Millisecond}); !errors.Is(err, ErrInUse) {
 		t.Fatalf("read-only Open while a writer holds it: %v, want ErrInUse", err)
+	}
+	// With a holder record (written by serve), the error names the holder.
+	release, err := WriteHolder(path, Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: "http://127.0.0.1:8080/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	_, err = Open(path, Options{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "held by nianbao serve (pid "+strconv.Itoa(os.Getpid())+", serving http://127.0.0.1:8080/") {
+		t.Fatalf("Open with a holder record: %v", err)
 	}
 }
 

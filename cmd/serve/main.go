@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		if errors.Is(err, archive.ErrInUse) {
-			fmt.Fprintf(stderr, "serve: %s\n", harvest.HeldBy(*db))
+			fmt.Fprintf(stderr, "serve: %s\n", archive.HeldBy(*db))
 		}
 		return 2
 	}
@@ -191,7 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	base := "http://" + ln.Addr().String() + "/"
-	release, err := harvest.WriteHolder(*db, harvest.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: base, Since: time.Now().UTC()})
+	release, err := archive.WriteHolder(*db, archive.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: base, Since: time.Now().UTC()})
 	if err != nil {
 		log.Warn("cannot name this process as the archive's holder", "err", err)
 		release = func() {}
@@ -245,7 +245,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runOnce runs one harvest, prints its record as JSON on stdout, and
 // returns 0 when it completed.
 func runOnce(ctx context.Context, h *harvest.Harvester, db string, stdout, stderr io.Writer) int {
-	release, err := harvest.WriteHolder(db, harvest.Holder{PID: os.Getpid(), Command: "nianbao serve -once", Since: time.Now().UTC()})
+	release, err := archive.WriteHolder(db, archive.Holder{PID: os.Getpid(), Command: "nianbao serve -once", Since: time.Now().UTC()})
 	if err == nil {
 		defer release()
 	}

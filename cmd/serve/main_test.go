@@ -110,7 +110,7 @@ func TestRunArchiveHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	release, err := harvest.WriteHolder(db, harvest.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: "http://127.0.0.1:9999/"})
+	release, err := archive.WriteHolder(db, archive.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: "http://127.0.0.1:9999/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestRunDemoOnceTwice(t *testing.T) {
 	if runs[1].NewReports != 0 {
 		t.Errorf("second run = %+v, want no new reports", runs[1])
 	}
-	if _, err := os.Stat(harvest.HolderPath(db)); !os.IsNotExist(err) {
+	if _, err := os.Stat(archive.HolderPath(db)); !os.IsNotExist(err) {
 		t.Errorf("holder file left behind: %v", err)
 	}
 }
@@ -259,7 +259,7 @@ func TestRunServesUIAndHealth(t *testing.T) {
 		t.Errorf("dashboard: %d %.500s", resp.StatusCode, body)
 	}
 	// The holder file names this process while it serves.
-	if hd, ok := harvest.ReadHolder(db); !ok || hd.Addr != base || hd.PID != os.Getpid() {
+	if hd, ok := archive.ReadHolder(db); !ok || hd.Addr != base || hd.PID != os.Getpid() {
 		t.Errorf("holder = %+v %v", hd, ok)
 	}
 	cancel()
@@ -271,7 +271,7 @@ func TestRunServesUIAndHealth(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancel")
 	}
-	if _, err := os.Stat(harvest.HolderPath(db)); !os.IsNotExist(err) {
+	if _, err := os.Stat(archive.HolderPath(db)); !os.IsNotExist(err) {
 		t.Errorf("holder file left behind: %v", err)
 	}
 	if _, err := http.Get(base + "healthz"); err == nil {
@@ -652,7 +652,7 @@ func TestSecondServeAndGracefulStop(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), "resumes at the next start") {
 		t.Errorf("stop log lacks the resume hint:\n%s", p.stderr.String())
 	}
-	if _, err := os.Stat(harvest.HolderPath(db)); !os.IsNotExist(err) {
+	if _, err := os.Stat(archive.HolderPath(db)); !os.IsNotExist(err) {
 		t.Errorf("holder file left behind: %v", err)
 	}
 }

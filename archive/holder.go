@@ -1,4 +1,4 @@
-package harvest
+package archive
 
 import (
 	"encoding/json"
@@ -11,8 +11,8 @@ import (
 
 // Holder describes the long-running process that holds an archive for
 // writing. bbolt's file lock does not say who holds it, so serve writes a
-// Holder beside the archive (HolderPath) while it runs; a command that gets
-// archive.ErrInUse reads it with ReadHolder to name the holder.
+// Holder beside the archive (HolderPath) while it runs, and Open names it in
+// the ErrInUse error every other command then gets.
 type Holder struct {
 	// PID is the holder's process ID.
 	PID int `json:"pid"`
@@ -97,7 +97,7 @@ func alive(pid int) bool {
 }
 
 // HeldBy returns a sentence naming who holds the archive at db, for a
-// command that got archive.ErrInUse: the recorded serve process when there
+// command that got ErrInUse: the recorded serve process when there
 // is one, otherwise a generic sentence.
 func HeldBy(db string) string {
 	if h, ok := ReadHolder(db); ok {
