@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -306,5 +307,24 @@ func TestExtractDBLocked(t *testing.T) {
 	errb.Reset()
 	if code := run([]string{"-db", db, "-wait", "300ms"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "after waiting 300ms") {
 		t.Errorf("expired -wait: exit %d, %s", code, errb.String())
+	}
+}
+
+// TestExtractDBInterrupted: an interrupt (cancelled context) stops the run
+// between captures with exit 2 and the summary; a rerun finishes the job.
+func TestExtractDBInterrupted(t *testing.T) {
+	db := seedArchive(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	if code := runContext(ctx, []string{"-db", db}, &out, &errb); code != 2 {
+		t.Fatalf("interrupted run: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "stopped after 0 of 12 captures: context canceled") || !strings.Contains(errb.String(), "0 reports parsed") {
+		t.Errorf("interrupted run stderr:\n%s", errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"-db", db}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "10 reports parsed (10 new)") {
+		t.Errorf("rerun: exit %d:\n%s", code, errb.String())
 	}
 }
