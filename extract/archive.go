@@ -87,16 +87,25 @@ type Summary struct {
 
 // Run parses the report and attachment captures of a (role "report" or
 // "attachment", status 200 or a 304 revisit, no fetch error, not truncated)
-// and stores each report with a.PutReport. A revisit is parsed from the
-// payload it revisited (its Digest). Captures that are not reports are
-// counted in Summary.NotReports; captures that cannot be read are listed in
+// and stores each report, compact JSON, with a.PutReport under its capture
+// ID. A revisit is parsed from the payload it revisited (its Digest).
+// Each capture is parsed with Parse(CaptureName(c), body, Options{Agency:
+// c.Agency, Source: …, ContentType: c.ContentType}): the document's own
+// agency and year win, the capture's agency fills in (PreferAgency).
+//
+// Captures that are not reports (ErrNotReport, or not Usable) are listed in
+// Summary.NotReports; captures that cannot be read are listed in
 // Summary.Failed; neither stops the run. After parsing, every stored report
 // gets its cross-year checks (CrossCheck against the previous year of the
-// same agency, stored or new) and is stored again when they changed.
+// same agency, stored earlier or parsed now) and is stored again when they
+// changed, so a run that parses only new captures still checks them
+// against the stored years, and updates a stored year whose previous year
+// just arrived.
 //
-// Run returns an error only when the archive cannot be read or written, or
-// ctx is cancelled (checked between captures; the reports parsed so far
-// are stored and get their cross-year checks before Run returns).
+// Run always returns a Summary. It returns an error only when the archive
+// cannot be read or written, or ctx is cancelled (checked between
+// captures; the reports parsed so far are stored and get their cross-year
+// checks before Run returns).
 func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, error) {
 	log := opts.Logger
 	if log == nil {
