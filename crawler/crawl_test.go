@@ -24,6 +24,7 @@ import (
 type testSite struct {
 	mu     sync.Mutex
 	reqs   []string // host + request URI
+	badUA  []string // User-Agents other than ours
 	pages  map[string]func(w http.ResponseWriter, r *http.Request, hit int)
 	bodies map[string][]byte // URL → bytes served
 	hits   map[string]int
@@ -167,6 +168,9 @@ func (s *testSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := host + r.URL.Path
 	s.mu.Lock()
 	s.reqs = append(s.reqs, host+r.URL.RequestURI())
+	if r.UserAgent() != UserAgent {
+		s.badUA = append(s.badUA, r.UserAgent())
+	}
 	hit := s.hits[key]
 	s.hits[key]++
 	h := s.pages[key]
@@ -293,6 +297,9 @@ func TestCrawlSite(t *testing.T) {
 	}
 	if cal > 1 || nest > 2 {
 		t.Errorf("traps fetched %d calendar and %d nested pages", cal, nest)
+	}
+	if len(site.badUA) > 0 {
+		t.Errorf("requests with User-Agent %q", site.badUA)
 	}
 	failures := map[string]string{}
 	if err := a.Each(func(cp *archive.Capture) error {
