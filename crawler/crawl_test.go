@@ -298,9 +298,11 @@ func TestCrawlSite(t *testing.T) {
 	if cal > 1 || nest > 2 {
 		t.Errorf("traps fetched %d calendar and %d nested pages", cal, nest)
 	}
+	site.mu.Lock()
 	if len(site.badUA) > 0 {
 		t.Errorf("requests with User-Agent %q", site.badUA)
 	}
+	site.mu.Unlock()
 	failures := map[string]string{}
 	if err := a.Each(func(cp *archive.Capture) error {
 		if cp.Error != "" {
