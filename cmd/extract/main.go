@@ -14,7 +14,8 @@
 // with its checks, cross-year checks included; captures already extracted
 // are skipped unless -all. -json prints the reports parsed by this run as
 // JSON lines on stdout; -csv writes every stored report (latest per URL,
-// every version with -all) as one CSV row. A summary goes to stderr. The
+// every version with -all) as one CSV row, to a file or, with "-csv -", to
+// stdout. A summary goes to stderr. The
 // archive is locked while a crawl or serve runs: extract then fails at once
 // with exit 2, or waits up to -wait for it.
 //
@@ -70,7 +71,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	db := fs.String("db", "", "archive file: parse every report capture in it and store the reports")
 	all := fs.Bool("all", false, "with -db: every version of every URL, re-parsing captures already extracted")
 	jsonOut := fs.Bool("json", false, "with -db: print the reports parsed by this run as JSON lines on stdout")
-	csvPath := fs.String("csv", "", "with -db: write the stored reports to this CSV file (UTF-8 with BOM)")
+	csvPath := fs.String("csv", "", `with -db: write the stored reports to this CSV file (UTF-8 with BOM; "-" for stdout)`)
 	wait := fs.Duration("wait", 0, "with -db: wait up to this long for a crawl or serve holding the archive (default: fail at once)")
 	verbose := fs.Bool("v", false, "log every capture that is not a report")
 	fs.Usage = func() {
@@ -113,6 +114,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "extract: -%s goes with -in, not -db\n", f)
 			return 1
 		}
+	}
+	if *csvPath == "-" && *jsonOut {
+		fmt.Fprintln(stderr, "extract: -csv - and -json both write to stdout; give -csv a file name")
+		return 1
 	}
 	if *wait < 0 {
 		fmt.Fprintln(stderr, "extract: -wait must not be negative")
@@ -229,6 +234,20 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 	if writeErr != nil {
 		fmt.Fprintf(stderr, "extract: write JSON lines: %v\n", writeErr)
 		code = 2
+	}
+	if csvPath == "-" && runErr == nil {
+		reps, err := extract.LoadReports(a, all)
+		if err == nil {
+			err = extract.WriteCSV(w, reps)
+		}
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "extract: write csv to stdout: %v\n", err)
+			return 2
+		}
+		return code
 	}
 	if csvPath != "" && runErr == nil {
 		n, err := writeCSVFile(a, csvPath, all)

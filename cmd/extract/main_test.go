@@ -229,6 +229,18 @@ func TestExtractDB(t *testing.T) {
 	if recs2, _ := csv.NewReader(bytes.NewReader(readFile(t, csvPath)[3:])).ReadAll(); len(recs2) != 11 {
 		t.Errorf("second CSV has %d records", len(recs2))
 	}
+	// -csv - writes the CSV to stdout
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"-db", db, "-csv", "-"}, &out, &errb); code != 0 {
+		t.Fatalf("-csv - exit %d: %s", code, errb.String())
+	}
+	if !bytes.Equal(out.Bytes(), readFile(t, csvPath)) {
+		t.Errorf("-csv - printed %d bytes, the file has %d", out.Len(), len(readFile(t, csvPath)))
+	}
+	if code := run([]string{"-db", db, "-csv", "-", "-json"}, &out, &errb); code != 1 {
+		t.Errorf("-csv - with -json: exit %d", code)
+	}
 	// -all re-parses every capture
 	out.Reset()
 	errb.Reset()
