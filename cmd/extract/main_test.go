@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -338,5 +342,73 @@ func TestExtractDBInterrupted(t *testing.T) {
 	errb.Reset()
 	if code := run([]string{"-db", db}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "10 reports parsed (10 new)") {
 		t.Errorf("rerun: exit %d:\n%s", code, errb.String())
+	}
+}
+
+// TestHelperHoldArchive is not a test: run as a subprocess by
+// TestExtractDBLockedByProcess, it holds the archive named by
+// EXTRACT_HOLD_DB open (as a crawl would) until its stdin closes.
+func TestHelperHoldArchive(t *testing.T) {
+	db := os.Getenv("EXTRACT_HOLD_DB")
+	if db == "" {
+		t.Skip("helper process only")
+	}
+	a, err := archive.Open(db, archive.Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(3)
+	}
+	fmt.Println("locked")
+	io.Copy(io.Discard, os.Stdin)
+	a.Close()
+	os.Exit(0)
+}
+
+// TestExtractDBLockedByProcess: another process holds the archive; extract
+// fails at once with the in-use message, and with -wait finishes once that
+// process exits.
+func TestExtractDBLockedByProcess(t *testing.T) {
+	db := seedArchive(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestHelperHoldArchive$")
+	cmd.Env = append(os.Environ(), "EXTRACT_HOLD_DB="+db)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close()
+		cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "locked" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+
+	var out, errb bytes.Buffer
+	start := time.Now()
+	if code := run([]string{"-db", db}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "is in use by another process (a crawl or `serve`)") {
+		t.Fatalf("locked by a process: exit %d: %s", code, errb.String())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("fail-fast took %s", d)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		stdin.Close()
+	}()
+	errb.Reset()
+	if code := run([]string{"-db", db, "-wait", "30s"}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "10 reports parsed") {
+		t.Errorf("-wait after the process exits: exit %d: %s", code, errb.String())
 	}
 }
