@@ -38,7 +38,7 @@ func ReadPDF(data []byte) (*Document, error) {
 // ReadPDFContext is ReadPDF with a context that cancels the pdftotext
 // fallback.
 func ReadPDFContext(ctx context.Context, data []byte) (*Document, error) {
-	text, goErr := pdfTextGo(data)
+	text, goErr := pdfTextGoTimeout(ctx, data)
 	if goErr == nil {
 		goErr = checkPDFText(text)
 	}
@@ -129,6 +129,33 @@ func checkPDFText(s string) error {
 		return fmt.Errorf("text looks garbled (%d of %d characters unmappable)", bad, total)
 	}
 	return nil
+}
+
+// pdfGoTimeout bounds the Go reader: a crafted file could make the library
+// loop; the reader's goroutine is then abandoned and pdftotext tried.
+const pdfGoTimeout = 30 * time.Second
+
+// pdfTextGoTimeout runs pdfTextGo bounded by ctx and pdfGoTimeout.
+func pdfTextGoTimeout(ctx context.Context, data []byte) (string, error) {
+	type result struct {
+		text string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		t, err := pdfTextGo(data)
+		ch <- result{t, err}
+	}()
+	timer := time.NewTimer(pdfGoTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-ch:
+		return r.text, r.err
+	case <-timer.C:
+		return "", fmt.Errorf("timed out after %s", pdfGoTimeout)
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 // pdfTextGo lays the PDF's glyphs out as lines with the pure-Go reader.

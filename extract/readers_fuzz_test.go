@@ -147,3 +147,17 @@ func htmlExcerpt(b []byte) []byte {
 	}
 	return []byte(head + "<body><div id=\"zoom\">" + s[i:j+len("</table>")] + "</div></body></html>")
 }
+
+// FuzzReadPDF: the Go PDF reader never panics or hangs on any bytes (the
+// library's panics are turned into errors).
+func FuzzReadPDF(f *testing.F) {
+	f.Setenv("PATH", f.TempDir()) // no pdftotext
+	f.Add(minimalPDF("Annual report 2021"))
+	f.Add(minimalPDF("(x) Tj 1 0 0 1 50 50 Tm (y)"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := ReadPDF(b)
+		if err == nil {
+			checkDoc(t, doc)
+		}
+	})
+}
