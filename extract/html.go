@@ -50,11 +50,20 @@ var bodySelectors = []string{
 // blocks and its tables become grids with rowspan/colspan expanded; a
 // table holding tables (a page laid out in a table) is read cell by cell.
 // The page title and any 发布时间/发布日期 line above the body are emitted
-// first, so the publication date is not lost. Meta holds every
+// first, so the publication date is not lost. An MHTML web archive (.mht,
+// or a ".doc" saved by Word as a single-file web page) is unwrapped to its
+// HTML part first. Meta holds every
 // <meta name|property content> with lower-cased keys, plus "charset",
 // "reader" and "link_density" (the share of the body's text inside links:
 // high on list and navigation pages).
 func ReadHTML(data []byte, contentType string) (*Document, error) {
+	if isMHTML(data) {
+		part, ct, err := unwrapMHTML(data)
+		if err != nil {
+			return nil, fmt.Errorf("read html: %w", err)
+		}
+		data, contentType = part, ct
+	}
 	utf, encName, err := decodeHTML(data, contentType)
 	if err != nil {
 		return nil, fmt.Errorf("read html: %w", err)

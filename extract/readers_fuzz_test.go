@@ -119,6 +119,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add("a.xlsx", buildXLSX(f, []fxItem{{text: "某局2021年度政府信息公开工作年度报告", bold: true}, {table: fxTable{{c("规章", 1, 2), c("3", 1, 1)}}}}, "T"))
 	f.Add("a.pdf", minimalPDF("Annual report 2021"))
+	f.Add("a.mht", []byte("MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n\r\n--b\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"gb2312\"\r\n\r\n<p>=D2=BB=A1=A2</p><table><tr><td rowspan=3D2>x</td></tr></table>\r\n--b--\r\n"))
 	f.Add("a.doc", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 64)...))
 	f.Add("a.txt", []byte("一、本年新收政府信息公开申请数量\t１\t—\t无\t/\t\t1,000\t¥2万元\n"))
 	f.Fuzz(func(t *testing.T, name string, b []byte) {

@@ -31,7 +31,8 @@ var (
 	magicOLE = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
-// Sniff names the format of data by its content: "html", "text", "docx",
+// Sniff names the format of data by its content: "html" (also for MHTML
+// web archives, which ReadHTML unwraps), "text", "docx",
 // "pdf", "xlsx", the legacy binary formats "doc", "wps", "xls", "et" (an
 // OLE compound file; "ole" when neither the name nor the content says which
 // program wrote it), or "unknown". The file name's extension is used only
@@ -52,6 +53,9 @@ func Sniff(name string, data []byte) string {
 	}
 	if looksBinary(data) {
 		return FormatUnknown
+	}
+	if isMHTML(data) {
+		return FormatHTML // a web archive; ReadHTML unwraps it
 	}
 	if looksHTML(data, ext) {
 		return FormatHTML
