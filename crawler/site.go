@@ -152,7 +152,7 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		// Captured after it was queued: an interrupted crawl got this far
 		// before it stopped. Take its links from the archive.
 		c.noteReport(it.Host, st.Role, it.Title)
-		return c.fromArchive(it, st), false, nil
+		return c.resumed(it, st), false, nil
 	case found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
 		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
 		// Reports and attachments are archived once.
@@ -304,6 +304,25 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// resumed derives the items of a page captured by an interrupted crawl:
+// the target of a redirect, or the links of the archived body.
+func (c *Crawler) resumed(it *archive.FrontierItem, st archive.URLState) []*archive.FrontierItem {
+	if st.Status >= 300 && st.Status < 400 && st.Status != http.StatusNotModified {
+		caps, err := c.a.ByURL(it.URL)
+		if err != nil || len(caps) == 0 {
+			return nil
+		}
+		last := caps[len(caps)-1]
+		target, err := url.Parse(last.FinalURL)
+		if err != nil || last.FinalURL == it.URL || !inScope(target, it.Host) || trap(target) != "" {
+			return nil
+		}
+		return []*archive.FrontierItem{{URL: last.FinalURL, Host: it.Host, Agency: it.Agency, Depth: it.Depth,
+			Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}
+	}
+	return c.fromArchive(it, st)
 }
 
 // fromArchive derives the links of an archived page from its stored body.

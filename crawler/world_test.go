@@ -295,10 +295,16 @@ func TestPoliteness(t *testing.T) {
 			t.Errorf("%s: robots.txt not the first request", r.Host)
 		}
 	}
-	// The two hosts ran side by side: well under the serial time.
-	serial := time.Duration(len(w.Requests())-1) * cfg.Delay
-	if took >= serial {
-		t.Errorf("crawl took %s, serial would be %s: hosts not in parallel", took, serial)
+	// The two hosts ran side by side: their requests interleave.
+	reqs := w.Requests()
+	switches := 0
+	for i := 1; i < len(reqs); i++ {
+		if reqs[i].Host != reqs[i-1].Host {
+			switches++
+		}
+	}
+	if switches < 3 {
+		t.Errorf("hosts not crawled in parallel (%d host switches in %d requests, %s)", switches, len(reqs), took)
 	}
 	for _, r := range w.Requests() {
 		if !strings.Contains(w.Seeds(), r.Host) {
