@@ -199,6 +199,8 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 			} else {
 				fmt.Fprintf(stderr, "extract: archive %s is still in use by another process (a crawl or `serve`) after waiting %s; rerun with a longer -wait or stop it\n", db, wait)
 			}
+			// the archive's error names the holder when serve recorded itself
+			fmt.Fprintf(stderr, "extract: %v\n", err)
 		} else {
 			fmt.Fprintf(stderr, "extract: %v\n", err)
 		}

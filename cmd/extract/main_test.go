@@ -347,7 +347,8 @@ func TestExtractDBInterrupted(t *testing.T) {
 
 // TestHelperHoldArchive is not a test: run as a subprocess by
 // TestExtractDBLockedByProcess, it holds the archive named by
-// EXTRACT_HOLD_DB open (as a crawl would) until its stdin closes.
+// EXTRACT_HOLD_DB open and records itself as its holder (as serve does)
+// until its stdin closes.
 func TestHelperHoldArchive(t *testing.T) {
 	db := os.Getenv("EXTRACT_HOLD_DB")
 	if db == "" {
@@ -358,8 +359,14 @@ func TestHelperHoldArchive(t *testing.T) {
 		fmt.Println("error:", err)
 		os.Exit(3)
 	}
+	release, err := archive.WriteHolder(db, archive.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: "http://127.0.0.1:8080/", Since: time.Now()})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(3)
+	}
 	fmt.Println("locked")
 	io.Copy(io.Discard, os.Stdin)
+	release()
 	a.Close()
 	os.Exit(0)
 }
@@ -399,6 +406,9 @@ func TestExtractDBLockedByProcess(t *testing.T) {
 	start := time.Now()
 	if code := run([]string{"-db", db}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "is in use by another process (a crawl or `serve`)") {
 		t.Fatalf("locked by a process: exit %d: %s", code, errb.String())
+	}
+	if want := fmt.Sprintf("held by nianbao serve (pid %d, serving http://127.0.0.1:8080/", cmd.Process.Pid); !strings.Contains(errb.String(), want) {
+		t.Errorf("the message does not name the holder (%s):\n%s", want, errb.String())
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("fail-fast took %s", d)
