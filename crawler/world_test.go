@@ -206,6 +206,33 @@ func TestHostileWorld(t *testing.T) {
 			t.Errorf("expected %s not archived: %+v", e.URL, caps)
 		}
 	}
+	wantErr := map[string]string{
+		"/flaky":              "", // 500 once, then 200
+		"/throttle":           "", // 429 with Retry-After, then 200
+		"/slow":               "timeout",
+		"/huge":               "body exceeds 2097152 bytes",
+		"/bomb":               "body exceeds 2097152 bytes",
+		"/binary":             "binary payload",
+		"/offsite":            "off scope",
+		"/private/index.html": "robots.txt disallows",
+	}
+	for p, msg := range wantErr {
+		caps, _ := a.ByURL("http://" + fixtureworld.HostileHost + p)
+		if len(caps) != 1 {
+			t.Errorf("%s: %d captures, want 1", p, len(caps))
+			continue
+		}
+		cp := caps[0]
+		if msg == "" && (cp.Error != "" || cp.Status != 200) {
+			t.Errorf("%s: status %d error %q, want a 200 after a retry", p, cp.Status, cp.Error)
+		}
+		if msg != "" && !strings.Contains(cp.Error, msg) {
+			t.Errorf("%s: error %q, want it to mention %q", p, cp.Error, msg)
+		}
+		if p == "/huge" && (!cp.Truncated || cp.Size != cfg.MaxBodySize) {
+			t.Errorf("/huge: truncated %v size %d", cp.Truncated, cp.Size)
+		}
+	}
 	if err := a.Each(func(cp *archive.Capture) error {
 		if cp.Size > cfg.MaxAttachmentSize {
 			t.Errorf("%s stored %d bytes, over the cap", cp.URL, cp.Size)
