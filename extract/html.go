@@ -410,7 +410,10 @@ func titleOutside(gq *goquery.Document, body *html.Node) string {
 				return true
 			}
 			t := cleanSpace(nodeText(n))
-			if utf8.RuneCountInString(t) <= 80 && (strings.Contains(t, "报告") || strings.Contains(t, "年报")) {
+			// a report title names its year; a column name ("政府信息公开
+			// 年报" over a sidebar) does not
+			if utf8.RuneCountInString(t) <= 80 && (strings.Contains(t, "报告") || strings.Contains(t, "年报")) &&
+				reHTMLTitleYear.MatchString(normalizeDigits(t)) {
 				found = t
 				return false
 			}
@@ -440,6 +443,8 @@ func hasSkippedAncestor(n *html.Node) bool {
 	}
 	return false
 }
+
+var reHTMLTitleYear = regexp.MustCompile(`(?:19|20)[0-9]{2}\s*年|[〇零一二三四五六七八九○Ｏ]{4}年`)
 
 var reDateLine = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|公开日期|日期|时间)\s*[:：]\s*[12０-９][0-9０-９]{3}`)
 

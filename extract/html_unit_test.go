@@ -143,7 +143,7 @@ func TestReadHTMLPage(t *testing.T) {
 <meta name="ColumnName" content="年报">
 <script>var x = "<p>脚本里的文字</p>";</script><style>p{color:red}</style></head>
 <body><header><nav><a href="/">首页</a></nav></header>
-<div class="crumb">当前位置：首页 &gt; 年报</div>
+<div class="crumb">当前位置：首页 &gt; 年报</div><div class="side"><h2>政府信息公开年报</h2></div>
 <h1>某局2021年政府信息公开工作年度报告</h1>
 <div class="info">发布时间：2022-01-21&nbsp;&nbsp;来源：某局</div>
 <div class="sidebar"><p>热点新闻</p></div>
@@ -330,4 +330,18 @@ func printRow(v []*float64) string {
 		s = append(s, fmtp(p))
 	}
 	return strings.Join(s, ",")
+}
+
+// TestReadHTMLTitleOutside: the title above the body is the heading that
+// names a year, not a column name over a sidebar.
+func TestReadHTMLTitleOutside(t *testing.T) {
+	page := `<html><body><div class="side"><h2>政府信息公开年报</h2><ul><li><a href="/a">2020年报</a></li></ul></div>
+<h2>某局2021年政府信息公开工作年度报告</h2><div id="zoom"><p>一、总体情况：本年度我局认真落实条例，公开信息。</p></div></body></html>`
+	doc, err := ReadHTML([]byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Blocks) < 2 || doc.Blocks[0].Text != "某局2021年政府信息公开工作年度报告" {
+		t.Errorf("blocks = %+v", doc.Blocks)
+	}
 }
