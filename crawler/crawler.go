@@ -25,7 +25,8 @@
 //     archive.Put, text decoded to UTF-8 with golang.org/x/net/html/charset,
 //     failures as captures with Error set. Discovery (links.go) parses the
 //     decoded page: anchors, Hanweb <script type="text/xml"> CDATA records,
-//     TRS createPageHTML paging, quoted URLs in scripts and 下一页 links.
+//     TRS createPageHTML paging, quoted URLs in scripts, 下一页 links and
+//     the XML of Hanweb dataproxy.jsp (its <nextgroup> pages the list).
 //
 // Incremental crawls revalidate list pages with If-None-Match /
 // If-Modified-Since (a 304 or the same digest becomes a revisit) and never

@@ -204,6 +204,7 @@ type page struct {
 var (
 	reCDATA      = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
 	reCreatePage = regexp.MustCompile(`createPageHTML\(([^)]*)\)`)
+	reNextGroup  = regexp.MustCompile(`(?s)<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>`)
 	reCountPage  = regexp.MustCompile(`countPage\s*=\s*['"]?(\d+)`)
 	reQuotedURL  = regexp.MustCompile(`["']((?:\./|\.\./|/|https?://)[^"'\s<>()]+\.(?:s?html?|pdf|docx?|wps|xlsx?|et|jsp|aspx?|php))["']`)
 	reJSPageName = regexp.MustCompile(`["'](index|list|default)["']\s*\+\s*["']_["']`)
@@ -304,14 +305,21 @@ func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging 
 		if len(frags) == 0 && strings.Contains(typ, "xml") {
 			frags = [][]string{{src, src}}
 		}
+		// Hanweb's <nextgroup> holds the link to the next records
+		// (dataproxy.jsp): it pages the list.
+		next := ""
+		if m := reNextGroup.FindStringSubmatch(src); m != nil {
+			next = m[1]
+		}
 		for _, f := range frags {
 			ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 			nodes, err := html.ParseFragment(strings.NewReader(f[1]), ctx)
 			if err != nil {
 				continue
 			}
+			paging := f[1] == next
 			for _, fn := range nodes {
-				eachAnchor(fn, func(href, text string) { add(href, text, reNext.MatchString(text)) })
+				eachAnchor(fn, func(href, text string) { add(href, text, paging || reNext.MatchString(text)) })
 			}
 		}
 		if strings.Contains(typ, "xml") {

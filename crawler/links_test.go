@@ -159,6 +159,9 @@ func TestScriptLinks(t *testing.T) {
 			t.Errorf("%s text %q, want %q", u, l.Text, text)
 		}
 	}
+	if !got["http://gaj.example.gov.cn/module/jpage.jsp?p=2"].Paging {
+		t.Error("Hanweb nextgroup link not marked as paging")
+	}
 	if !got["http://gaj.example.gov.cn/col/nb/index_1.shtml"].Paging {
 		t.Error("下一页 link not marked as paging")
 	}
@@ -239,5 +242,24 @@ func TestPageTextTables(t *testing.T) {
 	want := "2021年政府信息公开工作年度报告\n一、总体情况\n信息内容\t本年制发件数\n规章\t0"
 	if got != want {
 		t.Errorf("pageText = %q, want %q", got, want)
+	}
+}
+
+// TestHanwebDataProxy reads the XML a Hanweb dataproxy.jsp answers with.
+func TestHanwebDataProxy(t *testing.T) {
+	body := []byte(`<?xml version="1.0" encoding="UTF-8"?><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=2&columnid=7"></a>]]></nextgroup><recordset>
+<record><![CDATA[<li><a href="/art/2019/1/2/art_7_1.html" title="2018年政府信息公开工作年度报告">2018年政府信息公开...</a></li>]]></record>
+</recordset></datastore>`)
+	base, _ := url.Parse("http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=1&columnid=7")
+	an := analyze(base, body, "text/xml;charset=UTF-8")
+	if an.page == nil || len(an.page.Links) != 2 {
+		t.Fatalf("links %+v", an.page)
+	}
+	l := an.page.Links[1]
+	if l.URL != "http://www.example.gov.cn/art/2019/1/2/art_7_1.html" || reportYear(l.Text) != 2018 {
+		t.Errorf("record link %+v", l)
+	}
+	if !an.page.Links[0].Paging {
+		t.Errorf("next group link %+v not paging", an.page.Links[0])
 	}
 }

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -113,6 +114,21 @@ func analyze(base *url.URL, body []byte, contentType string) analysis {
 		}
 		an.page = parsePage(base, doc)
 		an.text = pageText(doc)
+	case strings.Contains(mt, "xml") && bytes.Contains(body, []byte("<![CDATA[")):
+		// A Hanweb data store (dataproxy.jsp): its records are CDATA
+		// HTML fragments, read like the <script type="text/xml"> of a
+		// list page.
+		if isBinary(body) {
+			an.binaryAsText = true
+			return an
+		}
+		text, cs := decode(body, contentType)
+		an.charset = cs
+		doc, err := html.Parse(strings.NewReader(`<script type="text/xml">` + strings.ReplaceAll(text, "</script", "") + `</script>`))
+		if err != nil {
+			return an
+		}
+		an.page = parsePage(base, doc)
 	case strings.HasPrefix(mt, "text/") && mt != "text/css" && mt != "text/javascript":
 		if isBinary(body) {
 			an.binaryAsText = true
