@@ -28,9 +28,18 @@
 //     TRS createPageHTML paging, quoted URLs in scripts, 下一页 links and
 //     the XML of Hanweb dataproxy.jsp (its <nextgroup> pages the list).
 //
-// Incremental crawls revalidate list pages with If-None-Match /
-// If-Modified-Since (a 304 or the same digest becomes a revisit) and never
-// fetch an archived report page or attachment again unless Config.Refresh.
+// Incremental crawls revalidate list pages (and seeds, report columns,
+// disclosure paths) with If-None-Match / If-Modified-Since (a 304 or the
+// same digest becomes a revisit, no new body) and never fetch an archived
+// report page or attachment again unless Config.Refresh; ordinary archived
+// pages are not refetched either, their links are read from the archive.
+//
+// Resume: every host's frontier and visited set stay in the archive until
+// the whole Run completes, then they are dropped so the next Run starts
+// from the seeds. A Run that finds a frontier left by a killed or
+// interrupted crawl continues it; a page captured after it was queued (the
+// crash came between archiving it and completing its frontier item) is
+// not fetched again, its links are taken from the archive.
 package crawler
 
 import (
