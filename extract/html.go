@@ -296,13 +296,15 @@ func findBody(gq *goquery.Document) []*html.Node {
 }
 
 // bodyMatchers are bodySelectors compiled once.
-var bodyMatchers = func() []cascadia.Selector {
-	out := make([]cascadia.Selector, len(bodySelectors))
-	for i, s := range bodySelectors {
+var bodyMatchers = compileSelectors(bodySelectors)
+
+func compileSelectors(sels []string) []cascadia.Selector {
+	out := make([]cascadia.Selector, len(sels))
+	for i, s := range sels {
 		out[i] = cascadia.MustCompile(s)
 	}
 	return out
-}()
+}
 
 // textLens records textLen of n and of every element under it in lens,
 // in one pass.
@@ -399,12 +401,15 @@ func skipElement(n *html.Node) bool {
 // titleSelectors are where CMSs print the article title above the body.
 var titleSelectors = []string{"h1", ".title", "#title", ".article-title", ".art_title", ".con_title", ".detail-title", "h2"}
 
+// titleMatchers are titleSelectors compiled once.
+var titleMatchers = compileSelectors(titleSelectors)
+
 // titleOutside returns the article title printed outside the body
 // container, when there is one that names a report.
 func titleOutside(gq *goquery.Document, body *html.Node) string {
-	for _, sel := range titleSelectors {
+	for _, m := range titleMatchers {
 		var found string
-		gq.Find(sel).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		gq.FindMatcher(m).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			n := s.Get(0)
 			if isAncestor(body, n) || isAncestor(n, body) || hasSkippedAncestor(n) {
 				return true
