@@ -585,6 +585,9 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 		if skipElement(n) {
 			return
 		}
+		if isChrome(n) {
+			return
+		}
 		switch n.DataAtom {
 		case atom.Br, atom.Hr:
 			w.flush()
@@ -944,4 +947,30 @@ func hanShare(s string) bool {
 		}
 	}
 	return han > 0 && han >= 2*other
+}
+
+// chromeNames are class/id names of page furniture inside a container
+// the body finder may return (when no CMS container is found).
+var chromeNames = map[string]bool{
+	"header": true, "footer": true, "nav": true, "navbar": true, "menu": true, "breadcrumb": true,
+	"crumb": true, "crumbs": true, "position": true, "share": true, "bdsharebuttonbox": true,
+	"related": true, "copyright": true, "sidebar": true, "toolbar": true, "print": true,
+}
+
+// isChrome reports a short, table-free element named as page furniture
+// (div.footer, ul#nav…). An element named so that holds a table or much
+// text is kept: some sites name their content box oddly.
+func isChrome(n *html.Node) bool {
+	named := false
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" {
+			continue
+		}
+		for _, f := range strings.Fields(strings.ToLower(a.Val)) {
+			if chromeNames[f] {
+				named = true
+			}
+		}
+	}
+	return named && !hasTable(n) && textLen(n, 0) < 300
 }

@@ -345,3 +345,24 @@ func TestReadHTMLTitleOutside(t *testing.T) {
 		t.Errorf("blocks = %+v", doc.Blocks)
 	}
 }
+
+// TestReadHTMLChrome: when the body is the whole page, page furniture
+// named header/footer/share is left out.
+func TestReadHTMLChrome(t *testing.T) {
+	page := `<html><body><div class="header">网站首页 机构概况 信息公开</div>
+<div class="a"><p>某局2021年政府信息公开工作年度报告</p><p>一、总体情况</p></div>
+<div class="b"><p>本年度我局认真贯彻落实政府信息公开条例。</p></div>
+<div class="bdsharebuttonbox">分享到</div><div id="footer">主办单位：某局</div></body></html>`
+	doc, err := ReadHTML([]byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, b := range doc.Blocks {
+		texts = append(texts, b.Text)
+	}
+	want := []string{"某局2021年政府信息公开工作年度报告", "一、总体情况", "本年度我局认真贯彻落实政府信息公开条例。"}
+	if fmt.Sprint(texts) != fmt.Sprint(want) {
+		t.Errorf("texts\ngot  %q\nwant %q", texts, want)
+	}
+}
