@@ -341,6 +341,20 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 		return &sum, err
 	}
 	// The crawl is complete: the next one starts from the seeds again.
+	// Hosts left queued by an earlier crawl whose seeds are gone are
+	// dropped too.
+	stale, err := c.a.FrontierHosts()
+	if err != nil {
+		return &sum, fmt.Errorf("crawl: %w", err)
+	}
+	for _, h := range stale {
+		if index[h] == nil {
+			c.log.Info("dropping the frontier of a host no longer seeded", "host", h)
+			if err := c.a.ResetFrontierHost(h); err != nil {
+				return &sum, fmt.Errorf("crawl: %w", err)
+			}
+		}
+	}
 	for _, s := range sites {
 		if err := c.a.ResetFrontierHost(s.host); err != nil {
 			return &sum, fmt.Errorf("crawl: %w", err)
