@@ -91,6 +91,7 @@ func (r *recorder) result() (*rawResponse, int) {
 	return r.last, r.hops
 }
 
+// RoundTrip records the response of req and hands colly a bodiless copy.
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
@@ -167,6 +168,7 @@ func readCapped(rc io.Reader, limit int64) ([]byte, bool, error) {
 // errRedirect is returned by the redirect handler for a refused redirect.
 type errRedirect struct{ msg string }
 
+// Error says why the redirect was refused.
 func (e *errRedirect) Error() string { return e.msg }
 
 // hostFetcher fetches the URLs of one host, one at a time, politely.

@@ -48,6 +48,7 @@ func main() {
 // resolveFlag collects repeated -resolve host=ip:port values.
 type resolveFlag map[string]string
 
+// String lists the routes as host=addr,….
 func (r resolveFlag) String() string {
 	var parts []string
 	for h, a := range r {
@@ -57,6 +58,7 @@ func (r resolveFlag) String() string {
 	return strings.Join(parts, ",")
 }
 
+// Set adds one host=ip:port route.
 func (r resolveFlag) Set(v string) error {
 	host, addr, ok := strings.Cut(v, "=")
 	host, addr = strings.TrimSpace(host), strings.TrimSpace(addr)
