@@ -132,6 +132,16 @@ func newTestSite() *testSite {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, `<a href="a/">更多</a>`)
 	}
+	// The news column sets a session cookie by redirecting to itself.
+	news := s.pages[siteHost+"/news/"]
+	s.pages[siteHost+"/news/"] = func(w http.ResponseWriter, r *http.Request, hit int) {
+		if _, err := r.Cookie("JSESSIONID"); err != nil {
+			http.SetCookie(w, &http.Cookie{Name: "JSESSIONID", Value: "abc", Path: "/"})
+			http.Redirect(w, r, "/news/", http.StatusFound)
+			return
+		}
+		news(w, r, hit)
+	}
 	s.pages[siteHost+"/go"] = func(w http.ResponseWriter, r *http.Request, _ int) {
 		http.Redirect(w, r, "http://evil.example.com/", http.StatusFound)
 	}
@@ -303,6 +313,9 @@ func TestCrawlSite(t *testing.T) {
 		t.Errorf("requests with User-Agent %q", site.badUA)
 	}
 	site.mu.Unlock()
+	if caps, _ := a.ByURL("http://" + siteHost + "/news/n1.html"); len(caps) != 1 {
+		t.Errorf("the article behind a cookie redirect was not reached: %d captures", len(caps))
+	}
 	failures := map[string]string{}
 	if err := a.Each(func(cp *archive.Capture) error {
 		if cp.Error != "" {

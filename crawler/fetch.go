@@ -206,9 +206,14 @@ func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher 
 		if !f.allowed(req.URL) {
 			return &errRedirect{fmt.Sprintf("redirect to %s refused: robots.txt disallows", req.URL)}
 		}
-		// An in-scope target is not followed here but queued in the
-		// frontier, so it is claimed, fetched and archived under its own
-		// URL exactly once.
+		// A redirect back to the page itself (a CMS setting a session
+		// cookie) is followed, as colly does.
+		if req.URL.String() == via[0].URL.String() {
+			return nil
+		}
+		// Any other in-scope target is not followed here but queued in
+		// the frontier, so it is claimed, fetched and archived under its
+		// own URL exactly once.
 		return http.ErrUseLastResponse
 	})
 	// robots.txt may redirect (http → https, a CMS path) within the host.
