@@ -152,3 +152,72 @@ func TestRawNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestXLSXSheetPerTable: a workbook with one sheet per template table and
+// no prose (the title only in the document properties) parses to the
+// golden cells of seed 004.
+func TestXLSXSheetPerTable(t *testing.T) {
+	name := "004_dda7dad8d758c7d1"
+	seed, err := os.ReadFile(filepath.Join("testdata", "text", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := loadGolden(t, name)
+	var tables []fxTable
+	for _, it := range fixtureDoc(string(seed), want, false) {
+		if it.table != nil {
+			tables = append(tables, it.table)
+		}
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetDocProps(&excelize.DocProperties{Title: want.Title}))
+	names := []string{"主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议行政诉讼情况"}
+	if len(tables) != len(names) {
+		t.Fatalf("%d tables", len(tables))
+	}
+	for i, tb := range tables {
+		sh := names[i]
+		if i == 0 {
+			must(f.SetSheetName("Sheet1", sh))
+		} else if _, err := f.NewSheet(sh); err != nil {
+			t.Fatal(err)
+		}
+		taken := map[[2]int]bool{}
+		for r, tr := range tb {
+			col := 1
+			for _, cl := range tr {
+				for taken[[2]int{r + 1, col}] {
+					col++
+				}
+				ref, err := excelize.CoordinatesToCellName(col, r+1)
+				must(err)
+				must(f.SetCellValue(sh, ref, cl.text))
+				if cl.rs > 1 || cl.cs > 1 {
+					end, err := excelize.CoordinatesToCellName(col+cl.cs-1, r+cl.rs)
+					must(err)
+					must(f.MergeCell(sh, ref, end))
+				}
+				for a := 0; a < cl.rs; a++ {
+					for b := 0; b < cl.cs; b++ {
+						taken[[2]int{r + 1 + a, col + b}] = true
+					}
+				}
+				col += cl.cs
+			}
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	must(err)
+	r, err := Parse(name+".xlsx", buf.Bytes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareCells(t, r, want)
+}
