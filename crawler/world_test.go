@@ -32,14 +32,14 @@ func worldConfig(resolve map[string]string) Config {
 func worldAgencies(t *testing.T, w *fixtureworld.World) []seeds.Agency {
 	t.Helper()
 	if strings.TrimSpace(w.Seeds()) == "" {
-		t.Skip("fixture world has no seeds yet")
+		t.Fatal("fixture world has no seeds")
 	}
 	ags, err := seeds.Parse(strings.NewReader(w.Seeds()))
 	if err != nil {
 		t.Fatalf("world seeds: %v", err)
 	}
 	if len(ags) == 0 {
-		t.Skip("fixture world has no seeds yet")
+		t.Fatal("fixture world has no seeds")
 	}
 	return ags
 }
