@@ -53,7 +53,11 @@ func ReadDOCX(data []byte) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read docx: %w", err)
 	}
-	items, err := parseDOCXBody(body)
+	var num *docxNumbering
+	if nb, err := zipPart(zr, "word/numbering.xml"); err == nil {
+		num = readNumbering(nb)
+	}
+	items, err := parseDOCXBody(body, num)
 	if err != nil {
 		return nil, fmt.Errorf("read docx: word/document.xml: %w", err)
 	}
@@ -128,7 +132,7 @@ func readCoreProps(core []byte, doc *Document) {
 }
 
 // parseDOCXBody reads the body's paragraphs and tables.
-func parseDOCXBody(b []byte) ([]dxItem, error) {
+func parseDOCXBody(b []byte, num *docxNumbering) ([]dxItem, error) {
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = false
 	type frame struct {
@@ -142,6 +146,8 @@ func parseDOCXBody(b []byte) ([]dxItem, error) {
 		depth  int // w:p nesting (text boxes hold paragraphs)
 		inText bool
 		skip   int // inside deleted text / field instructions
+		// the paragraph's list numbering (w:numPr): numId 0 is none
+		pNum, pLvl int
 	)
 	addItem := func(it dxItem) {
 		if n := len(stack); n > 0 {
@@ -184,6 +190,7 @@ func parseDOCXBody(b []byte) ([]dxItem, error) {
 			case "p":
 				if depth == 0 {
 					para = &strings.Builder{}
+					pNum, pLvl = 0, 0
 				} else if para != nil {
 					para.WriteByte(' ')
 				}
@@ -213,6 +220,20 @@ func parseDOCXBody(b []byte) ([]dxItem, error) {
 				if r := curRow(); r != nil && len(r.cells) < maxGridWidth {
 					r.cells = append(r.cells, dxCell{span: 1})
 					stack[len(stack)-1].cell = &r.cells[len(r.cells)-1]
+				}
+			case "ilvl", "numId":
+				if para != nil && depth == 1 {
+					for _, a := range t.Attr {
+						if a.Name.Local == "val" {
+							if k, err := strconv.Atoi(a.Value); err == nil && k >= 0 && k < 1<<20 {
+								if t.Name.Local == "ilvl" {
+									pLvl = min(k, 8)
+								} else {
+									pNum = k
+								}
+							}
+						}
+					}
 				}
 			case "gridSpan", "vMerge", "gridBefore":
 				val, has := "", false
@@ -261,7 +282,11 @@ func parseDOCXBody(b []byte) ([]dxItem, error) {
 					depth--
 				}
 				if depth == 0 && para != nil {
-					addItem(dxItem{text: para.String()})
+					text := para.String()
+					if pNum > 0 && num != nil && strings.TrimSpace(text) != "" {
+						text = num.label(pNum, pLvl) + text
+					}
+					addItem(dxItem{text: text})
 					para = nil
 				}
 			case "tbl":
@@ -381,4 +406,181 @@ func (w *htmlWalker) docxGrid(t *dxTable) [][]Cell {
 		out = append(out, row)
 	}
 	return out
+}
+
+// docxLevel is one level of a Word list: its number format and label
+// pattern ("%1、").
+type docxLevel struct {
+	start int
+	fmt   string
+	text  string
+}
+
+// docxNumbering holds word/numbering.xml (list definitions) and the
+// running counters of the lists while the body is read.
+type docxNumbering struct {
+	abstract map[int][]docxLevel // abstractNumId -> levels
+	nums     map[int]int         // numId -> abstractNumId
+	counters map[int][]int       // numId -> counter per level
+}
+
+// readNumbering reads the list definitions; nil when there are none.
+func readNumbering(b []byte) *docxNumbering {
+	n := &docxNumbering{abstract: map[int][]docxLevel{}, nums: map[int]int{}, counters: map[int][]int{}}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.Strict = false
+	curAbs, curNum, lvl := -1, -1, -1
+	attr := func(t xml.StartElement, name string) (int, string) {
+		for _, a := range t.Attr {
+			if a.Name.Local == name {
+				k, _ := strconv.Atoi(a.Value)
+				return k, a.Value
+			}
+		}
+		return -1, ""
+	}
+	for i := 0; i < 1_000_000; i++ {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "abstractNum":
+				curAbs, _ = attr(t, "abstractNumId")
+				curNum = -1
+			case "num":
+				curNum, _ = attr(t, "numId")
+				curAbs = -1
+			case "abstractNumId":
+				if curNum >= 0 {
+					if k, _ := attr(t, "val"); k >= 0 {
+						n.nums[curNum] = k
+					}
+				}
+			case "lvl":
+				lvl, _ = attr(t, "ilvl")
+				if curAbs >= 0 && lvl >= 0 && lvl < 9 {
+					levels := n.abstract[curAbs]
+					for len(levels) <= lvl {
+						levels = append(levels, docxLevel{start: 1, fmt: "decimal"})
+					}
+					n.abstract[curAbs] = levels
+				}
+			case "start", "numFmt", "lvlText":
+				if curAbs < 0 || lvl < 0 || lvl >= len(n.abstract[curAbs]) {
+					continue
+				}
+				k, v := attr(t, "val")
+				l := &n.abstract[curAbs][lvl]
+				switch t.Name.Local {
+				case "start":
+					if k >= 0 && k < 1000 {
+						l.start = k
+					}
+				case "numFmt":
+					l.fmt = v
+				case "lvlText":
+					l.text = v
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "abstractNum", "num":
+				curAbs, curNum = -1, -1
+			case "lvl":
+				lvl = -1
+			}
+		}
+	}
+	if len(n.nums) == 0 {
+		return nil
+	}
+	return n
+}
+
+// label advances list numId at level lvl and returns the paragraph's
+// number label ("一、", "（二）", "3.").
+func (n *docxNumbering) label(numID, lvl int) string {
+	abs, ok := n.nums[numID]
+	if !ok {
+		return ""
+	}
+	levels := n.abstract[abs]
+	if lvl >= len(levels) {
+		return ""
+	}
+	c := n.counters[numID]
+	if c == nil {
+		c = make([]int, 9)
+		n.counters[numID] = c
+	}
+	if c[lvl] == 0 {
+		c[lvl] = levels[lvl].start
+	} else {
+		c[lvl]++
+	}
+	for j := lvl + 1; j < len(c); j++ {
+		c[j] = 0 // deeper levels restart
+	}
+	if levels[lvl].fmt == "none" || levels[lvl].fmt == "bullet" {
+		return ""
+	}
+	text := levels[lvl].text
+	for j := 0; j <= lvl && j < len(levels); j++ {
+		v := c[j]
+		if v == 0 {
+			v = levels[j].start
+		}
+		text = strings.ReplaceAll(text, "%"+strconv.Itoa(j+1), formatListNumber(v, levels[j].fmt))
+	}
+	return text
+}
+
+// formatListNumber writes n in a Word list number format.
+func formatListNumber(n int, format string) string {
+	switch format {
+	case "chineseCounting", "chineseCountingThousand", "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional", "taiwaneseCounting", "taiwaneseCountingThousand":
+		return chineseNumber(n)
+	case "decimalFullWidth", "decimalFullWidth2":
+		return strings.Map(func(r rune) rune { return r - '0' + '０' }, strconv.Itoa(n))
+	case "decimalEnclosedCircle", "decimalEnclosedCircleChinese":
+		if n >= 1 && n <= 20 {
+			return string(rune('①' + n - 1))
+		}
+	case "lowerLetter":
+		if n >= 1 && n <= 26 {
+			return string(rune('a' + n - 1))
+		}
+	case "upperLetter":
+		if n >= 1 && n <= 26 {
+			return string(rune('A' + n - 1))
+		}
+	case "ideographTraditional":
+		if n >= 1 && n <= 10 {
+			return string([]rune("甲乙丙丁戊己庚辛壬癸")[n-1])
+		}
+	}
+	return strconv.Itoa(n)
+}
+
+// chineseNumber writes 1..99 as 一 … 九十九 (larger numbers in digits).
+func chineseNumber(n int) string {
+	digits := []rune("零一二三四五六七八九")
+	switch {
+	case n >= 1 && n <= 9:
+		return string(digits[n])
+	case n == 10:
+		return "十"
+	case n > 10 && n < 20:
+		return "十" + string(digits[n-10])
+	case n >= 20 && n < 100:
+		s := string(digits[n/10]) + "十"
+		if n%10 != 0 {
+			s += string(digits[n%10])
+		}
+		return s
+	}
+	return strconv.Itoa(n)
 }

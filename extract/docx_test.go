@@ -95,6 +95,12 @@ func docxBody(items []fxItem) string {
 // buildDOCX packs a minimal valid .docx with the given body XML and title.
 func buildDOCX(t testing.TB, body, title string) []byte {
 	t.Helper()
+	return buildDOCXParts(t, body, title, nil)
+}
+
+// buildDOCXParts is buildDOCX with more archive members (numbering.xml…).
+func buildDOCXParts(t testing.TB, body, title string, extra map[string]string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	files := []struct{ name, data string }{
@@ -102,6 +108,9 @@ func buildDOCX(t testing.TB, body, title string) []byte {
 		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>`},
 		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body + `<w:sectPr/></w:body></w:document>`},
 		{"docProps/core.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>` + xmlText(title) + `</dc:title><dc:creator>admin</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">2022-01-10T08:00:00Z</dcterms:created></cp:coreProperties>`},
+	}
+	for name, data := range extra {
+		files = append(files, struct{ name, data string }{name, data})
 	}
 	for _, f := range files {
 		w, err := zw.Create(f.name)
@@ -218,4 +227,75 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+const testNumbering = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:abstractNum w:abstractNumId="0">
+ <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+ <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+</w:abstractNum>
+<w:abstractNum w:abstractNumId="1">
+ <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>
+</w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
+</w:numbering>`
+
+func numberedPara(text string, numID, lvl int) string {
+	return fmt.Sprintf(`<w:p><w:pPr><w:numPr><w:ilvl w:val="%d"/><w:numId w:val="%d"/></w:numPr></w:pPr><w:r><w:t>%s</w:t></w:r></w:p>`, lvl, numID, xmlText(text))
+}
+
+// TestReadDOCXNumbering: Word list numbers (一、 （一） 1.) are not in the
+// text runs; the reader writes them from numbering.xml.
+func TestReadDOCXNumbering(t *testing.T) {
+	body := numberedPara("总体情况", 1, 0) + numberedPara("主动公开", 1, 1) + numberedPara("依申请公开", 1, 1) +
+		numberedPara("主动公开政府信息情况", 1, 0) + numberedPara("说明", 1, 1) + numberedPara("属于国家秘密", 2, 0) +
+		numberedPara("其他法律行政法规禁止公开", 2, 0) + numberedPara("", 1, 0) + `<w:p><w:r><w:t>正文</w:t></w:r></w:p>`
+	doc, err := ReadDOCX(buildDOCXParts(t, body, "T", map[string]string{"word/numbering.xml": testNumbering}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range doc.Blocks {
+		got = append(got, b.Text)
+	}
+	want := []string{"一、总体情况", "（一）主动公开", "（二）依申请公开", "二、主动公开政府信息情况", "（一）说明", "1.属于国家秘密", "2.其他法律行政法规禁止公开", "正文"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("blocks\ngot  %q\nwant %q", got, want)
+	}
+}
+
+// TestDOCXNumberedHeadings: seed 000 with its part headings as a Word
+// list (the numbers only in numbering.xml) parses to the golden cells and
+// keeps its sections.
+func TestDOCXNumberedHeadings(t *testing.T) {
+	name := "000_058c891ac62dd96d"
+	seed, err := os.ReadFile(filepath.Join("testdata", "text", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := loadGolden(t, name)
+	var b strings.Builder
+	converted := 0
+	for _, it := range fixtureDoc(string(seed), want, true) {
+		rs := []rune(it.text)
+		if len(rs) > 2 && len(rs) <= 24 && strings.ContainsRune("一二三四五六七", rs[0]) && rs[1] == '、' {
+			b.WriteString(numberedPara(string(rs[2:]), 1, 0))
+			converted++
+			continue
+		}
+		b.WriteString(docxBody([]fxItem{it}))
+	}
+	if converted != 6 {
+		t.Fatalf("%d headings made a list, want 6", converted)
+	}
+	r, err := Parse(name+".docx", buildDOCXParts(t, b.String(), want.Title, map[string]string{"word/numbering.xml": testNumbering}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareCells(t, r, want)
+	if r.Sections.Problems != want.Sections.Problems || r.Sections.Other != want.Sections.Other {
+		t.Errorf("sections differ:\nproblems %q\nwant     %q\nother %q\nwant  %q", firstRunes(r.Sections.Problems, 30), firstRunes(want.Sections.Problems, 30), r.Sections.Other, want.Sections.Other)
+	}
 }

@@ -89,6 +89,8 @@ func fuzzDOCXSeeds(f *testing.F) [][]byte {
 	}
 	want := loadGolden(f, "004_dda7dad8d758c7d1")
 	items := fixtureDoc(string(seed), want, true)
+	out = append(out, buildDOCXParts(f, numberedPara("总体情况", 1, 0)+numberedPara("说明", 1, 1)+numberedPara("属于国家秘密", 2, 0), "T",
+		map[string]string{"word/numbering.xml": testNumbering}))
 	return append(out, buildDOCX(f, docxBody(items[len(items)-8:]), want.Title))
 }
 
