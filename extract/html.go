@@ -68,7 +68,7 @@ func ReadHTML(data []byte, contentType string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read html: %w", err)
 	}
-	root, err := html.Parse(strings.NewReader(utf))
+	root, err := html.Parse(bytes.NewReader(utf))
 	if err != nil {
 		// the parser refuses absurd nesting: read the text only
 		doc := htmlTokensText(utf)
@@ -126,7 +126,7 @@ func ReadHTML(data []byte, contentType string) (*Document, error) {
 }
 
 // decodeHTML returns data as UTF-8 and the encoding's name.
-func decodeHTML(data []byte, contentType string) (string, string, error) {
+func decodeHTML(data []byte, contentType string) ([]byte, string, error) {
 	e, name, certain := charset.DetermineEncoding(data, contentType)
 	if !certain {
 		if lbl := prescanCharset(data); lbl != "" {
@@ -147,14 +147,14 @@ func decodeHTML(data []byte, contentType string) (string, string, error) {
 	case name == "windows-1252" && !valid && hasHighBytePairs(data):
 		// a server default (ISO-8859-1) over a Chinese page: trust a
 		// GBK meta or GB18030 bytes that decode cleanly
-		if dec, ok := decodeGB(data); ok && hanShare(dec) {
+		if dec, ok := decodeGB(data); ok && hanShare(string(dec)) {
 			return dec, "gb18030", nil
 		}
 	case name != "utf-8" && valid && nonASCIIRuns(data) >= 8:
 		// declared a legacy charset but the bytes are UTF-8 (a common
 		// misconfiguration): UTF-8 multi-byte runs are rarely valid by
 		// accident.
-		return string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), "utf-8", nil
+		return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), "utf-8", nil
 	}
 	if name == "gbk" || name == "gb2312" || name == "gb18030" {
 		e, name = simplifiedchinese.GB18030, "gb18030"
@@ -162,32 +162,35 @@ func decodeHTML(data []byte, contentType string) (string, string, error) {
 	if name == "utf-8" {
 		b := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		if utf8.Valid(b) {
-			return string(b), name, nil
+			return b, name, nil // parsed in place: no copy
 		}
-		return strings.ToValidUTF8(string(b), "\ufffd"), name, nil
+		return bytes.ToValidUTF8(b, []byte("\ufffd")), name, nil
 	}
 	out, err := decodeWith(e, data)
 	if err != nil {
-		return "", name, fmt.Errorf("decode %s: %w", name, err)
+		return nil, name, fmt.Errorf("decode %s: %w", name, err)
 	}
 	return out, name, nil
 }
 
-func decodeWith(e encoding.Encoding, data []byte) (string, error) {
+func decodeWith(e encoding.Encoding, data []byte) ([]byte, error) {
 	b, err := e.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return strings.ToValidUTF8(string(b), "\ufffd"), nil
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\ufffd"))
+	}
+	return b, nil
 }
 
 // decodeGB decodes data as GB18030 when that yields few replacement runes.
-func decodeGB(data []byte) (string, bool) {
-	s, err := decodeWith(simplifiedchinese.GB18030, data)
-	if err != nil || strings.Count(s, "\ufffd")*50 > utf8.RuneCountInString(s)+1 {
-		return "", false
+func decodeGB(data []byte) ([]byte, bool) {
+	b, err := decodeWith(simplifiedchinese.GB18030, data)
+	if err != nil || bytes.Count(b, []byte("\ufffd"))*50 > utf8.RuneCount(b)+1 {
+		return nil, false
 	}
-	return s, true
+	return b, true
 }
 
 func nonASCIIRuns(b []byte) int {
@@ -232,7 +235,7 @@ func findBody(gq *goquery.Document) []*html.Node {
 	if body == nil {
 		return nil
 	}
-	lens := map[*html.Node]int{}
+	lens := make(map[*html.Node]int, 1024)
 	textLens(body, lens, 0)
 	total := lens[body]
 	for i, m := range bodyMatchers {
@@ -830,10 +833,10 @@ func htmlCellText(td *html.Node) string {
 
 // htmlTokensText reads a page the tree parser refused as text: one block
 // per block-level element, script and style skipped.
-func htmlTokensText(s string) *Document {
+func htmlTokensText(s []byte) *Document {
 	doc := &Document{Meta: map[string]string{"reader": "html-tokens"}}
 	w := &htmlWalker{doc: doc}
-	z := html.NewTokenizer(strings.NewReader(s))
+	z := html.NewTokenizer(bytes.NewReader(s))
 	skip := 0
 	for {
 		tt := z.Next()
