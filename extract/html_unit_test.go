@@ -248,16 +248,11 @@ func TestParseListPage(t *testing.T) {
 	}
 }
 
-// TestParserListTextIsNotReport documents a template-parser issue (owner:
-// parser; not fixed here): the text of a list column page, whose lines
-// are report titles ("鄂尔多斯市2019年政府信息公开工作年度报告 2020-09-03"),
-// passes looksLikeReport and comes back as a report with template
-// "unknown" instead of ErrNotReport. Parse guards HTML pages by link
-// density; text input is not guarded.
+// TestParserListTextIsNotReport: the text of a list column page, whose
+// lines are report titles of several years ("鄂尔多斯市2019年政府信息公开工作
+// 年度报告 2020-09-03"), is not a report (ErrNotReport), also when it
+// reaches the parser without the HTML reader's link-density guard.
 func TestParserListTextIsNotReport(t *testing.T) {
-	if os.Getenv("NIANBAO_KNOWN_BUGS") == "" {
-		t.Skip("known parser issue; set NIANBAO_KNOWN_BUGS=1 to run")
-	}
 	doc := &Document{Blocks: []Block{
 		{Text: "您现在的位置是： 首页 >> 信息公开 >> 信息公开年报"},
 		{Table: [][]Cell{
@@ -288,10 +283,9 @@ func TestReadHTMLPre(t *testing.T) {
 	checkExpected(t, r, loadExpected(t, "testdata/corpus/003_hongze_2023.expected.json"))
 }
 
-// TestParserTrailingBlankGridRow documents a template-parser issue (owner:
-// parser; the readers now drop all-empty rows so it does not show through
-// them): a grid whose last row is all blank after 四、结转下年度继续办理
-// shifts that row's values left when most of them are blank.
+// TestParserTrailingBlankGridRow: a grid whose last row is all blank after
+// 四、结转下年度继续办理 leaves that row's values where they are (the
+// readers drop all-empty rows; the parser must not need them to).
 func TestParserTrailingBlankGridRow(t *testing.T) {
 	data, err := os.ReadFile("testdata/html/003_5b5855e3c5339d3b.html")
 	if err != nil {
@@ -306,9 +300,6 @@ func TestParserTrailingBlankGridRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := printRow(r.Applications.Rows["carried_forward"])
-	if os.Getenv("NIANBAO_KNOWN_BUGS") == "" {
-		t.Skip("known parser issue; set NIANBAO_KNOWN_BUGS=1 to run")
-	}
 	for i := len(doc.Blocks) - 1; i >= 0; i-- {
 		if tb := doc.Blocks[i].Table; tb != nil && len(tb[0]) == 10 { // Table 3
 			doc.Blocks[i].Table = append(tb, make([]Cell, 10))

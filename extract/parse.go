@@ -89,6 +89,11 @@ func buildSegments(units []unit, r region) []segment {
 				}
 				raw.WriteString(t.text)
 			case tokBreak:
+				if lastBreak > 0 && lastBreak <= len(vals) && allBlank(vals[lastBreak:]) {
+					// a row of empty cells after a row that has values
+					// (a trailing blank grid row): it is no part of them
+					vals = vals[:lastBreak]
+				}
 				lastBreak = len(vals)
 				rowHasValue = false
 			default:

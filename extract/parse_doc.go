@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // parser holds the state of one ParseDocument call.
@@ -78,6 +79,9 @@ func firstText(units []unit) string {
 // looksLikeReport says whether a document without template tables is still
 // an annual report (a free-form pre-2019 report).
 func (p *parser) looksLikeReport(doc *Document) bool {
+	if len(p.out.heads) == 0 && p.looksLikeList() {
+		return false
+	}
 	t := normLabel(p.rep.Title + doc.Title)
 	if strings.Contains(t, "报告") || strings.Contains(t, "年报") {
 		return strings.Contains(t, "公开") || strings.Contains(t, "年报")
@@ -97,6 +101,42 @@ func (p *parser) looksLikeReport(doc *Document) bool {
 		}
 	}
 	return false
+}
+
+// looksLikeList says whether the document is a list of reports (a column
+// page rendered as text): two or more short lines name reports of
+// different years, and no part of a report is headed.
+func (p *parser) looksLikeList() bool {
+	years := map[int]bool{}
+	for i := range p.units {
+		n := p.units[i].norm
+		if n == "" || utf8.RuneCountInString(n) > 80 || !(strings.Contains(n, "报告") || strings.Contains(n, "年报")) {
+			continue
+		}
+		if _, y := agencyYear(p.units[i].raw); y > 0 {
+			years[y] = true
+		} else if y := leadingYear(n); y > 0 {
+			years[y] = true
+		}
+		if len(years) >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// leadingYear returns the first year (19xx/20xx followed by 年) in s.
+func leadingYear(s string) int {
+	s = normalizeDigits(s)
+	for i := 0; i+4 < len(s); i++ {
+		if (s[i] == '1' || s[i] == '2') && startsWithYear(s[i:]) && strings.HasPrefix(s[i+4:], "年") {
+			y := int(s[i]-'0')*1000 + int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+			if y >= 1990 && y <= 2100 {
+				return y
+			}
+		}
+	}
+	return 0
 }
 
 // tableRegions finds the units of Tables 2, 3 and 4: from their part's
