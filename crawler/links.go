@@ -57,8 +57,11 @@ var (
 	reListKey   = regexp.MustCompile(`信息公开年报|信息公开年度报告|政府信息公开工作年度报告|年度报告|年报`)
 	reDisclose  = regexp.MustCompile(`政府信息公开|信息公开|公开目录|政务公开|法定主动公开`)
 	reDisPath   = regexp.MustCompile(`(?i)(^|/)(xxgk|zwgk|gkml|zfxxgk|xxgkml|xxgknb|gknb|zfxxgkml|zfxxgknb|xxgkzd|ndbg|nb|col\d+|zfxxgkzl)(/|$|_|\.)`)
-	reNext      = regexp.MustCompile(`^\s*(下一页|下页|后一页|尾页|末页|>>|>|›|»)\s*$`)
-	rePageFile  = regexp.MustCompile(`(?i)(^|/)(index|list|default)_\d+\.s?html?$`)
+	// Calendar navigation (上一月, 下一年, 前一天…) leads through an
+	// endless sequence of dates, never to a report.
+	reCalendarNav = regexp.MustCompile(`^\s*[<«‹]*\s*(上|下|前|后)(一)?(个)?(日|天|周|星期|月|年|季度?)\s*[>»›]*\s*$`)
+	reNext        = regexp.MustCompile(`^\s*(下一页|下页|后一页|尾页|末页|>>|>|›|»)\s*$`)
+	rePageFile    = regexp.MustCompile(`(?i)(^|/)(index|list|default)_\d+\.s?html?$`)
 )
 
 // reportYear returns the report year named by a title like
@@ -144,8 +147,10 @@ var calendarParam = regexp.MustCompile(`(?i)^(date|day|month|year|yr|ym|ymd|cal|
 // trap reports why u looks like a crawler trap, or "".
 func trap(u *url.URL) string {
 	s := u.String()
-	if len(s) > 300 {
-		return "URL longer than 300 characters"
+	// Real list URLs can be long: Hanweb's dataproxy.jsp carries a dozen
+	// parameters and the column's name percent-encoded.
+	if len(s) > 512 {
+		return "URL longer than 512 characters"
 	}
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	if len(segs) > 12 {
@@ -176,7 +181,7 @@ func trap(u *url.URL) string {
 			}
 		}
 	}
-	if len(q) > 6 {
+	if len(q) > 16 {
 		return "too many query parameters"
 	}
 	if c := strings.Count(s, "%25"); c > 2 {
@@ -224,6 +229,7 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 		}
 	}
 	seen := map[string]int{}
+	var scripts strings.Builder
 	add := func(ref, text string, paging bool) {
 		u, ok := normalize(base, ref)
 		if !ok {
@@ -256,6 +262,9 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 				}
 			case atom.A, atom.Area:
 				href := attr(n, "href")
+				if u := onclickURL(href, attr(n, "onclick")); u != "" {
+					href = u
+				}
 				text := nodeText(n)
 				if text == "" {
 					text = attr(n, "title")
@@ -268,6 +277,8 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 				add(attr(n, "src"), attr(n, "title"), false)
 			case atom.Script:
 				scriptLinks(base, n, add)
+				scripts.WriteString(scriptSource(n))
+				scripts.WriteByte('\n')
 			}
 			if p.Headline == "" && (n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.P || n.DataAtom == atom.Span) {
 				cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
@@ -283,7 +294,107 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 		}
 	}
 	walk(doc)
+	for _, ref := range hanwebProxyPages(scripts.String()) {
+		add(ref, "", true)
+	}
 	return p
+}
+
+var (
+	reJSURL = regexp.MustCompile(`['"]((?:\./|\.\./|/|https?://)[^'"\s<>]+|[\w\-./]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps|xlsx?|et)(?:\?[^'"\s<>]*)?)['"]`)
+	reJSNav = regexp.MustCompile(`(?i)window\.open|location|\.href|open[A-Z_]?\w*\s*\(|go\w*\s*\(|view\w*\s*\(|show\w*\s*\(|detail\w*\s*\(`)
+)
+
+// onclickURL returns the URL an anchor opens from its onclick handler
+// (<a href="javascript:void(0)" onclick="window.open('./202301/t1.html')">)
+// when its href leads nowhere; "" otherwise.
+func onclickURL(href, onclick string) string {
+	h := strings.ToLower(strings.TrimSpace(href))
+	if onclick == "" || !(h == "" || h == "#" || strings.HasPrefix(h, "javascript:")) {
+		return ""
+	}
+	if !reJSNav.MatchString(onclick) {
+		return ""
+	}
+	m := reJSURL.FindStringSubmatch(onclick)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// scriptSource is the text of a <script> element.
+func scriptSource(n *html.Node) string {
+	var sb strings.Builder
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.TextNode {
+			sb.WriteString(ch.Data)
+		}
+	}
+	return sb.String()
+}
+
+var (
+	reJpageProxy  = regexp.MustCompile(`proxyUrl\s*:\s*['"]([^'"]*dataproxy\.jsp[^'"]*)['"]`)
+	reJpageTotal  = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*['"]?(\d+)|<totalrecord>\s*(\d+)\s*</totalrecord>`)
+	reJpagePer    = regexp.MustCompile(`perPage\s*:\s*['"]?(\d+)`)
+	reJpageGroup  = regexp.MustCompile(`groupSize\s*:\s*['"]?(\d+)`)
+	reJpageParams = regexp.MustCompile(`ajaxParam\s*:\s*\{([^}]*)\}`)
+	reJSPair      = regexp.MustCompile(`['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,\s}]+))`)
+)
+
+// hanwebProxyPages reads the jpage call of a Hanweb (大汉) column page,
+// $('#4001').jpage({totalRecord: 60, perPage: 15, groupSize: 3,
+// proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {columnid: …,
+// unitid: …}}), and returns the dataproxy.jsp URLs of every group of
+// records: ?startrecord=1&endrecord=45&perpage=15&col=1&…&columnid=…. The
+// script POSTs ajaxParam; the servlet reads the same parameters from a GET
+// query.
+func hanwebProxyPages(src string) []string {
+	pm := reJpageProxy.FindStringSubmatch(src)
+	if pm == nil {
+		return nil
+	}
+	total := 0
+	if m := reJpageTotal.FindStringSubmatch(src); m != nil {
+		total, _ = strconv.Atoi(m[1] + m[2])
+	}
+	per, group := 15, 1
+	if m := reJpagePer.FindStringSubmatch(src); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n > 0 {
+			per = n
+		}
+	}
+	if m := reJpageGroup.FindStringSubmatch(src); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n > 0 {
+			group = n
+		}
+	}
+	if total <= 0 {
+		return nil
+	}
+	var params []string
+	if m := reJpageParams.FindStringSubmatch(src); m != nil {
+		for _, kv := range reJSPair.FindAllStringSubmatch(m[1], 50) {
+			v := kv[2] + kv[3] + kv[4]
+			params = append(params, url.QueryEscape(kv[1])+"="+url.QueryEscape(v))
+		}
+	}
+	step := per * group
+	var out []string
+	for start := 1; start <= total && len(out) < maxPages; start += step {
+		end := min(start+step-1, total)
+		q := fmt.Sprintf("startrecord=%d&endrecord=%d&perpage=%d", start, end, per)
+		if len(params) > 0 {
+			q += "&" + strings.Join(params, "&")
+		}
+		sep := "?"
+		if strings.Contains(pm[1], "?") {
+			sep = "&"
+		}
+		out = append(out, pm[1]+sep+q)
+	}
+	return out
 }
 
 // scriptLinks handles a <script>: Hanweb data stores, TRS paging and quoted
@@ -344,6 +455,9 @@ func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging 
 		}
 	}
 	for _, m := range reQuotedURL.FindAllStringSubmatch(src, 200) {
+		if strings.HasSuffix(m[1], "/dataproxy.jsp") {
+			continue // Hanweb's record servlet needs the jpage parameters (hanwebProxyPages)
+		}
 		add(m[1], "", false)
 	}
 }
@@ -439,7 +553,7 @@ func nodeText(n *html.Node) string {
 // a page with role parentRole; ok is false for links not worth fetching.
 func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok bool) {
 	ext := strings.ToLower(path.Ext(u.Path))
-	if skipExt[ext] {
+	if skipExt[ext] || reCalendarNav.MatchString(l.Text) {
 		return 0, "", false
 	}
 	name := l.Text

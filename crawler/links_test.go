@@ -204,7 +204,9 @@ func TestTrap(t *testing.T) {
 		{"http://h/a/b/a/b/a/b/", true},
 		{"http://h/x/x/", true},
 		{"http://h/list?page=2", false},
-		{"http://h/" + strings.Repeat("p", 400), true},
+		{"http://h/" + strings.Repeat("p", 600), true},
+		{"http://h/module/web/jpage/dataproxy.jsp?startrecord=16&endrecord=30&perpage=15&col=1&appid=1&webid=1&path=%2F&columnid=1229100&sourceContentType=1&unitid=4001&webname=%E7%A4%BA%E8%8C%83%E5%B8%82%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C&permissiontype=0", false},
+		{"http://h/s?" + strings.Repeat("a=1&", 5) + "b=1&c=1&d=1&e=1&f=1&g=1&h=1&i=1&j=1&k=1&l=1&m=1&n=1&o=1&p=1&q=1&r=1", true},
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.u)
@@ -262,5 +264,79 @@ func TestHanwebDataProxy(t *testing.T) {
 	}
 	if !an.page.Links[0].Paging {
 		t.Errorf("next group link %+v not paging", an.page.Links[0])
+	}
+}
+
+// TestClassifyLinks checks which links discovery follows and how: calendar
+// navigation is never followed, reports and lists are.
+func TestClassifyLinks(t *testing.T) {
+	tests := []struct {
+		text, u, parent string
+		ok              bool
+		prio            int
+	}{
+		{"下一月", "http://h/hdjl/rili/2025/02/index.shtml", "other", false, 0},
+		{"上一月", "http://h/hdjl/rili/2024/12/index.shtml", "other", false, 0},
+		{"« 上一年", "http://h/cal/2023/", "other", false, 0},
+		{"后一天", "http://h/cal/2023/01/02/", "other", false, 0},
+		{"下一周", "http://h/cal/w/12", "other", false, 0},
+		{"下一页", "http://h/xxgk/nb/index_1.html", "list", true, prioList},
+		{"2023年政府信息公开工作年度报告", "http://h/a/t1.html", "list", true, prioReport},
+		{"政府信息公开年报", "http://h/col/col1229100/index.html", "other", true, prioList},
+		{"上月工作简报", "http://h/news/1.html", "other", true, prioOther},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.u)
+		prio, _, ok := classify(Link{URL: tt.u, Text: tt.text, Paging: reNext.MatchString(tt.text)}, u, tt.parent)
+		if ok != tt.ok || (ok && prio != tt.prio) {
+			t.Errorf("classify(%q, %s) = %d, %v; want %d, %v", tt.text, tt.u, prio, ok, tt.prio, tt.ok)
+		}
+	}
+}
+
+// TestOnclickAndJpageLinks reads links real CMSs hide in handlers and
+// scripts: an anchor opening its page from onclick (TRS lists) and the
+// dataproxy.jsp record groups of a Hanweb jpage call.
+func TestOnclickAndJpageLinks(t *testing.T) {
+	tests := []struct {
+		name, page string
+		want       []string
+		paging     bool
+	}{
+		{"window.open", `<a href="javascript:void(0)" onclick="window.open('./202402/t20240205_2901.shtml')" title="2023年政府信息公开工作年度报告">2023年政府…</a>`,
+			[]string{"http://h.gov.cn/xxgk/ndbg/202402/t20240205_2901.shtml"}, false},
+		{"location.href", `<a href="#" onclick="location.href='/art/2023/1/1/art_1_1.html';return false;">2022年年报</a>`,
+			[]string{"http://h.gov.cn/art/2023/1/1/art_1_1.html"}, false},
+		{"custom opener", `<a href="javascript:;" onclick="openDetail('detail.jsp?id=12')">2022年</a>`,
+			[]string{"http://h.gov.cn/xxgk/ndbg/detail.jsp?id=12"}, false},
+		{"real href wins", `<a href="/a.html" onclick="window.open('/b.html')">x</a>`,
+			[]string{"http://h.gov.cn/a.html"}, false},
+		{"no url in handler", `<a href="javascript:void(0)" onclick="toggle(3)">x</a>`, nil, false},
+		{"jpage groups", `<div id="4001"><script type="text/xml"><datastore><totalrecord>50</totalrecord><recordset></recordset></datastore></script></div>
+<script>$('#4001').jpage({dataStore: d, perPage: 10, groupSize: 2, proxyUrl: '/module/web/jpage/dataproxy.jsp',
+ ajaxParam: {col:1, appid:1, webid:"2", path:'/', columnid:1229100, unitid:'4001', webname:'某局', permissiontype:0}});</script>`,
+			[]string{
+				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=20&perpage=10&col=1&appid=1&webid=2&path=%2F&columnid=1229100&unitid=4001&webname=%E6%9F%90%E5%B1%80&permissiontype=0",
+				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=21&endrecord=40&perpage=10&col=1&appid=1&webid=2&path=%2F&columnid=1229100&unitid=4001&webname=%E6%9F%90%E5%B1%80&permissiontype=0",
+				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=41&endrecord=50&perpage=10&col=1&appid=1&webid=2&path=%2F&columnid=1229100&unitid=4001&webname=%E6%9F%90%E5%B1%80&permissiontype=0",
+			}, true},
+		{"jpage without total", `<script>$('#1').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp'});</script>`, nil, false},
+	}
+	base, _ := url.Parse("http://h.gov.cn/xxgk/ndbg/index.html")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, _ := html.Parse(strings.NewReader("<html><body>" + tt.page + "</body></html>"))
+			p := parsePage(base, doc)
+			var got []string
+			for _, l := range p.Links {
+				got = append(got, l.URL)
+				if l.Paging != tt.paging {
+					t.Errorf("%s paging %v, want %v", l.URL, l.Paging, tt.paging)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("links\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
 	}
 }

@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+func crawlConfig(resolve map[string]string) crawler.Config {
+	cfg := crawler.DefaultConfig()
+	cfg.Delay = 0
+	cfg.Parallel = 4
+	cfg.Timeout = 5 * time.Second
+	cfg.Retries = 1
+	cfg.RetryBackoff = 10 * time.Millisecond
+	cfg.MaxPagesPerHost = 300
+	cfg.Resolve = resolve
+	return cfg
+}
+
+// TestUnseenWorld crawls, extracts and audits a world of CMS patterns the
+// crawler's own fixture world does not have, and checks every step.
+func TestUnseenWorld(t *testing.T) {
+	w := buildWorld(t)
+	resolve := serve(t, w)
+	ags, err := seeds.Parse(strings.NewReader(w.seeds))
+	if err != nil {
+		t.Fatalf("seeds: %v", err)
+	}
+	a, err := archive.Open(filepath.Join(t.TempDir(), "e2e.db"), archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	var logs bytes.Buffer
+	cfg := crawlConfig(resolve)
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := crawler.New(a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	sum, err := c.Run(ctx, ags)
+	if err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	first := w.requests()
+	t.Logf("crawl 1: %d requests, %d captures, %d new, %d errors in %v", len(first), sum.Pages, sum.NewCaptures, sum.Errors, time.Since(start))
+
+	t.Run("archived", func(t *testing.T) {
+		for _, r := range w.reports {
+			caps, err := a.ByURL(r.URL)
+			if err != nil || len(caps) == 0 {
+				t.Errorf("%s %d: %s not archived (%v)", r.Agency, r.Year, r.URL, err)
+				continue
+			}
+			cp := caps[len(caps)-1]
+			body, err := a.Body(cp.ID)
+			if err != nil {
+				t.Errorf("%s: body: %v", r.URL, err)
+				continue
+			}
+			want := w.static[strings.TrimPrefix(r.URL, "http://")]
+			if want == nil || !bytes.Equal(body, want.body) {
+				t.Errorf("%s: archived %d bytes differ from the %d served", r.URL, len(body), len(want.body))
+			}
+			if cp.Role != r.Role {
+				t.Errorf("%s: role %q, want %q", r.URL, cp.Role, r.Role)
+			}
+			if cp.Agency != r.Agency {
+				t.Errorf("%s: agency %q, want %q", r.URL, cp.Agency, r.Agency)
+			}
+		}
+	})
+	t.Run("scope", func(t *testing.T) {
+		perHost := map[string]int{}
+		for _, q := range first {
+			u := q.Host + q.URI
+			for _, f := range w.forbidden {
+				if strings.HasPrefix(u, f) {
+					t.Errorf("requested forbidden %s", u)
+				}
+			}
+			perHost[q.Host]++
+			if strings.Contains(q.URI, "/hdjl/rili/") {
+				perHost["calendar"]++
+			}
+		}
+		t.Logf("requests per host: %v", perHost)
+		if perHost["calendar"] > 12 {
+			t.Errorf("calendar trap: %d requests", perHost["calendar"])
+		}
+		for h, n := range perHost {
+			if n > 120 {
+				t.Errorf("%s: %d requests, unbounded", h, n)
+			}
+		}
+	})
+
+	// Extraction.
+	es, err := extract.Run(ctx, a, extract.RunOptions{Workers: 2})
+	if err != nil {
+		t.Fatalf("extract: %v", err)
+	}
+	for _, f := range es.Failed {
+		t.Logf("extract failed: %s: %s", f.URL, f.Reason)
+	}
+	reps := map[string]*extract.Report{}
+	err = a.EachReport(func(id string, data []byte) error {
+		var r extract.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return err
+		}
+		reps[r.Source.URL] = &r
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("extracted", func(t *testing.T) {
+		for _, want := range w.reports {
+			r := reps[want.URL]
+			if r == nil {
+				t.Errorf("%s %d: no report from %s", want.Agency, want.Year, want.URL)
+				continue
+			}
+			if extract.NormAgency(r.Agency) != extract.NormAgency(want.Agency) || r.Year != want.Year || r.Template != extract.Template2021 {
+				t.Errorf("%s: got %s %d template %s, want %s %d 2021", want.URL, r.Agency, r.Year, r.Template, want.Agency, want.Year)
+			}
+			if want.Total > 0 {
+				var got *float64
+				if r.Applications != nil && len(r.Applications.Rows["total"]) == 7 {
+					got = r.Applications.Rows["total"][6]
+				}
+				if got == nil || *got != want.Total {
+					t.Errorf("%s: Table 3 total %v, want %v", want.URL, deref(got), want.Total)
+				}
+			}
+			pub := ""
+			if r.Published != nil {
+				pub = *r.Published
+			}
+			if pub != want.Published {
+				t.Errorf("%s: published %q, want %q", want.URL, pub, want.Published)
+			}
+		}
+	})
+
+	// Audit.
+	entries, err := audit.Run(a, ags, 2021, 2024, time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatalf("audit: %v", err)
+	}
+	t.Run("audit", func(t *testing.T) {
+		seen := 0
+		for _, e := range entries {
+			want, ok := w.audit[e.Agency][e.Year]
+			if !ok {
+				t.Errorf("unexpected audit entry %s %d", e.Agency, e.Year)
+				continue
+			}
+			seen++
+			if e.Status != want.Status || e.DaysLate != want.DaysLate {
+				t.Errorf("%s %d: %s late %d (%s), want %s late %d", e.Agency, e.Year, e.Status, e.DaysLate, e.URL, want.Status, want.DaysLate)
+			}
+		}
+		if seen != 16 {
+			t.Errorf("%d audit entries matched, want 16", seen)
+		}
+	})
+
+	// A second crawl fetches no report page or attachment again.
+	c2, err := crawler.New(a, crawlConfig(resolve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c2.Run(ctx, ags); err != nil {
+		t.Fatalf("crawl 2: %v", err)
+	}
+	second := w.requests()[len(first):]
+	t.Run("second crawl", func(t *testing.T) {
+		reportURL := map[string]bool{}
+		for _, r := range w.reports {
+			reportURL[r.URL] = true
+		}
+		for _, q := range second {
+			if reportURL["http://"+q.Host+q.URI] {
+				t.Errorf("second crawl fetched report %s%s again", q.Host, q.URI)
+			}
+		}
+		t.Logf("crawl 2: %d requests", len(second))
+	})
+	if t.Failed() {
+		t.Logf("crawl log:\n%s", logs.String())
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,540 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// resource is one static response of the world.
+type resource struct {
+	body   []byte
+	ctype  string
+	header map[string]string
+}
+
+// request is one request the world served.
+type request struct {
+	Method, Host, URI string
+}
+
+// wantReport is a report page or attachment the crawl must archive and
+// extraction must read.
+type wantReport struct {
+	URL    string
+	Role   string // "report" or "attachment"
+	Agency string
+	Year   int
+	// Total is Table 3 (七)总计 in the 总计 column; 0 when the URL holds
+	// no tables (a page whose report is its attachment).
+	Total float64
+	// Published is what the report states, "" for none.
+	Published string
+}
+
+// wantAudit is the audit's expected verdict for one agency-year.
+type wantAudit struct {
+	Status   string
+	DaysLate int
+}
+
+// world is a set of government sites served from one httptest server,
+// dispatched on the Host header.
+type world struct {
+	static  map[string]*resource // "host/requestURI"
+	dynamic map[string]http.HandlerFunc
+	seeds   string
+	reports []wantReport
+	audit   map[string]map[int]wantAudit // agency → year → verdict
+	// forbidden are URL prefixes ("host/path") the crawl must never ask
+	// for: robots-disallowed paths and off-site hosts.
+	forbidden []string
+	modTime   time.Time
+
+	mu   sync.Mutex
+	reqs []request
+}
+
+func newWorld() *world {
+	return &world{static: map[string]*resource{}, dynamic: map[string]http.HandlerFunc{},
+		audit: map[string]map[int]wantAudit{}, modTime: time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)}
+}
+
+func (w *world) add(host, uri, ctype string, body []byte) *resource {
+	r := &resource{body: body, ctype: ctype}
+	w.static[host+uri] = r
+	return r
+}
+
+func (w *world) page(host, uri, title, body string) {
+	w.add(host, uri, "text/html; charset=utf-8", []byte(chrome(title, "", body)))
+}
+
+func (w *world) want(agency string, year int, st string, late int) {
+	if w.audit[agency] == nil {
+		w.audit[agency] = map[int]wantAudit{}
+	}
+	w.audit[agency][year] = wantAudit{st, late}
+}
+
+func (w *world) requests() []request {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]request(nil), w.reqs...)
+}
+
+// ServeHTTP records the request and answers from the static map (with
+// Last-Modified and conditional requests through http.ServeContent) or a
+// dynamic handler.
+func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	w.mu.Lock()
+	w.reqs = append(w.reqs, request{r.Method, host, r.URL.RequestURI()})
+	w.mu.Unlock()
+	if h := w.dynamic[host+r.URL.Path]; h != nil {
+		h(rw, r)
+		return
+	}
+	res := w.static[host+r.URL.RequestURI()]
+	if res == nil {
+		http.NotFound(rw, r)
+		return
+	}
+	rw.Header().Set("Content-Type", res.ctype)
+	for k, v := range res.header {
+		rw.Header().Set(k, v)
+	}
+	http.ServeContent(rw, r, "", w.modTime, bytes.NewReader(res.body))
+}
+
+// chrome wraps a page body in a typical government site's header, nav and
+// footer (with links every page repeats).
+func chrome(title, head, body string) string {
+	return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>` + html.EscapeString(title) + `</title>` + head + `
+<link rel="stylesheet" href="/css/style.css"><script src="/js/jquery.min.js"></script></head>
+<body><div class="top"><a href="/">首页</a> <a href="http://www.offsite-demo.gov.cn/">中国政府网</a>
+<a href="/hdjl/">互动交流</a></div>
+` + body + `
+<div class="footer">主办单位：本单位 <a href="/wzdt/">网站地图</a> <a href="/lxwm/">联系我们</a> 网站标识码：1234000001</div>
+</body></html>`
+}
+
+func gbk(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatalf("gbk: %v", err)
+	}
+	return b
+}
+
+// buildWorld builds the four sites. Audit years are 2021–2024 as of
+// 2025-06-30.
+func buildWorld(t *testing.T) *world {
+	w := newWorld()
+	var seeds strings.Builder
+	hanweb(t, w, &seeds)
+	trs(t, w, &seeds)
+	platform(t, w, &seeds)
+	columnSeed(t, w, &seeds)
+	w.seeds = seeds.String()
+	// the off-site host exists so that a request to it would be seen
+	w.page("www.offsite-demo.gov.cn", "/", "中国政府网", `<a href="/zhengce/">政策</a>`)
+	w.forbidden = append(w.forbidden, "www.offsite-demo.gov.cn/")
+	return w
+}
+
+const hwHost = "www.hwdemo.gov.cn"
+
+// hanweb is a 大汉 (Hanweb) site: /col/colN/index.html columns whose list
+// is a <script type="text/xml"> data store; the rest of the records come
+// from /module/web/jpage/dataproxy.jsp as the jpage script asks (GET or
+// POST).
+func hanweb(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范市人民政府"
+	fmt.Fprintf(seeds, "http://%s/ %s government\n", hwHost, ag)
+	w.add(hwHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /module/search/\nDisallow: /module/xxgk/search.jsp\n"))
+	w.forbidden = append(w.forbidden, hwHost+"/module/search/", hwHost+"/module/xxgk/search.jsp")
+	w.page(hwHost, "/", ag+"门户网站", `<ul class="nav"><li><a href="/col/col1229000/index.html">政务公开</a></li>
+<li><a href="/col/col1229009/index.html">政务服务</a></li></ul>
+<form action="/module/search/index.jsp"><input name="searchword"></form>
+<a href="/module/search/index.jsp?searchword=%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A">年度报告搜索</a>
+<div class="news"><h3>政务动态</h3><ul>
+<li><a href="/art/2025/1/5/art_1229010_1.html" title="示范市人民政府2024年度工作总结">示范市人民政府2024年度工作总结</a></li>
+<li><a href="/art/2025/2/1/art_1229010_2.html">示范市召开2024年政府信息公开工作年度报告编制培训会</a></li>
+</ul></div>`)
+	w.page(hwHost, "/col/col1229009/index.html", "政务服务", `<p>办事指南</p>`)
+	w.page(hwHost, "/col/col1229000/index.html", "政务公开", `<div class="left-menu"><ul>
+<li><a href="/col/col1229101/index.html">政府信息公开指南</a></li>
+<li><a href="/col/col1229102/index.html">政府信息公开制度</a></li>
+<li><a href="/col/col1229103/index.html">法定主动公开内容</a></li>
+<li><a href="/col/col1229100/index.html">政府信息公开年报</a></li>
+<li><a href="/module/xxgk/search.jsp?infotypeId=0&amp;area=">信息检索</a></li>
+</ul></div>`)
+	for _, c := range []string{"1229101", "1229102", "1229103"} {
+		w.page(hwHost, "/col/col"+c+"/index.html", "栏目", `<p>栏目内容</p>`)
+	}
+	for _, u := range []string{"/art/2025/1/5/art_1229010_1.html", "/art/2025/2/1/art_1229010_2.html"} {
+		w.page(hwHost, u, "政务动态", `<h1>政务动态</h1><p>2024年，全市上下……</p>`)
+	}
+
+	// The column's 22 records, newest first; 15 are in the page, the
+	// rest come from dataproxy.jsp.
+	type rec struct{ url, title, date string }
+	var recs []rec
+	noise := []string{"示范市2025年政府信息公开工作要点", "示范市2025年部门预算公开", "示范市2024年度财政决算公开",
+		"关于召开2024年政府信息公开工作年度报告编制培训会的通知", "示范市人民政府2024年度工作总结",
+		"示范市政府信息公开指南（2024年版）", "示范市2024年法治政府建设年度报告", "示范市2024年国民经济和社会发展统计公报",
+		"示范市2024年政务公开工作要点", "示范市2024年部门预算公开", "示范市2023年度财政决算公开",
+		"示范市2023年度工作总结", "示范市2024年重点民生实事", "示范市2023年度政府信息公开申请办理情况通报",
+		"示范市2023年政府信息公开工作要点", "示范市2022年度工作总结", "示范市2022年部门预算公开",
+		"示范市2021年度财政决算公开", "示范市2021年度工作总结"}
+	nid := 3000
+	addNoise := func() {
+		title := noise[0]
+		noise = noise[1:]
+		nid++
+		u := fmt.Sprintf("/art/2024/6/1/art_1229100_%d.html", nid)
+		w.page(hwHost, u, title, "<h1>"+html.EscapeString(title)+"</h1><p>正文。</p>")
+		recs = append(recs, rec{u, title, "2024-06-01"})
+	}
+	// 2024: dated only by <meta name="PubDate">.
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 1)
+	u24 := "/art/2025/3/28/art_1229100_2001.html"
+	w.add(hwHost, u24, "text/html; charset=UTF-8", []byte(chrome(ag+"2024年政府信息公开工作年度报告",
+		`<meta name="PubDate" content="2025-03-28 09:30"><meta name="ColumnName" content="政府信息公开年报">`,
+		reportBody(ag, 2024, "", n24, styleSpans))))
+	recs = append(recs, rec{u24, ag + "2024年政府信息公开工作年度报告", "2025-03-28"})
+	for range 14 {
+		addNoise()
+	}
+	// 2023 (late by 10 days) and 2021 are beyond the first 15 records.
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 2)
+	u23 := "/art/2024/4/10/art_1229100_1801.html"
+	w.page(hwHost, u23, ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "发布日期：2024-04-10 16:02", n23, styleSpans))
+	recs = append(recs, rec{u23, ag + "2023年政府信息公开工作年度报告", "2024-04-10"})
+	addNoise()
+	addNoise()
+	n21 := loadNumbers(t, "005_huaian_2024.expected.json", 3)
+	u21 := "/art/2022/3/15/art_1229100_1501.html"
+	w.page(hwHost, u21, ag+"2021年政府信息公开工作年度报告", reportBody(ag, 2021, "发布时间：2022-03-15 10:00", n21, styleSpans))
+	recs = append(recs, rec{u21, ag + "2021年政府信息公开工作年度报告", "2022-03-15"})
+	for len(noise) > 0 && len(recs) < 22 {
+		addNoise()
+	}
+	base := "http://" + hwHost
+	w.reports = append(w.reports,
+		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28"},
+		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10"},
+		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15"})
+	w.want(ag, 2021, "on_time", 0)
+	w.want(ag, 2022, "missing", 0)
+	w.want(ag, 2023, "late", 10)
+	w.want(ag, 2024, "on_time", 0)
+
+	record := func(r rec) string {
+		// Hanweb truncates long titles in the text; the title attribute
+		// keeps the full one.
+		text := []rune(r.title)
+		short := r.title
+		if len(text) > 20 {
+			short = string(text[:20]) + "..."
+		}
+		return fmt.Sprintf(`<record><![CDATA[
+<li><a href="%s" title="%s" target="_blank">%s</a><span class="bt-data-time">%s</span></li>]]></record>`,
+			r.url, html.EscapeString(r.title), html.EscapeString(short), r.date)
+	}
+	var first strings.Builder
+	for _, r := range recs[:15] {
+		first.WriteString(record(r))
+	}
+	total := len(recs)
+	w.page(hwHost, "/col/col1229100/index.html", "政府信息公开年报", fmt.Sprintf(`<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/col/col1229000/index.html">政务公开</a> &gt; 政府信息公开年报</div>
+<div class="main-list" id="4001"><script type="text/xml"><datastore><totalrecord>%d</totalrecord><recordset>%s</recordset></datastore></script></div>
+<script language="javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
+<script>
+$(document).ready(function(){
+	$('#4001').jpage({
+		dataStore: dataStore,
+		totalRecord: %d,
+		perPage: 15,
+		groupSize: 1,
+		proxyUrl: '/module/web/jpage/dataproxy.jsp',
+		barPosition: 'bottom',
+		ajaxParam: {col:1,appid:1,webid:1,path:'/',columnid:1229100,sourceContentType:1,unitid:'4001',webname:'%s',permissiontype:0}
+	});
+});
+</script>`, total, first.String(), total, ag))
+
+	w.dynamic[hwHost+"/module/web/jpage/dataproxy.jsp"] = func(rw http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm() // query and POST body
+		start, err1 := strconv.Atoi(r.Form.Get("startrecord"))
+		end, err2 := strconv.Atoi(r.Form.Get("endrecord"))
+		rw.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><datastore>`)
+		if err1 == nil && err2 == nil && r.Form.Get("columnid") == "1229100" && r.Form.Get("unitid") == "4001" && start >= 1 {
+			fmt.Fprintf(&b, "<totalrecord>%d</totalrecord><recordset>", total)
+			for i := start; i <= end && i <= total; i++ {
+				b.WriteString(record(recs[i-1]))
+			}
+			b.WriteString("</recordset>")
+		} else {
+			b.WriteString("<totalrecord>0</totalrecord><recordset></recordset>")
+		}
+		b.WriteString("</datastore>")
+		_, _ = rw.Write([]byte(b.String()))
+	}
+}
+
+const trsHost = "www.trsdemo.gov.cn"
+
+// trs is a TRS WCM site: .shtml pages, /xxgk/xxgkml/ directory,
+// document.write lists, window.open links, createPageHTML paging, a
+// GB2312 report page and an endless activity calendar.
+func trs(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范市交通运输局"
+	fmt.Fprintf(seeds, "http://%s/ %s\n", trsHost, ag)
+	w.add(trsHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /search/\nDisallow: /xxgk/xxgkml/ndbg/print/\n"))
+	w.forbidden = append(w.forbidden, trsHost+"/search/", trsHost+"/xxgk/xxgkml/ndbg/print/")
+	w.page(trsHost, "/", ag, `<div class="nav"><a href="./xxgk/">信息公开</a> <a href="./xwdt/">新闻动态</a>
+<a href="./hdjl/rili/2025/01/index.shtml">活动日历</a>
+<a href="/search/index.jsp?q=%E5%B9%B4%E6%8A%A5">站内搜索</a></div>
+<ul><li><a href="./xwdt/202501/t20250105_501.shtml">示范市交通运输局2024年度工作总结</a></li></ul>`)
+	w.page(trsHost, "/xwdt/", "新闻动态", `<ul><li><a href="./202501/t20250105_501.shtml">示范市交通运输局2024年度工作总结</a></li></ul>`)
+	w.page(trsHost, "/xwdt/202501/t20250105_501.shtml", "示范市交通运输局2024年度工作总结", `<h1>示范市交通运输局2024年度工作总结</h1><p>2024年……</p>`)
+	w.page(trsHost, "/xxgk/", "信息公开", `<div class="menu"><a href="./xxgkml/">信息公开目录</a> <a href="./xxgkzn/">信息公开指南</a></div>`)
+	w.page(trsHost, "/xxgk/xxgkzn/", "信息公开指南", `<p>指南</p>`)
+	w.page(trsHost, "/xxgk/xxgkml/", "信息公开目录", `<div class="tree">
+<a href="./ndbg/index.shtml">政府信息公开年报</a>
+<a href="./czzj/index.shtml">财政资金</a>
+<a href="./ghjh/index.shtml">规划计划</a></div>`)
+	w.page(trsHost, "/xxgk/xxgkml/czzj/index.shtml", "财政资金", `<ul>
+<li><a href="./202402/t20240201_11.shtml">示范市交通运输局2024年部门预算</a></li>
+<li><a href="./202308/t20230801_10.shtml">示范市交通运输局2022年度部门决算</a></li></ul>`)
+	w.page(trsHost, "/xxgk/xxgkml/czzj/202402/t20240201_11.shtml", "示范市交通运输局2024年部门预算", `<h1>示范市交通运输局2024年部门预算</h1>`)
+	w.page(trsHost, "/xxgk/xxgkml/czzj/202308/t20230801_10.shtml", "示范市交通运输局2022年度部门决算", `<h1>示范市交通运输局2022年度部门决算</h1>`)
+	w.page(trsHost, "/xxgk/xxgkml/ghjh/index.shtml", "规划计划", `<ul><li><a href="./202403/t20240301_9.shtml">示范市交通运输局2024年政务公开工作要点</a></li></ul>`)
+	w.page(trsHost, "/xxgk/xxgkml/ghjh/202403/t20240301_9.shtml", "示范市交通运输局2024年政务公开工作要点", `<h1>示范市交通运输局2024年政务公开工作要点</h1>`)
+
+	const list = "/xxgk/xxgkml/ndbg/"
+	t24, t23, t22 := ag+"2024年政府信息公开工作年度报告", ag+"2023年政府信息公开工作年度报告", ag+"2022年政府信息公开工作年度报告"
+	w.page(trsHost, list+"index.shtml", "政府信息公开年报", `<div class="lm">政府信息公开年报</div><ul class="list">
+<script type="text/javascript">
+var _title = "`+t24+`";
+var _url = "./202501/t20250120_3101.shtml";
+document.write('<li><a href="' + _url + '" target="_blank" title="' + _title + '">' + _title.substring(0, 16) + '…</a><span>2025-01-20</span></li>');
+</script>
+<li><a href="javascript:void(0)" onclick="window.open('./202402/t20240205_2901.shtml')" title="`+t23+`">`+string([]rune(t23)[:16])+`…</a><span>2024-02-05</span></li>
+<li><a href="./202403/t20240301_2950.shtml">示范市交通运输局2024年政务公开工作要点</a><span>2024-03-01</span></li>
+</ul>
+<script type="text/javascript">createPageHTML(3, 0, "index", "shtml");</script>`)
+	w.page(trsHost, list+"202403/t20240301_2950.shtml", "示范市交通运输局2024年政务公开工作要点", `<h1>示范市交通运输局2024年政务公开工作要点</h1>`)
+	w.page(trsHost, list+"index_1.shtml", "政府信息公开年报", `<ul class="list">
+<li><a href="./202308/t20230801_2700.shtml" target="_blank">示范市交通运输局2022年度法治政府建设年度报告</a><span>2023-08-01</span></li>
+<li><a href="./202302/t20230201_2600.shtml" target="_blank">示范市交通运输局2023年部门预算</a><span>2023-02-01</span></li>
+</ul><script type="text/javascript">createPageHTML(3, 1, "index", "shtml");</script>`)
+	w.page(trsHost, list+"202308/t20230801_2700.shtml", "示范市交通运输局2022年度法治政府建设年度报告", `<h1>示范市交通运输局2022年度法治政府建设年度报告</h1>`)
+	w.page(trsHost, list+"202302/t20230201_2600.shtml", "示范市交通运输局2023年部门预算", `<h1>示范市交通运输局2023年部门预算</h1>`)
+	w.page(trsHost, list+"index_2.shtml", "政府信息公开年报", `<ul class="list">
+<li><a href="./202301/t20230118_2501.shtml" target="_blank">2022年度政府信息公开工作年度报告</a><span>2023-01-18</span></li>
+</ul><script type="text/javascript">createPageHTML(3, 2, "index", "shtml");</script>`)
+
+	print := func(id string) string {
+		return `<div class="tools"><a href="/xxgk/xxgkml/ndbg/print/?id=` + id + `">打印本页</a></div>`
+	}
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 4)
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 5)
+	n22 := loadNumbers(t, "005_huaian_2024.expected.json", 6)
+	w.page(trsHost, list+"202501/t20250120_3101.shtml", t24, reportBody(ag, 2024, "发布日期：2025-01-20", n24, styleWord)+print("3101"))
+	w.page(trsHost, list+"202402/t20240205_2901.shtml", t23, reportBody(ag, 2023, "发布日期：2024-02-05", n23, styleWord)+print("2901"))
+	// 2022: a GB2312 page (the charset only in <meta http-equiv>).
+	gb := `<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>` + t22 + `</title></head><body>` +
+		reportBody(ag, 2022, "发布时间：2023-01-18", n22, styleWord) + `</body></html>`
+	w.add(trsHost, list+"202301/t20230118_2501.shtml", "text/html", gbk(t, gb))
+	base := "http://" + trsHost + list
+	w.reports = append(w.reports,
+		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20"},
+		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05"},
+		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18"})
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "on_time", 0)
+	w.want(ag, 2023, "late", 5)
+	w.want(ag, 2024, "on_time", 0)
+
+	// An endless calendar: every month links to the next and previous.
+	w.dynamic[trsHost+"/hdjl/rili/"] = func(rw http.ResponseWriter, r *http.Request) { http.NotFound(rw, r) }
+	cal := func(rw http.ResponseWriter, r *http.Request) {
+		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // hdjl rili YYYY MM index.shtml
+		if len(parts) != 5 {
+			http.NotFound(rw, r)
+			return
+		}
+		y, _ := strconv.Atoi(parts[2])
+		m, _ := strconv.Atoi(parts[3])
+		d := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		nx, pv := d.AddDate(0, 1, 0), d.AddDate(0, -1, 0)
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(rw, "%s", chrome("活动日历", "", fmt.Sprintf(`<h2>%d年%d月</h2>
+<a href="/hdjl/rili/%d/%02d/index.shtml">上一月</a> <a href="/hdjl/rili/%d/%02d/index.shtml">下一月</a>`,
+			y, m, pv.Year(), int(pv.Month()), nx.Year(), int(nx.Month()))))
+	}
+	for y := 1990; y <= 2100; y++ {
+		for m := 1; m <= 12; m++ {
+			w.dynamic[fmt.Sprintf("%s/hdjl/rili/%d/%02d/index.shtml", trsHost, y, m)] = cal
+		}
+	}
+}
+
+const gkHost = "www.gkpt-demo.gov.cn"
+
+// platform is a 政府信息公开平台 site: a 更多>> link from the home page,
+// year-only link texts in the 政府信息公开年报 column, ?page=2 paging,
+// detail.jsp?id= query URLs, a report page that is only an iframe of its
+// PDF, and one with <base href> linking download.jsp?fileId=.
+func platform(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "淮安市洪泽区人民政府"
+	fmt.Fprintf(seeds, "http://%s/ %s government\n", gkHost, ag)
+	w.add(gkHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /admin/\n"))
+	w.forbidden = append(w.forbidden, gkHost+"/admin/")
+	w.page(gkHost, "/", "洪泽区人民政府", `<div class="login"><a href="/admin/login.jsp">后台登录</a></div>
+<div class="block"><div class="bt"><span>政府信息公开年报</span><a class="more" href="/zfxxgk/fdzdgknr/ndbg/">更多&gt;&gt;</a></div>
+<ul><li><a href="/xxgk/detail.jsp?id=301" title="洪泽区人民政府2024年政府信息公开工作年度报告">洪泽区人民政府2024年政府信息公开工作年度…</a></li></ul></div>
+<div class="block"><div class="bt"><span>通知公告</span><a class="more" href="/tzgg/">更多&gt;&gt;</a></div>
+<ul><li><a href="/xxgk/detail.jsp?id=260">洪泽区2024年度部门预算公开</a></li></ul></div>`)
+	w.page(gkHost, "/tzgg/", "通知公告", `<ul><li><a href="/xxgk/detail.jsp?id=260">洪泽区2024年度部门预算公开</a></li></ul>`)
+	w.page(gkHost, "/xxgk/detail.jsp?id=260", "洪泽区2024年度部门预算公开", `<h1>洪泽区2024年度部门预算公开</h1><p>发布日期：2024-02-01</p>`)
+	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/", "政府信息公开年报", `<div class="lm-title">政府信息公开年报</div>
+<ul class="list">
+<li><a href="/xxgk/detail.jsp?id=301" target="_blank">2024年</a><span>2025-03-20</span></li>
+<li><a href="/xxgk/detail.jsp?id=290" target="_blank">2024年政府信息公开工作要点</a><span>2024-03-01</span></li>
+</ul>
+<div class="page">共2页 <a href="?page=2">下一页</a> <a href="?page=2">尾页</a></div>`)
+	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/?page=2", "政府信息公开年报", `<div class="lm-title">政府信息公开年报</div>
+<ul class="list">
+<li><a href="/xxgk/detail.jsp?id=201" target="_blank">2023年度</a><span>2024-03-25</span></li>
+</ul>
+<div class="page">共2页 <a href="?page=1">上一页</a> <a href="/zfxxgk/fdzdgknr/ndbg/">首页</a></div>`)
+	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/?page=1", "政府信息公开年报", `<a href="/xxgk/detail.jsp?id=301">2024年</a>`)
+	w.page(gkHost, "/xxgk/detail.jsp?id=290", "2024年政府信息公开工作要点", `<h1>洪泽区2024年政府信息公开工作要点</h1>`)
+
+	pdf24 := readTestdata(t, "004_hongze_2024.pdf")
+	pdf23 := readTestdata(t, "003_hongze_2023.pdf")
+	name24 := "洪泽区人民政府2024年政府信息公开工作年度报告.pdf"
+	p24 := "/uploadfile/2025/03/" + url.PathEscape(name24)
+	w.page(gkHost, "/xxgk/detail.jsp?id=301", "洪泽区人民政府2024年政府信息公开工作年度报告",
+		`<div class="detail"><h1>洪泽区人民政府2024年政府信息公开工作年度报告</h1><div class="info">发布日期：2025-03-20　来源：区政府办</div>
+<iframe src="`+p24+`" width="100%" height="800" frameborder="0"></iframe></div>`)
+	w.add(gkHost, p24, "application/pdf", pdf24)
+	w.page(gkHost, "/xxgk/detail.jsp?id=201", "洪泽区人民政府2023年政府信息公开工作年度报告",
+		`<div class="detail"><h1>洪泽区人民政府2023年政府信息公开工作年度报告</h1>
+<p>附件：<a href="download.jsp?fileId=88">洪泽区人民政府2023年政府信息公开工作年度报告.pdf</a></p></div>`)
+	// <base href> makes the relative download link resolve under /xxgk/files/.
+	r := w.static[gkHost+"/xxgk/detail.jsp?id=201"]
+	r.body = bytes.Replace(r.body, []byte("<title>"), []byte(`<base href="http://`+gkHost+`/xxgk/files/"><title>`), 1)
+	dl := w.add(gkHost, "/xxgk/files/download.jsp?fileId=88", "application/octet-stream", pdf23)
+	dl.header = map[string]string{"Content-Disposition": `attachment; filename="` + url.PathEscape("洪泽区2023年年报.pdf") +
+		`"; filename*=UTF-8''` + url.PathEscape("洪泽区2023年年报.pdf")}
+	w.reports = append(w.reports,
+		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, ""},
+		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, ""})
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "missing", 0)
+	w.want(ag, 2023, "undated", 0)
+	// The PDF has no date; the page that shows it says 发布日期：2025-03-20.
+	w.want(ag, 2024, "on_time", 0)
+}
+
+const zrHost = "zrzyj.sfdemo.gov.cn"
+
+// columnSeed is a department whose seed URL is its report column: 下一页
+// paging to index_1.htm, a report page whose report is a DOCX attachment,
+// a report dated only in the list, and a print link robots.txt forbids.
+func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范市自然资源局"
+	fmt.Fprintf(seeds, "http://%s/zwgk/ndbg/ %s department\n", zrHost, ag)
+	w.add(zrHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /zwgk/ndbg/print/\n\nUser-agent: Baiduspider\nDisallow: /\n"))
+	w.forbidden = append(w.forbidden, zrHost+"/zwgk/ndbg/print/")
+	const col = "/zwgk/ndbg/"
+	w.page(zrHost, col, "政府信息公开年度报告", `<div class="crumb">首页 &gt; 政务公开 &gt; 政府信息公开年度报告</div>
+<ul>
+<li><a href="./202501/t20250110_77.html">示范市自然资源局2024年政府信息公开工作年度报告</a><span>2025-01-10</span></li>
+<li><a href="./202401/t20240125_66.html">示范市自然资源局2023年政府信息公开工作年度报告</a><span>2024-01-25</span></li>
+<li><a href="./202312/t20231201_60.html">示范市自然资源局2023年度工作总结</a><span>2023-12-01</span></li>
+</ul>
+<div class="pages"><span>首页</span> <a href="index_1.htm">下一页</a></div>`)
+	w.page(zrHost, col+"index_1.htm", "政府信息公开年度报告", `<ul>
+<li><a href="./202302/t20230203_55.html">示范市自然资源局2022年政府信息公开工作年度报告</a><span>2023-02-03</span></li>
+</ul><div class="pages"><a href="./">上一页</a></div>`)
+	w.page(zrHost, col+"202312/t20231201_60.html", "示范市自然资源局2023年度工作总结", `<h1>示范市自然资源局2023年度工作总结</h1>`)
+	print := func(id string) string { return `<a href="/zwgk/ndbg/print/?id=` + id + `">打印</a>` }
+
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 7)
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 8)
+	n22 := loadNumbers(t, "005_huaian_2024.expected.json", 9)
+	docx := docxReport(t, ag, 2024, "2025年1月10日", n24)
+	docURL := "/attach/0/" + url.PathEscape("示范市自然资源局2024年年报") + ".docx"
+	w.page(zrHost, col+"202501/t20250110_77.html", ag+"2024年政府信息公开工作年度报告",
+		`<h1>`+ag+`2024年政府信息公开工作年度报告</h1><p>发布日期：2025-01-10</p><p>详见附件。</p>
+<p>附件：<a href="`+docURL+`">`+ag+`2024年政府信息公开工作年度报告.docx</a></p>`+print("77"))
+	w.add(zrHost, docURL, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx)
+	w.page(zrHost, col+"202401/t20240125_66.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "", n23, styleSpans)+print("66"))
+	w.page(zrHost, col+"202302/t20230203_55.html", ag+"2022年政府信息公开工作年度报告", reportBody(ag, 2022, "发布时间：2023-02-03", n22, styleSpans)+print("55"))
+	base := "http://" + zrHost
+	w.reports = append(w.reports,
+		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10"},
+		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], ""},
+		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03"})
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "late", 3)
+	w.want(ag, 2023, "undated", 0)
+	w.want(ag, 2024, "on_time", 0)
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// serve starts the world and returns the resolve map for every host.
+func serve(t *testing.T, w *world) map[string]string {
+	t.Helper()
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	hosts := map[string]bool{}
+	for k := range w.static {
+		hosts[k[:strings.IndexByte(k, '/')]] = true
+	}
+	resolve := map[string]string{}
+	var hs []string
+	for h := range hosts {
+		resolve[h] = addr
+		hs = append(hs, h)
+	}
+	sort.Strings(hs)
+	t.Logf("world hosts: %s at %s", strings.Join(hs, " "), addr)
+	return resolve
+}
