@@ -44,6 +44,10 @@ type wantReport struct {
 	Total float64
 	// Published is what the report states, "" for none.
 	Published string
+	// Wrapper marks a page that only shows or links its report's
+	// attachment: extraction keeps it as a table-less report (template
+	// unknown) carrying the page's date.
+	Wrapper bool
 }
 
 // wantAudit is the audit's expected verdict for one agency-year.
@@ -155,6 +159,7 @@ func buildWorld(t *testing.T) *world {
 	trs(t, w, &seeds)
 	platform(t, w, &seeds)
 	columnSeed(t, w, &seeds)
+	gbkSite(t, w, &seeds)
 	w.seeds = seeds.String()
 	// the off-site host exists so that a request to it would be seen
 	w.page("www.offsite-demo.gov.cn", "/", "中国政府网", `<a href="/zhengce/">政策</a>`)
@@ -242,9 +247,9 @@ func hanweb(t *testing.T, w *world, seeds *strings.Builder) {
 	}
 	base := "http://" + hwHost
 	w.reports = append(w.reports,
-		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28"},
-		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10"},
-		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15"})
+		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28", false},
+		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10", false},
+		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15", false})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 10)
@@ -372,9 +377,9 @@ document.write('<li><a href="' + _url + '" target="_blank" title="' + _title + '
 	w.add(trsHost, list+"202301/t20230118_2501.shtml", "text/html", gbk(t, gb))
 	base := "http://" + trsHost + list
 	w.reports = append(w.reports,
-		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20"},
-		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05"},
-		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18"})
+		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false},
+		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false},
+		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 5)
@@ -454,8 +459,9 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 	dl.header = map[string]string{"Content-Disposition": `attachment; filename="` + url.PathEscape("洪泽区2023年年报.pdf") +
 		`"; filename*=UTF-8''` + url.PathEscape("洪泽区2023年年报.pdf")}
 	w.reports = append(w.reports,
-		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, ""},
-		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, ""})
+		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false},
+		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false},
+		wantReport{URL: "http://" + gkHost + "/xxgk/detail.jsp?id=301", Role: "report", Agency: ag, Year: 2024, Published: "2025-03-20", Wrapper: true})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "undated", 0)
@@ -500,12 +506,74 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(zrHost, col+"202302/t20230203_55.html", ag+"2022年政府信息公开工作年度报告", reportBody(ag, 2022, "发布时间：2023-02-03", n22, styleSpans)+print("55"))
 	base := "http://" + zrHost
 	w.reports = append(w.reports,
-		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10"},
-		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], ""},
-		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03"})
+		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false},
+		wantReport{URL: base + col + "202501/t20250110_77.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-01-10", Wrapper: true},
+		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false},
+		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "late", 3)
 	w.want(ag, 2023, "undated", 0)
+	w.want(ag, 2024, "on_time", 0)
+}
+
+const wjHost = "wjw.sfx-demo.gov.cn"
+
+// gbkSite is an ASP.NET-style county site served in GBK (charset only in
+// the Content-Type header): the seed redirects to /index.html, lists are
+// list.aspx?cid= with numbered page links, a report page links its DOCX
+// by a raw Chinese file name with a space under the text 点击下载, and
+// dates are written 2025/01/24 and 2023年01月30日.
+func gbkSite(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范县卫生健康局"
+	fmt.Fprintf(seeds, "http://%s/ %s\n", wjHost, ag)
+	w.add(wjHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /zwgk/search.aspx\n"))
+	w.forbidden = append(w.forbidden, wjHost+"/zwgk/search.aspx")
+	w.dynamic[wjHost+"/"] = func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, "/index.html", http.StatusFound)
+	}
+	page := func(uri, title, body string) {
+		h := strings.Replace(chrome(title, "", body), `<meta charset="utf-8">`, "", 1)
+		w.add(wjHost, uri, "text/html; charset=GBK", gbk(t, h))
+	}
+	page("/index.html", ag, `<a href="/zwgk/index.html">政务公开</a> <a href="/zwgk/search.aspx?kw=%C4%EA%B1%A8">搜索</a>`)
+	page("/zwgk/index.html", "政务公开", `<ul><li><a href="/zwgk/list.aspx?cid=12">政府信息公开年度报告</a></li>
+<li><a href="/zwgk/list.aspx?cid=13">财政预决算</a></li></ul>`)
+	page("/zwgk/list.aspx?cid=13", "财政预决算", `<ul><li><a href="/zwgk/show.aspx?id=450">示范县卫生健康局2024年度部门预算</a></li>
+<li><a href="/zwgk/show.aspx?id=451">示范县卫生健康局2023年度部门决算</a></li></ul>`)
+	page("/zwgk/show.aspx?id=450", "示范县卫生健康局2024年度部门预算", `<h1>示范县卫生健康局2024年度部门预算</h1><p>发布时间：2024/02/01</p>`)
+	page("/zwgk/show.aspx?id=451", "示范县卫生健康局2023年度部门决算", `<h1>示范县卫生健康局2023年度部门决算</h1><p>发布时间：2024/08/01</p>`)
+	t24, t23, t22 := ag+"2024年度政府信息公开工作年度报告", ag+"2023年度政府信息公开工作年度报告", ag+"2022年度政府信息公开工作年度报告"
+	page("/zwgk/list.aspx?cid=12", "政府信息公开年度报告", `<table class="list">
+<tr><td><a href="show.aspx?id=501">`+t24+`</a></td><td>2025/01/24</td></tr>
+<tr><td><a href="show.aspx?id=480">示范县卫生健康局2025年政务公开工作要点</a></td><td>2025/03/01</td></tr>
+</table><div class="pager"><span>1</span> <a href="list.aspx?cid=12&amp;page=2">2</a></div>`)
+	page("/zwgk/list.aspx?cid=12&page=2", "政府信息公开年度报告", `<table class="list">
+<tr><td><a href="show.aspx?id=402">`+t23+`</a></td><td>2024/02/29</td></tr>
+<tr><td><a href="show.aspx?id=300">`+t22+`</a></td><td>2023/01/30</td></tr>
+</table><div class="pager"><a href="list.aspx?cid=12&amp;page=1">1</a> <span>2</span></div>`)
+	page("/zwgk/list.aspx?cid=12&page=1", "政府信息公开年度报告", `<a href="show.aspx?id=501">`+t24+`</a>`)
+	page("/zwgk/show.aspx?id=480", "示范县卫生健康局2025年政务公开工作要点", `<h1>示范县卫生健康局2025年政务公开工作要点</h1>`)
+
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 10)
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 11)
+	n22 := loadNumbers(t, "005_huaian_2024.expected.json", 12)
+	page("/zwgk/show.aspx?id=501", t24, reportBody(ag, 2024, "发布时间：2025/01/24", n24, styleSpans))
+	name := ag + "2023年 年报.docx"
+	docPath := "/uploadfiles/202402/" + url.PathEscape(name)
+	page("/zwgk/show.aspx?id=402", t23, `<h1>`+t23+`</h1><div class="info">发布时间：2024-02-29</div>
+<p>`+ag+`2023年度政府信息公开工作年度报告全文见附件。</p>
+<p><a href="/uploadfiles/202402/`+name+`">点击下载</a></p>`)
+	w.add(wjHost, docPath, "application/msword", docxReport(t, ag, 2023, "", n23))
+	page("/zwgk/show.aspx?id=300", t22, reportBody(ag, 2022, "发布时间：2023年01月30日", n22, styleWord))
+	base := "http://" + wjHost
+	w.reports = append(w.reports,
+		wantReport{base + "/zwgk/show.aspx?id=501", "report", ag, 2024, n24.Applications["total"][6], "2025-01-24", false},
+		wantReport{base + docPath, "attachment", ag, 2023, n23.Applications["total"][6], "", false},
+		wantReport{URL: base + "/zwgk/show.aspx?id=402", Role: "report", Agency: ag, Year: 2023, Published: "2024-02-29", Wrapper: true},
+		wantReport{base + "/zwgk/show.aspx?id=300", "report", ag, 2022, n22.Applications["total"][6], "2023-01-30", false})
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "on_time", 0)
+	w.want(ag, 2023, "late", 29)
 	w.want(ag, 2024, "on_time", 0)
 }
 
