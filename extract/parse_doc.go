@@ -299,6 +299,7 @@ func (p *parser) readApplications(t3 region) {
 		return
 	}
 	segs := buildSegments(p.units, t3)
+	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
@@ -306,7 +307,7 @@ func (p *parser) readApplications(t3 region) {
 	var complete []layoutRow // rows of 7 cells on one space-aligned line
 	for i, s := range segs {
 		key := matchRow(s.label, table3Rules, true)
-		if key == "" && s.hasNum && i+1 < len(segs) {
+		if key == "" && s.hasNum && !s.grid && i+1 < len(segs) {
 			// The label may wrap with its keyword split over two lines and
 			// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
 			// try the text the next row's label starts with.
@@ -324,7 +325,10 @@ func (p *parser) readApplications(t3 region) {
 			}
 			continue
 		}
-		vals, ok := fitValues(s, 7)
+		vals, ok := heads.pick(p.units, s)
+		if !ok {
+			vals, ok = fitValues(s, 7)
+		}
 		if !ok {
 			if s.hasNum {
 				if _, have := rows[key]; !have {
@@ -781,4 +785,158 @@ func containsAny(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+// table3Heads maps the (normalised) column headers of Table 3 to their
+// column index in ApplicationColumns.
+var table3Heads = map[string]int{
+	"自然人": 0, "商业企业": 1, "科研机构": 2, "社会公益组织": 3, "社会公益机构": 3,
+	"法律服务机构": 4, "法律服务组织": 4, "其他": 5, "其他组织": 5, "总计": 6, "合计": 6,
+}
+
+// headMap is, per table block, the grid column (1-based, as token.col)
+// of each template column, read from the header rows above the data,
+// and the grid columns that hold a cell in some row of the block (a
+// column blank in every row is left out of the units).
+type headMap struct {
+	cols    map[int][]int
+	present map[int]map[int]bool
+}
+
+// columnHeads reads the column headers of the grid tables in r: rows
+// without numbers and without a row label, before the first row label
+// of their table. A table whose header names every column once gets a
+// map; a table without a header (the second part of a table split at a
+// page break) inherits the map of the table before it.
+func (p *parser) columnHeads(r region, names map[string]int, n int) headMap {
+	hm := headMap{cols: map[int][]int{}, present: map[int]map[int]bool{}}
+	var cur []int // grid column per template column of the current block
+	block, closed, found := -1, false, 0
+	var last []int
+	finish := func() {
+		if cur != nil && found == n {
+			hm.cols[block] = cur
+			last = cur
+		} else if last != nil && block >= 0 {
+			hm.cols[block] = last
+		}
+	}
+	for i := r.from; i < r.to && i < len(p.units); i++ {
+		u := &p.units[i]
+		if !u.grid {
+			continue
+		}
+		if u.block != block {
+			finish()
+			block, closed, found, cur = u.block, false, 0, nil
+		}
+		pr := hm.present[block]
+		if pr == nil {
+			pr = map[int]bool{}
+			hm.present[block] = pr
+		}
+		for _, t := range u.toks {
+			pr[t.col] = true
+		}
+		if closed {
+			continue
+		}
+		data := false
+		for _, t := range u.toks {
+			if t.kind == tokValue && !t.null {
+				data = true
+				break
+			}
+			if t.kind == tokText {
+				if _, head := names[normLabel(t.text)]; !head && isRowLabel(t.text) {
+					data = true
+					break
+				}
+			}
+		}
+		if data {
+			closed = true
+			continue
+		}
+		for _, t := range u.toks {
+			if t.kind != tokText || t.col == 0 {
+				continue
+			}
+			k, ok := names[normLabel(t.text)]
+			if !ok {
+				continue
+			}
+			if cur == nil {
+				cur = make([]int, n)
+			}
+			if cur[k] == 0 {
+				found++
+			}
+			cur[k] = t.col
+		}
+	}
+	finish()
+	// a header naming one grid column twice is no header
+	for b, cols := range hm.cols {
+		seen := map[int]bool{}
+		for _, c := range cols {
+			if c == 0 || seen[c] {
+				delete(hm.cols, b)
+				break
+			}
+			seen[c] = true
+		}
+	}
+	return hm
+}
+
+// pick returns the values of a grid row placed under their column
+// headers; false when the row's table has no header map or a header's
+// column holds no cell of the row.
+func (hm headMap) pick(units []unit, s segment) ([]token, bool) {
+	if len(hm.cols) == 0 || !s.grid || len(s.values) == 0 {
+		return nil, false
+	}
+	blk := -1
+	for _, t := range s.values {
+		if t.col == 0 {
+			return nil, false
+		}
+		b := units[t.unit].block
+		if blk >= 0 && b != blk {
+			return nil, false
+		}
+		blk = b
+	}
+	cols, ok := hm.cols[blk]
+	if !ok {
+		return nil, false
+	}
+	// a cell with a value outside the header's columns: the row is not
+	// aligned with the header (a ragged table missing cells)
+	for _, t := range s.values {
+		if t.kind != tokBlank && !slices.Contains(cols, t.col) {
+			return nil, false
+		}
+	}
+	out := make([]token, len(cols))
+	for k, c := range cols {
+		found := false
+		for _, t := range s.values {
+			if t.col == c {
+				if found {
+					return nil, false // two rows' cells under one column
+				}
+				out[k], found = t, true
+			}
+		}
+		if !found {
+			if hm.present[blk][c] {
+				return nil, false
+			}
+			// the column is blank in every row of this table part
+			out[k] = token{kind: tokBlank, grid: true, cell: true, col: c, unit: s.values[0].unit}
+		}
+	}
+	return out, true
 }

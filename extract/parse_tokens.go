@@ -28,6 +28,10 @@ type token struct {
 	// number of spaces before the token on its line.
 	pos2, gap int
 	unit      int // index of the unit the token belongs to (set by buildSegments)
+	// col is 1 + the column of a grid cell in its expanded table (0 when
+	// the token is not a grid cell), so that cells can be matched with
+	// the column headers above them.
+	col int
 }
 
 // unit is one line of text or one table row of the document, tokenised.
@@ -192,6 +196,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 			raw = append(raw, text)
 			u.toks = appendCell(u.toks, text, true)
+			u.toks[len(u.toks)-1].col = c + 1
 		}
 		u.raw = strings.Join(raw, " ")
 		u.norm = normLabel(u.raw)
