@@ -601,13 +601,18 @@ func (p *parser) readReview(t4 region) {
 		return
 	}
 	segs := buildSegments(p.units, t4)
+	heads := p.columnHeads(t4, table4Heads, len(groupColumns))
 	groups := map[string][]token{}
 	for _, s := range segs {
 		key := matchRow(s.label, table4Rules, false)
 		if key == "" {
 			continue
 		}
-		if vals, ok := fitValues(s, 5); ok && s.hasNum {
+		vals, ok := heads.pick(p.units, s)
+		if !ok {
+			vals, ok = fitValues(s, 5)
+		}
+		if ok && s.hasNum {
 			if _, have := groups[key]; !have {
 				groups[key] = vals
 			}
@@ -792,6 +797,12 @@ func containsAny(s string, subs ...string) bool {
 var table3Heads = map[string]int{
 	"自然人": 0, "商业企业": 1, "科研机构": 2, "社会公益组织": 3, "社会公益机构": 3,
 	"法律服务机构": 4, "法律服务组织": 4, "其他": 5, "其他组织": 5, "总计": 6, "合计": 6,
+}
+
+// table4Heads maps the column headers of Table 4 laid out with the
+// groups as rows to their index in groupColumns.
+var table4Heads = map[string]int{
+	"结果维持": 0, "维持": 0, "结果纠正": 1, "纠正": 1, "其他结果": 2, "尚未审结": 3, "未审结": 3, "总计": 4, "合计": 4,
 }
 
 // headMap is, per table block, the grid column (1-based, as token.col)

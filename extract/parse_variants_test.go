@@ -41,6 +41,7 @@ type t3Variant struct {
 	perm       []int  // printed column i is ApplicationColumns[perm[i]]; nil = template order
 	flatHeader bool   // one header row of the seven column names instead of three rows
 	oneLabel   bool   // the label in one cell ("（三）不予公开 1.属于国家秘密") instead of up to three
+	t4perm     []int  // Table 4 transposed: printed column j is column t4perm[j]
 	splitBare  bool   // the second part of a split table has no header
 	split      string // cut before this row key, the header repeated in the second table
 	order      func([]t3Label) []t3Label
@@ -307,9 +308,21 @@ func table4Variant(r *Report, v *t3Variant) fxTable {
 	var f fxRows
 	switch v.t4 {
 	case "transposed":
+		perm := v.t4perm
+		if perm == nil {
+			perm = []int{0, 1, 2, 3, 4}
+		}
 		row := []fxCell{c("", 1, 2)}
-		for _, h := range heads {
-			row = append(row, c(v.lab(h), 1, 1))
+		for _, i := range perm {
+			row = append(row, c(v.lab(heads[i]), 1, 1))
+		}
+		gcells := func(g *Group) []fxCell {
+			cells := gcells(g)
+			out := make([]fxCell, len(perm))
+			for j, i := range perm {
+				out[j] = cells[i]
+			}
+			return out
 		}
 		f.row(row...)
 		f.row(append([]fxCell{c(v.lab("行政复议"), 1, 2)}, gcells(groups[0])...)...)
@@ -466,6 +479,8 @@ func TestLayoutVariants(t *testing.T) {
 			"carried_forward": "四、转结下年度继续办理",
 		}}},
 		{"Table 4 transposed", t3Variant{t4: "transposed"}},
+		{"Table 4 transposed, columns shuffled", t3Variant{t4: "transposed", t4perm: []int{4, 0, 3, 1, 2}}},
+		{"traditional characters, shuffled", t3Variant{label: toTraditional, headings: toTraditional, perm: shuffled, t4: "transposed", t4perm: []int{1, 0, 2, 3, 4}}},
 		{"Table 4 fifteen cells under a two-row header", t3Variant{t4: "flat15"}},
 	}
 	for _, tr := range variantTruths(t) {
