@@ -44,7 +44,7 @@ func isAttachment(u *url.URL) bool {
 
 var (
 	reYear      = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
-	reReportKey = regexp.MustCompile(`年度报告|年报`)
+	reReportKey = regexp.MustCompile(`年度报告|年报|信息公开工作报告`)
 	// Titles that mention a year and 年报/年度报告 without being an
 	// information-disclosure report: meetings, readings of a report…
 	reNotReport = regexp.MustCompile(`召开|会议|工作会|培训|解读|图解|一图读懂|征集|答记者问`)
@@ -65,36 +65,61 @@ var (
 )
 
 // reportYear returns the report year named by a title like
-// 2021年政府信息公开工作年度报告, or 0 when the title is no such report.
+// 2021年政府信息公开工作年度报告 (or …年度报告（2021年度）, with the year
+// in brackets after it), or 0 when the title is no such report.
 func reportYear(title string) int {
-	t := strings.Join(strings.Fields(title), "")
+	t := strings.Join(strings.Fields(halfWidth(title)), "")
 	if t == "" || !reReportKey.MatchString(t) || reNotReport.MatchString(t) {
 		return 0
 	}
 	if !reDiscloseKey.MatchString(t) && reOtherReport.MatchString(t) {
 		return 0
 	}
-	m := reYear.FindStringSubmatch(t)
+	key := reReportKey.FindStringIndex(t)
+	m := reYear.FindStringSubmatchIndex(t)
 	if m == nil {
 		// 2021年度 is matched above by 年; also accept "2021政府信息公开…年报".
-		m = regexp.MustCompile(`((?:19|20)\d{2})`).FindStringSubmatch(t)
+		m = reYearDigits.FindStringSubmatchIndex(t)
 		if m == nil {
 			return 0
 		}
 	}
-	// The year must come before the 年报/年度报告 it qualifies.
-	if strings.Index(t, m[1]) > reReportKey.FindStringIndex(t)[0] {
+	// The year must come before the 年报/年度报告 it qualifies, or follow
+	// it in brackets: 政府信息公开工作年度报告（2022年度）.
+	if m[2] > key[0] {
+		if a := reYearAfter.FindStringSubmatch(t[key[1]:]); a != nil {
+			y, _ := strconv.Atoi(a[1])
+			return y
+		}
 		return 0
 	}
-	y, _ := strconv.Atoi(m[1])
+	y, _ := strconv.Atoi(t[m[2]:m[3]])
 	return y
+}
+
+var (
+	reYearDigits = regexp.MustCompile(`((?:19|20)\d{2})`)
+	reYearAfter  = regexp.MustCompile(`^[(（\[【〔<《:：\-—]*((?:19|20)\d{2})\s*(?:年度|年)?[)）\]】〕>》]?$`)
+)
+
+// halfWidth turns full-width digits and letters (２０２１) into ASCII.
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '！' && r <= '～' && r != '（' && r != '）' && r != '：' {
+			return r - '！' + '!'
+		}
+		return r
+	}, s)
 }
 
 // isListTitle reports whether a link names a report list column
 // (政府信息公开年报) rather than one report.
 func isListTitle(t string) bool {
 	t = strings.Join(strings.Fields(t), "")
-	return t != "" && len([]rune(t)) <= 24 && reListKey.MatchString(t) && reportYear(t) == 0 && !reNotReport.MatchString(t)
+	// A column name carries no year: 2024年法治政府建设年度报告 is a
+	// document, not a list.
+	return t != "" && len([]rune(t)) <= 24 && reListKey.MatchString(t) && reportYear(t) == 0 && !reNotReport.MatchString(t) &&
+		!reYearDigits.MatchString(halfWidth(t))
 }
 
 // normalize resolves ref against base and returns the canonical absolute
@@ -477,6 +502,12 @@ func createPageArgs(src string) (total int, name, ext string, ok bool) {
 				ints = append(ints, n)
 				continue
 			}
+			if n, ok := jsIntVar(src, a); ok && len(strs) == 0 {
+				// createPageHTML(countPage, currentPage, …) with
+				// var countPage = 5 set before the call.
+				ints = append(ints, n)
+				continue
+			}
 			if len(ints) >= 2 && a != "" {
 				strs = append(strs, a)
 			}
@@ -487,6 +518,26 @@ func createPageArgs(src string) (total int, name, ext string, ok bool) {
 		return ints[0], strs[0], strs[1], true
 	}
 	return 0, "", "", false
+}
+
+var reJSIdent = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
+
+// jsIntVar finds the integer a script assigns to the variable name
+// (var countPage = 5;).
+func jsIntVar(src, name string) (int, bool) {
+	if !reJSIdent.MatchString(name) {
+		return 0, false
+	}
+	re, err := regexp.Compile(`(?:^|[^\w$.])` + regexp.QuoteMeta(name) + `\s*=\s*['"]?(\d+)['"]?\s*(?:[;,\n/]|$)`)
+	if err != nil {
+		return 0, false
+	}
+	m := re.FindStringSubmatch(src)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
 }
 
 func eachAnchor(n *html.Node, fn func(href, text string)) {

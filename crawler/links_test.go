@@ -30,6 +30,15 @@ func TestReportYear(t *testing.T) {
 		{"某区2021年法治政府建设年度报告", 0},
 		{"2022年统计年报", 0},
 		{"2021年度政府信息公开工作年度报告（政务公开）", 2021},
+		{"示范区司法局政府信息公开工作年度报告（2023年度）", 2023},
+		{"市交通运输局政府信息公开工作年度报告(2022年)", 2022},
+		{"政府信息公开工作年度报告 2021", 2021},
+		{"政府信息公开年报（2020）", 2020},
+		{"２０２２年政府信息公开工作年度报告", 2022},
+		{"国家某局2019年政府信息公开工作报告", 2019},
+		{"政府信息公开工作年度报告解读（2023年）", 0},
+		{"政府信息公开工作年度报告第2023号", 0},
+		{"政府信息公开工作年度报告编制说明2021年修订", 0},
 	}
 	for _, tt := range tests {
 		if got := reportYear(tt.title); got != tt.want {
@@ -181,6 +190,9 @@ func TestCreatePageArgs(t *testing.T) {
 		{`createPageHTML(5, 0, "index", "html");`, 5, "index", "html", true},
 		{`createPageHTML('page_div', 7, 1, 'list', 'shtml', 20);`, 7, "list", "shtml", true},
 		{`createPageHTML(countPage, currentPage, "index", "html")`, 0, "", "", false},
+		{"var currentPage = 0;\nvar countPage = 6;\ncreatePageHTML(countPage, currentPage, \"index\", \"htm\");", 6, "index", "htm", true},
+		{"var countPage = \"3\"//共多少页\nvar currentPage = 1;createPageHTML(countPage, currentPage, 'index', 'shtml');", 3, "index", "shtml", true},
+		{"countPage = 4;\nfunction f(){ createPageHTML(window.countPage, cur, \"index\", \"html\") }", 0, "", "", false},
 		{`createPageHTML(2, 0)`, 0, "", "", false},
 		{"function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}\ncreatePageHTML(4, 1, \"index\", \"htm\");", 4, "index", "htm", true},
 	}
@@ -338,5 +350,25 @@ func TestOnclickAndJpageLinks(t *testing.T) {
 				t.Errorf("links\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+}
+
+func TestIsListTitle(t *testing.T) {
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"政府信息公开年报", true},
+		{"政府信息公开工作年度报告", true},
+		{"年度报告", true},
+		{"示范市2024年法治政府建设年度报告", false},
+		{"2022年统计年报", false},
+		{"2021年政府信息公开工作年度报告", false},
+		{"政府信息公开指南", false},
+	}
+	for _, tt := range tests {
+		if got := isListTitle(tt.title); got != tt.want {
+			t.Errorf("isListTitle(%q) = %v, want %v", tt.title, got, tt.want)
+		}
 	}
 }

@@ -276,8 +276,13 @@ func reportTables(n numbers, style tableStyle) string {
 // reportBody is the body of a report: title, optional date line, the
 // overview, the tables, problems and other matters.
 func reportBody(agency string, year int, dateLine string, n numbers, style tableStyle) string {
+	return reportBodyTitled(fmt.Sprintf("%s%d年政府信息公开工作年度报告", agency, year), agency, year, dateLine, n, style)
+}
+
+// reportBodyTitled is reportBody under another title.
+func reportBodyTitled(title, agency string, year int, dateLine string, n numbers, style tableStyle) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<h1 class=\"article-title\">%s%d年政府信息公开工作年度报告</h1>\n", agency, year)
+	fmt.Fprintf(&b, "<h1 class=\"article-title\">%s</h1>\n", html.EscapeString(title))
 	if dateLine != "" {
 		fmt.Fprintf(&b, "<div class=\"article-info\"><span>%s</span><span>来源：%s</span><span>字号：大 中 小</span></div>\n", dateLine, agency)
 	}

@@ -194,13 +194,15 @@ func TestUnseenWorld(t *testing.T) {
 				t.Errorf("%s %d: %s late %d (%s), want %s late %d", e.Agency, e.Year, e.Status, e.DaysLate, e.URL, want.Status, want.DaysLate)
 			}
 		}
-		if seen != 20 {
-			t.Errorf("%d audit entries matched, want 20", seen)
+		if seen != 24 {
+			t.Errorf("%d audit entries matched, want 24", seen)
 		}
 	})
 
 	// A second crawl fetches no report page or attachment again.
-	c2, err := crawler.New(a, crawlConfig(resolve))
+	cfg2 := crawlConfig(resolve)
+	cfg2.RunID = "second"
+	c2, err := crawler.New(a, cfg2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +221,31 @@ func TestUnseenWorld(t *testing.T) {
 			}
 		}
 		t.Logf("crawl 2: %d requests", len(second))
+		lists, revisits := 0, 0
+		err := a.Each(func(c *archive.Capture) error {
+			if c.RunID != "second" || c.Error != "" {
+				return nil
+			}
+			if c.Role == archive.RoleList {
+				lists++
+				if c.Revisit {
+					revisits++
+				} else {
+					t.Errorf("unchanged list %s captured again as new", c.URL)
+				}
+			}
+			if !c.Revisit && c.Status == 200 {
+				t.Errorf("unchanged page %s (%s) stored as new", c.URL, c.Role)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lists == 0 {
+			t.Error("second crawl revalidated no list page")
+		}
+		t.Logf("crawl 2: %d list pages revalidated, %d revisits", lists, revisits)
 	})
 	if t.Failed() {
 		t.Logf("crawl log:\n%s", logs.String())

@@ -160,6 +160,7 @@ func buildWorld(t *testing.T) *world {
 	platform(t, w, &seeds)
 	columnSeed(t, w, &seeds)
 	gbkSite(t, w, &seeds)
+	trailingYear(t, w, &seeds)
 	w.seeds = seeds.String()
 	// the off-site host exists so that a request to it would be seen
 	w.page("www.offsite-demo.gov.cn", "/", "中国政府网", `<a href="/zhengce/">政策</a>`)
@@ -574,6 +575,57 @@ func gbkSite(t *testing.T, w *world, seeds *strings.Builder) {
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 29)
+	w.want(ag, 2024, "on_time", 0)
+}
+
+const sfjHost = "sfj.sfq-demo.gov.cn"
+
+// trailingYear is a TRS site whose report titles put the year last
+// (…年度报告（2023年度）) or in full-width digits, and whose paging call
+// takes its numbers from variables: createPageHTML(countPage, currentPage,
+// "index", "htm").
+func trailingYear(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范区司法局"
+	fmt.Fprintf(seeds, "http://%s/ %s\n", sfjHost, ag)
+	w.add(sfjHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow:\n"))
+	w.page(sfjHost, "/", ag, `<a href="/zwgk/">政务公开</a> <a href="/xwzx/">新闻中心</a>`)
+	w.page(sfjHost, "/xwzx/", "新闻中心", `<a href="/xwzx/202501/t20250102_1.htm">示范区司法局2024年度工作总结和2025年工作计划</a>`)
+	w.page(sfjHost, "/xwzx/202501/t20250102_1.htm", "示范区司法局2024年度工作总结和2025年工作计划", `<h1>示范区司法局2024年度工作总结和2025年工作计划</h1>`)
+	w.page(sfjHost, "/zwgk/", "政务公开", `<ul><li><a href="./zfxxgkndbg/">政府信息公开工作年度报告</a></li><li><a href="./zfxxgkzn/">政府信息公开指南</a></li></ul>`)
+	w.page(sfjHost, "/zwgk/zfxxgkndbg/", "政府信息公开工作年度报告", `<ul>
+<li><a href="./202501/t20250115_9.htm" title="示范区司法局政府信息公开工作年度报告（2024年度）">示范区司法局政府信息公开工作年度报告（2024年度）</a></li>
+</ul>
+<script>
+var currentPage = 0;//所在页从0开始
+var countPage = 2//共多少页
+createPageHTML(countPage, currentPage, "index", "htm");
+</script>`)
+	w.page(sfjHost, "/zwgk/zfxxgkndbg/index_1.htm", "政府信息公开工作年度报告", `<ul>
+<li><a href="./202402/t20240202_8.htm">示范区司法局政府信息公开工作年度报告（2023年度）</a></li>
+<li><a href="./202201/t20220128_5.htm">２０２１年度政府信息公开工作年度报告</a></li>
+</ul>
+<script>
+var currentPage = 1;
+var countPage = 2;
+createPageHTML(countPage, currentPage, "index", "htm");
+</script>`)
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 13)
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 14)
+	n21 := loadNumbers(t, "005_huaian_2024.expected.json", 15)
+	ti24, ti23 := ag+"政府信息公开工作年度报告（2024年度）", ag+"政府信息公开工作年度报告（2023年度）"
+	ti21 := ag + "２０２１年度政府信息公开工作年度报告"
+	col := "/zwgk/zfxxgkndbg/"
+	w.page(sfjHost, col+"202501/t20250115_9.htm", ti24, reportBodyTitled(ti24, ag, 2024, "发布日期：2025-01-15", n24, styleWord))
+	w.page(sfjHost, col+"202402/t20240202_8.htm", ti23, reportBodyTitled(ti23, ag, 2023, "发布日期：2024-02-02", n23, styleSpans))
+	w.page(sfjHost, col+"202201/t20220128_5.htm", ti21, reportBodyTitled(ti21, ag, 2021, "发布日期：2022-01-28", n21, styleSpans))
+	base := "http://" + sfjHost + col
+	w.reports = append(w.reports,
+		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false},
+		wantReport{base + "202402/t20240202_8.htm", "report", ag, 2023, n23.Applications["total"][6], "2024-02-02", false},
+		wantReport{base + "202201/t20220128_5.htm", "report", ag, 2021, n21.Applications["total"][6], "2022-01-28", false})
+	w.want(ag, 2021, "on_time", 0)
+	w.want(ag, 2022, "missing", 0)
+	w.want(ag, 2023, "late", 2)
 	w.want(ag, 2024, "on_time", 0)
 }
 
