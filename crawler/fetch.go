@@ -135,7 +135,7 @@ func isDocument(h http.Header) bool {
 	case "application/pdf", "application/msword", "application/vnd.ms-excel", "application/vnd.ms-works",
 		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		"application/kswps", "application/wps-office.wps", "application/wps-office.et", "application/x-pdf":
+		"application/kswps", "application/wps-office.wps", "application/wps-office.et", "application/x-pdf", "application/ofd":
 		return true
 	}
 	if cd := h.Get("Content-Disposition"); cd != "" {

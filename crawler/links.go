@@ -29,7 +29,7 @@ const (
 )
 
 var attachmentExt = map[string]bool{".pdf": true, ".doc": true, ".docx": true, ".wps": true,
-	".xls": true, ".xlsx": true, ".et": true}
+	".xls": true, ".xlsx": true, ".et": true, ".ofd": true}
 
 // skipExt are links never worth a request.
 var skipExt = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".bmp": true,
@@ -272,6 +272,14 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 		}
 		seen[s] = len(p.Links)
 		p.Links = append(p.Links, Link{URL: s, Text: text, Paging: paging})
+		// A document viewer (pdf.js viewer.html?file=…, preview.jsp?url=…)
+		// names the document it shows in its query: link that too.
+		if doc := embeddedDocument(u); doc != "" {
+			if d, ok := normalize(u, doc); ok && !seenURL(seen, d.String()) {
+				seen[d.String()] = len(p.Links)
+				p.Links = append(p.Links, Link{URL: d.String(), Text: text})
+			}
+		}
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -298,12 +306,27 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 					text = t
 				}
 				add(href, text, reNext.MatchString(text))
-			case atom.Frame, atom.Iframe:
+			case atom.Frame, atom.Iframe, atom.Embed:
 				add(attr(n, "src"), attr(n, "title"), false)
+			case atom.Object:
+				add(attr(n, "data"), attr(n, "title"), false)
 			case atom.Script:
 				scriptLinks(base, n, add)
 				scripts.WriteString(scriptSource(n))
 				scripts.WriteByte('\n')
+			default:
+				// Lists whose rows open their page from a handler or a
+				// data attribute: <li onclick="location.href='…'">,
+				// <tr data-href="…">.
+				ref := onclickURL("", attr(n, "onclick"))
+				for _, k := range []string{"data-href", "data-url", "data-link"} {
+					if ref == "" {
+						ref = attr(n, k)
+					}
+				}
+				if ref != "" {
+					add(ref, nodeText(n), false)
+				}
 			}
 			if p.Headline == "" && (n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.P || n.DataAtom == atom.Span) {
 				cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
@@ -323,6 +346,32 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 		add(ref, "", true)
 	}
 	return p
+}
+
+func seenURL(seen map[string]int, u string) bool {
+	_, ok := seen[u]
+	return ok
+}
+
+// embeddedDocument returns the document URL a viewer link carries in its
+// query (viewer.html?file=%2Fu%2Fcms%2F2023年报.pdf), or "".
+func embeddedDocument(u *url.URL) string {
+	if u.RawQuery == "" {
+		return ""
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			v = strings.TrimSpace(v)
+			r, err := url.Parse(v)
+			if err != nil || v == "" {
+				continue
+			}
+			if attachmentExt[strings.ToLower(path.Ext(r.Path))] && (r.IsAbs() || strings.HasPrefix(v, "/") || strings.HasPrefix(v, ".")) {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 var (

@@ -332,6 +332,17 @@ func TestOnclickAndJpageLinks(t *testing.T) {
 				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=21&endrecord=40&perpage=10&col=1&appid=1&webid=2&path=%2F&columnid=1229100&unitid=4001&webname=%E6%9F%90%E5%B1%80&permissiontype=0",
 				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=41&endrecord=50&perpage=10&col=1&appid=1&webid=2&path=%2F&columnid=1229100&unitid=4001&webname=%E6%9F%90%E5%B1%80&permissiontype=0",
 			}, true},
+		{"row onclick", `<table><tr onclick="javascript:window.location.href='./202301/t20230118_1.html'"><td>2022年政府信息公开工作年度报告</td><td>2023-01-18</td></tr></table>`,
+			[]string{"http://h.gov.cn/xxgk/ndbg/202301/t20230118_1.html"}, false},
+		{"data-href", `<ul><li data-href="/art/2023/1/18/art_5_1.html">2022年年报</li></ul>`,
+			[]string{"http://h.gov.cn/art/2023/1/18/art_5_1.html"}, false},
+		{"pdf.js viewer iframe", `<iframe src="/static/pdfjs/web/viewer.html?file=%2Fuploadfile%2F2023%2F%E5%B9%B4%E6%8A%A5.pdf"></iframe>`,
+			[]string{"http://h.gov.cn/static/pdfjs/web/viewer.html?file=%2Fuploadfile%2F2023%2F%E5%B9%B4%E6%8A%A5.pdf", "http://h.gov.cn/uploadfile/2023/%E5%B9%B4%E6%8A%A5.pdf"}, false},
+		{"viewer relative file", `<a href="/pdfjs/viewer.html?file=../files/a.pdf&amp;page=1">查看</a>`,
+			[]string{"http://h.gov.cn/pdfjs/viewer.html?file=../files/a.pdf&page=1", "http://h.gov.cn/files/a.pdf"}, false},
+		{"embed and object", `<embed src="/u/2023/nb.pdf" type="application/pdf"><object data="/u/2023/nb.ofd"></object>`,
+			[]string{"http://h.gov.cn/u/2023/nb.pdf", "http://h.gov.cn/u/2023/nb.ofd"}, false},
+		{"query without document", `<a href="/list.jsp?page=2&amp;col=3">2</a>`, []string{"http://h.gov.cn/list.jsp?page=2&col=3"}, false},
 		{"jpage without total", `<script>$('#1').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp'});</script>`, nil, false},
 	}
 	base, _ := url.Parse("http://h.gov.cn/xxgk/ndbg/index.html")

@@ -161,6 +161,7 @@ func buildWorld(t *testing.T) *world {
 	columnSeed(t, w, &seeds)
 	gbkSite(t, w, &seeds)
 	trailingYear(t, w, &seeds)
+	scripted(t, w, &seeds)
 	w.seeds = seeds.String()
 	// the off-site host exists so that a request to it would be seen
 	w.page("www.offsite-demo.gov.cn", "/", "中国政府网", `<a href="/zhengce/">政策</a>`)
@@ -627,6 +628,44 @@ createPageHTML(countPage, currentPage, "index", "htm");
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 2)
 	w.want(ag, 2024, "on_time", 0)
+}
+
+const jyHost = "jyj.sfdemo2.gov.cn"
+
+// scripted is a site whose navigation is script-driven: a 更多 box and
+// table rows that open pages from onclick handlers, and a report page
+// that shows its DOCX through a document viewer (viewer.html?file=…).
+// The 2023 report is published on its deadline day, the 2024 one a day
+// late.
+func scripted(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范市教育局"
+	fmt.Fprintf(seeds, "http://%s/ %s\n", jyHost, ag)
+	w.add(jyHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /static/office/\n"))
+	w.page(jyHost, "/", ag, `<div class="box"><div class="hd">政府信息公开年报<div class="more" onclick="window.location.href='/xxgk/ndbg/'">更多</div></div></div>`)
+	w.page(jyHost, "/xxgk/ndbg/", "政府信息公开年报", `<table class="list">
+<tr onclick="window.open('/xxgk/ndbg/content_1024.html')"><td>`+ag+`2024年政府信息公开工作年度报告</td><td>2025-02-01</td></tr>
+<tr onclick="window.open('/xxgk/ndbg/content_1023.html')"><td>`+ag+`2023年政府信息公开工作年度报告</td><td>2024-01-31</td></tr>
+<tr onclick="window.open('/xxgk/ndbg/content_1020.html')"><td>`+ag+`2023年度部门决算公开</td><td>2024-08-31</td></tr>
+</table>`)
+	w.page(jyHost, "/xxgk/ndbg/content_1020.html", ag+"2023年度部门决算公开", `<h1>`+ag+`2023年度部门决算公开</h1>`)
+	n24 := loadNumbers(t, "005_huaian_2024.expected.json", 16)
+	n23 := loadNumbers(t, "005_huaian_2024.expected.json", 17)
+	docPath := "/files/2025/02/" + url.PathEscape("2024年报.docx")
+	w.page(jyHost, "/pdfjs/web/viewer.html", "viewer", `<div id="viewer"></div>`)
+	w.page(jyHost, "/xxgk/ndbg/content_1024.html", ag+"2024年政府信息公开工作年度报告", `<h1>`+ag+`2024年政府信息公开工作年度报告</h1>
+<div class="info">发布日期：2025-02-01</div>
+<iframe src="/pdfjs/web/viewer.html?file=`+url.QueryEscape(docPath)+`" width="100%" height="900"></iframe>`)
+	w.add(jyHost, docPath, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docxReport(t, ag, 2024, "", n24))
+	w.page(jyHost, "/xxgk/ndbg/content_1023.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "发布日期：2024-01-31", n23, styleWord))
+	base := "http://" + jyHost
+	w.reports = append(w.reports,
+		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false},
+		wantReport{URL: base + "/xxgk/ndbg/content_1024.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-02-01", Wrapper: true},
+		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false})
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "missing", 0)
+	w.want(ag, 2023, "on_time", 0)
+	w.want(ag, 2024, "late", 1)
 }
 
 func readTestdata(t *testing.T, name string) []byte {
