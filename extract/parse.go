@@ -42,8 +42,10 @@ type segment struct {
 
 // buildSegments cuts the token stream of a region into label+values
 // segments. Empty cells that open a new row before its label (spacer cells
-// of a label spread over several columns) are dropped.
-func buildSegments(units []unit, r region) []segment {
+// of a label spread over several columns) are dropped. valueCol, when not
+// nil, says which grid cells stand under a column header: text there is a
+// cell that is not a number, never a label.
+func buildSegments(units []unit, r region, valueCol func(t token) bool) []segment {
 	var segs []segment
 	var label, raw strings.Builder
 	var vals []token
@@ -71,7 +73,7 @@ func buildSegments(units []unit, r region) []segment {
 	for i := r.from; i < r.to && i < len(units); i++ {
 		for _, t := range units[i].toks {
 			t.unit = i
-			if t.kind == tokText && t.cell && rowHasValue && len(vals) > 0 && !isRowLabel(t.text) {
+			if t.kind == tokText && t.cell && ((rowHasValue && len(vals) > 0) || (valueCol != nil && label.Len() > 0 && valueCol(t))) && !isRowLabel(t.text) {
 				// text in a value cell of the same row: not a number
 				t.kind, t.null = tokValue, true
 			}

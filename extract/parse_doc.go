@@ -298,8 +298,8 @@ func (p *parser) readApplications(t3 region) {
 	if !t3.ok() {
 		return
 	}
-	segs := buildSegments(p.units, t3)
 	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
+	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
@@ -444,7 +444,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 	if !containsAny(p.regionText(t2), "信息内容", "制发件数", "废止件数", "现行有效", "处理决定数", "新制作", "新公开", "收费金额", "项目数量", "第二十条") {
 		return
 	}
-	segs := buildSegments(p.units, t2)
+	segs := buildSegments(p.units, t2, nil)
 	a := &Active{}
 	found := 0
 	type pendingRow struct {
@@ -600,8 +600,8 @@ func (p *parser) readReview(t4 region) {
 	if !t4.ok() {
 		return
 	}
-	segs := buildSegments(p.units, t4)
 	heads := p.columnHeads(t4, table4Heads, len(groupColumns))
+	segs := buildSegments(p.units, t4, heads.valueCol(p.units))
 	groups := map[string][]token{}
 	for _, s := range segs {
 		key := matchRow(s.label, table4Rules, false)
@@ -812,6 +812,9 @@ var table4Heads = map[string]int{
 type headMap struct {
 	cols    map[int][]int
 	present map[int]map[int]bool
+	// foreign are the grid columns under a header the template does not
+	// have (备注, 其中：网上申请): their cells are not read.
+	foreign map[int]map[int]bool
 }
 
 // columnHeads reads the column headers of the grid tables in r: rows
@@ -820,16 +823,18 @@ type headMap struct {
 // map; a table without a header (the second part of a table split at a
 // page break) inherits the map of the table before it.
 func (p *parser) columnHeads(r region, names map[string]int, n int) headMap {
-	hm := headMap{cols: map[int][]int{}, present: map[int]map[int]bool{}}
+	hm := headMap{cols: map[int][]int{}, present: map[int]map[int]bool{}, foreign: map[int]map[int]bool{}}
 	var cur []int // grid column per template column of the current block
 	block, closed, found := -1, false, 0
 	var last []int
+	lastBlock := -1
 	finish := func() {
 		if cur != nil && found == n {
 			hm.cols[block] = cur
-			last = cur
+			last, lastBlock = cur, block
 		} else if last != nil && block >= 0 {
 			hm.cols[block] = last
+			hm.foreign[block] = hm.foreign[lastBlock]
 		}
 	}
 	for i := r.from; i < r.to && i < len(p.units); i++ {
@@ -875,6 +880,10 @@ func (p *parser) columnHeads(r region, names map[string]int, n int) headMap {
 			}
 			k, ok := names[normLabel(t.text)]
 			if !ok {
+				if hm.foreign[block] == nil {
+					hm.foreign[block] = map[int]bool{}
+				}
+				hm.foreign[block][t.col] = true
 				continue
 			}
 			if cur == nil {
@@ -901,6 +910,29 @@ func (p *parser) columnHeads(r region, names map[string]int, n int) headMap {
 	return hm
 }
 
+// valueCol returns a test for grid cells that stand under a column
+// header (a template column or one right of the first template column);
+// nil when no table has a header map.
+func (hm headMap) valueCol(units []unit) func(t token) bool {
+	if len(hm.cols) == 0 {
+		return nil
+	}
+	return func(t token) bool {
+		if t.col == 0 || t.unit >= len(units) {
+			return false
+		}
+		blk := units[t.unit].block
+		cols, ok := hm.cols[blk]
+		if !ok {
+			return false
+		}
+		if slices.Contains(cols, t.col) {
+			return true
+		}
+		return hm.foreign[blk][t.col] && t.col > slices.Min(cols)
+	}
+}
+
 // pick returns the values of a grid row placed under their column
 // headers; false when the row's table has no header map or a header's
 // column holds no cell of the row.
@@ -923,10 +955,11 @@ func (hm headMap) pick(units []unit, s segment) ([]token, bool) {
 	if !ok {
 		return nil, false
 	}
-	// a cell with a value outside the header's columns: the row is not
-	// aligned with the header (a ragged table missing cells)
+	// a number outside the header's columns, and not under a header of
+	// its own: the row is not aligned with the header (a ragged table
+	// missing cells)
 	for _, t := range s.values {
-		if t.kind != tokBlank && !slices.Contains(cols, t.col) {
+		if t.kind == tokValue && !t.null && !slices.Contains(cols, t.col) && !hm.foreign[blk][t.col] {
 			return nil, false
 		}
 	}

@@ -41,6 +41,8 @@ type t3Variant struct {
 	perm       []int  // printed column i is ApplicationColumns[perm[i]]; nil = template order
 	flatHeader bool   // one header row of the seven column names instead of three rows
 	oneLabel   bool   // the label in one cell ("（三）不予公开 1.属于国家秘密") instead of up to three
+	extraCol   string // a column the template does not have, printed before 总计: its header
+	extraVal   func(key string) string
 	t4perm     []int  // Table 4 transposed: printed column j is column t4perm[j]
 	splitBare  bool   // the second part of a split table has no header
 	split      string // cut before this row key, the header repeated in the second table
@@ -89,6 +91,9 @@ func (v *t3Variant) header(labelCols int) []fxTable {
 	if v.flatHeader {
 		row := corner(1)
 		for _, ci := range cols {
+			if ci == 6 && v.extraCol != "" {
+				row = append(row, c(v.extraCol, 1, 1))
+			}
 			row = append(row, c(v.lab(colHead[ci]), 1, 1))
 		}
 		f.row(row...)
@@ -96,10 +101,17 @@ func (v *t3Variant) header(labelCols int) []fxTable {
 	}
 	// three rows: 申请人情况 / 自然人 法人或其他组织 总计 / the five
 	// organisations; the organisations are contiguous in any order
-	f.row(append(corner(3), c(v.lab("申请人情况"), 1, 7))...)
+	width := 7
+	if v.extraCol != "" {
+		width = 8
+	}
+	f.row(append(corner(3), c(v.lab("申请人情况"), 1, width))...)
 	var mid, low []fxCell
 	orgDone := false
 	for _, ci := range cols {
+		if ci == 6 && v.extraCol != "" {
+			mid = append(mid, c(v.extraCol, 2, 1))
+		}
 		switch {
 		case ci == 0 || ci == 6:
 			mid = append(mid, c(v.lab(colHead[ci]), 2, 1))
@@ -135,6 +147,9 @@ func table3Variant(r *Report, v *t3Variant) []fxTable {
 		var cells []fxCell
 		row := r.Applications.Rows[key]
 		for _, ci := range v.orderedCols() {
+			if ci == 6 && v.extraCol != "" {
+				cells = append(cells, c(v.extraVal(key), 1, 1))
+			}
 			var p *float64
 			if ci < len(row) {
 				p = row[ci]
@@ -428,6 +443,14 @@ func TestLayoutVariants(t *testing.T) {
 		{"split with the header repeated", t3Variant{split: "unable_not_held"}},
 		{"split with the header repeated, shuffled", t3Variant{split: "denied_process_info", perm: shuffled}},
 		{"label in one cell", t3Variant{oneLabel: true}},
+		{"extra text column", t3Variant{extraCol: "备注", extraVal: func(k string) string {
+			if k == "granted" {
+				return "含依申请公开"
+			}
+			return ""
+		}}},
+		{"extra number column, shuffled, split", t3Variant{perm: shuffled, split: "unable_not_held", splitBare: true, extraCol: "其中：网上申请", extraVal: func(string) string { return "7" }}},
+		{"extra number column, one header row", t3Variant{flatHeader: true, extraCol: "其中：网上申请", extraVal: func(string) string { return "7" }}},
 		{"split without a header in the second part, shuffled", t3Variant{split: "not_processed_petition", splitBare: true, perm: shuffled}},
 		{"shuffled, extra sub-rows, label in one cell", t3Variant{perm: shuffled, oneLabel: true, extra: map[string][]string{"granted": {"其中：涉及疫情防控", "9", "9", "9", "9", "9", "9", "9"}, "carried_forward": {"其中：超期", "1", "", "", "", "", "", "1"}}}},
 		{"no corner cell", t3Variant{noCorner: true, flatHeader: true}},
