@@ -48,6 +48,9 @@ type wantReport struct {
 	// attachment: extraction keeps it as a table-less report (template
 	// unknown) carrying the page's date.
 	Wrapper bool
+	// Seed is the seeds agency the crawl files the capture under when it
+	// is not Agency (another department's report on a county site).
+	Seed string
 }
 
 // wantAudit is the audit's expected verdict for one agency-year.
@@ -162,6 +165,7 @@ func buildWorld(t *testing.T) *world {
 	gbkSite(t, w, &seeds)
 	trailingYear(t, w, &seeds)
 	scripted(t, w, &seeds)
+	county(t, w, &seeds)
 	w.seeds = seeds.String()
 	// the off-site host exists so that a request to it would be seen
 	w.page("www.offsite-demo.gov.cn", "/", "中国政府网", `<a href="/zhengce/">政策</a>`)
@@ -249,9 +253,9 @@ func hanweb(t *testing.T, w *world, seeds *strings.Builder) {
 	}
 	base := "http://" + hwHost
 	w.reports = append(w.reports,
-		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28", false},
-		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10", false},
-		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15", false})
+		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28", false, ""},
+		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10", false, ""},
+		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15", false, ""})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 10)
@@ -379,9 +383,9 @@ document.write('<li><a href="' + _url + '" target="_blank" title="' + _title + '
 	w.add(trsHost, list+"202301/t20230118_2501.shtml", "text/html", gbk(t, gb))
 	base := "http://" + trsHost + list
 	w.reports = append(w.reports,
-		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false},
-		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false},
-		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false})
+		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false, ""},
+		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false, ""},
+		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false, ""})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 5)
@@ -461,8 +465,8 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 	dl.header = map[string]string{"Content-Disposition": `attachment; filename="` + url.PathEscape("洪泽区2023年年报.pdf") +
 		`"; filename*=UTF-8''` + url.PathEscape("洪泽区2023年年报.pdf")}
 	w.reports = append(w.reports,
-		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false},
-		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false},
+		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false, ""},
+		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false, ""},
 		wantReport{URL: "http://" + gkHost + "/xxgk/detail.jsp?id=301", Role: "report", Agency: ag, Year: 2024, Published: "2025-03-20", Wrapper: true})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "missing", 0)
@@ -508,10 +512,10 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(zrHost, col+"202302/t20230203_55.html", ag+"2022年政府信息公开工作年度报告", reportBody(ag, 2022, "发布时间：2023-02-03", n22, styleSpans)+print("55"))
 	base := "http://" + zrHost
 	w.reports = append(w.reports,
-		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false},
+		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false, ""},
 		wantReport{URL: base + col + "202501/t20250110_77.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-01-10", Wrapper: true},
-		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false},
-		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false})
+		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false, ""},
+		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false, ""})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "late", 3)
 	w.want(ag, 2023, "undated", 0)
@@ -569,10 +573,10 @@ func gbkSite(t *testing.T, w *world, seeds *strings.Builder) {
 	page("/zwgk/show.aspx?id=300", t22, reportBody(ag, 2022, "发布时间：2023年01月30日", n22, styleWord))
 	base := "http://" + wjHost
 	w.reports = append(w.reports,
-		wantReport{base + "/zwgk/show.aspx?id=501", "report", ag, 2024, n24.Applications["total"][6], "2025-01-24", false},
-		wantReport{base + docPath, "attachment", ag, 2023, n23.Applications["total"][6], "", false},
+		wantReport{base + "/zwgk/show.aspx?id=501", "report", ag, 2024, n24.Applications["total"][6], "2025-01-24", false, ""},
+		wantReport{base + docPath, "attachment", ag, 2023, n23.Applications["total"][6], "", false, ""},
 		wantReport{URL: base + "/zwgk/show.aspx?id=402", Role: "report", Agency: ag, Year: 2023, Published: "2024-02-29", Wrapper: true},
-		wantReport{base + "/zwgk/show.aspx?id=300", "report", ag, 2022, n22.Applications["total"][6], "2023-01-30", false})
+		wantReport{base + "/zwgk/show.aspx?id=300", "report", ag, 2022, n22.Applications["total"][6], "2023-01-30", false, ""})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 29)
@@ -621,9 +625,9 @@ createPageHTML(countPage, currentPage, "index", "htm");
 	w.page(sfjHost, col+"202201/t20220128_5.htm", ti21, reportBodyTitled(ti21, ag, 2021, "发布日期：2022-01-28", n21, styleSpans))
 	base := "http://" + sfjHost + col
 	w.reports = append(w.reports,
-		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false},
-		wantReport{base + "202402/t20240202_8.htm", "report", ag, 2023, n23.Applications["total"][6], "2024-02-02", false},
-		wantReport{base + "202201/t20220128_5.htm", "report", ag, 2021, n21.Applications["total"][6], "2022-01-28", false})
+		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false, ""},
+		wantReport{base + "202402/t20240202_8.htm", "report", ag, 2023, n23.Applications["total"][6], "2024-02-02", false, ""},
+		wantReport{base + "202201/t20220128_5.htm", "report", ag, 2021, n21.Applications["total"][6], "2022-01-28", false, ""})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 2)
@@ -659,13 +663,60 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(jyHost, "/xxgk/ndbg/content_1023.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "发布日期：2024-01-31", n23, styleWord))
 	base := "http://" + jyHost
 	w.reports = append(w.reports,
-		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false},
+		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false, ""},
 		wantReport{URL: base + "/xxgk/ndbg/content_1024.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-02-01", Wrapper: true},
-		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false})
+		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false, ""})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "on_time", 0)
 	w.want(ag, 2024, "late", 1)
+}
+
+const countyHost = "www.sfx-county.gov.cn"
+
+// county is a county government's site that hosts the reports of all its
+// departments in one column; only its police bureau is seeded, so the
+// other departments' reports are archived but must not count for it.
+func county(t *testing.T, w *world, seeds *strings.Builder) {
+	const ag = "示范县公安局"
+	fmt.Fprintf(seeds, "http://%s/ %s\n", countyHost, ag)
+	w.add(countyHost, "/robots.txt", "text/plain", []byte("User-agent: *\nAllow: /\n"))
+	w.page(countyHost, "/", "示范县人民政府", `<a href="/zwgk/">政务公开</a> <a href="/zwgk/bmxxgk/gaj/">县公安局</a>`)
+	w.page(countyHost, "/zwgk/bmxxgk/gaj/", "县公安局信息公开", `<a href="/zwgk/xxgknb/">政府信息公开年报</a>`)
+	w.page(countyHost, "/zwgk/", "政务公开", `<a href="/zwgk/xxgknb/">政府信息公开年报</a> <a href="/zwgk/xxgkzn/">政府信息公开指南</a>`)
+	type doc struct {
+		agency string
+		year   int
+		date   string
+		k      float64
+	}
+	docs := []doc{
+		{"示范县人民政府", 2024, "2025-03-25", 18},
+		{"示范县教育局", 2024, "2025-01-20", 19},
+		{ag, 2024, "2025-01-22", 20},
+		{"示范县教育局", 2023, "2024-01-18", 21},
+		{ag, 2023, "2024-02-20", 22},
+		{"示范县人民政府", 2022, "2023-03-30", 23},
+	}
+	var list strings.Builder
+	base := "http://" + countyHost
+	for i, d := range docs {
+		u := fmt.Sprintf("/zwgk/xxgknb/%s/t%s_%d.html", strings.ReplaceAll(d.date[:7], "-", ""), strings.ReplaceAll(d.date, "-", ""), 700+i)
+		title := fmt.Sprintf("%s%d年政府信息公开工作年度报告", d.agency, d.year)
+		fmt.Fprintf(&list, "<li><a href=\"%s\">%s</a><span>%s</span></li>\n", u, title, d.date)
+		n := loadNumbers(t, "005_huaian_2024.expected.json", d.k)
+		w.page(countyHost, u, title, reportBody(d.agency, d.year, "发布日期："+d.date, n, styleSpans))
+		wr := wantReport{base + u, "report", d.agency, d.year, n.Applications["total"][6], d.date, false, ""}
+		if d.agency != ag {
+			wr.Seed = ag
+		}
+		w.reports = append(w.reports, wr)
+	}
+	w.page(countyHost, "/zwgk/xxgknb/", "政府信息公开年报", "<ul>"+list.String()+"</ul>")
+	w.want(ag, 2021, "missing", 0)
+	w.want(ag, 2022, "missing", 0)
+	w.want(ag, 2023, "late", 20)
+	w.want(ag, 2024, "on_time", 0)
 }
 
 func readTestdata(t *testing.T, name string) []byte {
