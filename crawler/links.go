@@ -409,12 +409,13 @@ func scriptSource(n *html.Node) string {
 }
 
 var (
-	reJpageProxy  = regexp.MustCompile(`proxyUrl\s*:\s*['"]([^'"]*dataproxy\.jsp[^'"]*)['"]`)
-	reJpageTotal  = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*['"]?(\d+)|<totalrecord>\s*(\d+)\s*</totalrecord>`)
-	reJpagePer    = regexp.MustCompile(`perPage\s*:\s*['"]?(\d+)`)
-	reJpageGroup  = regexp.MustCompile(`groupSize\s*:\s*['"]?(\d+)`)
-	reJpageParams = regexp.MustCompile(`ajaxParam\s*:\s*\{([^}]*)\}`)
-	reJSPair      = regexp.MustCompile(`['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,\s}]+))`)
+	reJpageProxy     = regexp.MustCompile(`proxyUrl\s*:\s*['"]([^'"]*dataproxy\.jsp[^'"]*)['"]`)
+	reJpageTotal     = regexp.MustCompile(`(?i)totalRecord\s*[:=]\s*['"]?(\d+)|<totalrecord>\s*(\d+)\s*</totalrecord>`)
+	reJpagePer       = regexp.MustCompile(`perPage\s*:\s*['"]?(\d+)`)
+	reJpageGroup     = regexp.MustCompile(`groupSize\s*:\s*['"]?(\d+)`)
+	reJpageParams    = regexp.MustCompile(`ajaxParam\s*:\s*\{([^}]*)\}`)
+	reNextGroupQuery = regexp.MustCompile(`(?s)<nextgroup>.*?dataproxy\.jsp\?([^"'<>\s]*)`)
+	reJSPair         = regexp.MustCompile(`['"]?(\w+)['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,\s}]+))`)
 )
 
 // hanwebProxyPages reads the jpage call of a Hanweb (大汉) column page,
@@ -452,6 +453,16 @@ func hanwebProxyPages(src string) []string {
 		for _, kv := range reJSPair.FindAllStringSubmatch(m[1], 50) {
 			v := kv[2] + kv[3] + kv[4]
 			params = append(params, url.QueryEscape(kv[1])+"="+url.QueryEscape(v))
+		}
+	} else if m := reNextGroupQuery.FindStringSubmatch(src); m != nil {
+		// No ajaxParam: the <nextgroup> link names the column and unit.
+		for _, kv := range strings.Split(html.UnescapeString(m[1]), "&") {
+			k, _, _ := strings.Cut(kv, "=")
+			switch strings.ToLower(k) {
+			case "", "page", "startrecord", "endrecord", "perpage":
+				continue
+			}
+			params = append(params, kv)
 		}
 	}
 	step := per * group

@@ -343,6 +343,12 @@ func TestOnclickAndJpageLinks(t *testing.T) {
 		{"embed and object", `<embed src="/u/2023/nb.pdf" type="application/pdf"><object data="/u/2023/nb.ofd"></object>`,
 			[]string{"http://h.gov.cn/u/2023/nb.pdf", "http://h.gov.cn/u/2023/nb.ofd"}, false},
 		{"query without document", `<a href="/list.jsp?page=2&amp;col=3">2</a>`, []string{"http://h.gov.cn/list.jsp?page=2&col=3"}, false},
+		{"jpage with nextgroup", `<div id="46711"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=63098&unitid=46711&webname=x&permissiontype=0"></a>]]></nextgroup><recordset></recordset></datastore></script></div>
+<script>$('#46711').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp', perPage: 15, totalRecord: 20, groupSize: 3});</script>`,
+			[]string{
+				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=63098&unitid=46711&webname=x&permissiontype=0",
+				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=20&perpage=15&appid=1&webid=1&path=/&columnid=63098&unitid=46711&webname=x&permissiontype=0",
+			}, true},
 		{"jpage without total", `<script>$('#1').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp'});</script>`, nil, false},
 	}
 	base, _ := url.Parse("http://h.gov.cn/xxgk/ndbg/index.html")
