@@ -128,7 +128,45 @@ var appRows = func() []appRow {
 	return rows
 }()
 
+// spansIn is row i of rows with its rowspans counted within rows[lo:hi]
+// (one table).
+func spansIn(rows []appRow, i, lo, hi int) appRow {
+	r := rows[i]
+	r.groupFirst = i == lo || rows[i-1].group != r.group
+	r.subFirst = r.sub != "" && (i == lo || rows[i-1].sub != r.sub)
+	r.groupSpan, r.subSpan = 0, 0
+	for j := i; j < hi && rows[j].group == r.group; j++ {
+		r.groupSpan++
+	}
+	for j := i; j < hi && r.sub != "" && rows[j].sub == r.sub; j++ {
+		r.subSpan++
+	}
+	return r
+}
+
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// numStyled writes v as style does.
+func numStyled(v float64, style tableStyle) string {
+	if style != styleSplit {
+		return num(v)
+	}
+	if v == 0 {
+		return "-"
+	}
+	s := num(v)
+	if v != float64(int64(v)) || len(s) < 4 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // tableStyle picks how the report tables are written.
 type tableStyle int
@@ -140,6 +178,11 @@ const (
 	// styleWord: Word-exported tables (MsoNormal paragraphs, widths,
 	// a three-row header), label cells merged with colspan.
 	styleWord
+	// styleSplit: like styleSpans, but Table 3 is cut in two <table>s
+	// at a Word page break (the header is not repeated), numbers of four
+	// digits and more have thousands separators and zeros are written
+	// as "-".
+	styleSplit
 )
 
 func cell(style tableStyle, s string, attrs string) string {
@@ -200,7 +243,7 @@ func reportTables(n numbers, style tableStyle) string {
 
 	b.WriteString("<p>三、收到和处理政府信息公开申请情况</p>\n<table border=\"1\" cellspacing=\"0\">\n")
 	orgs := []string{"商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"}
-	if style == styleSpans {
+	if style != styleWord {
 		b.WriteString("<tr>")
 		c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", `colspan="3" rowspan="2"`)
 		c("自然人", `rowspan="2"`)
@@ -225,7 +268,17 @@ func reportTables(n numbers, style tableStyle) string {
 		}
 		b.WriteString("</tr>\n")
 	}
-	for _, r := range appRows {
+	lo, hi := 0, len(appRows)
+	if style == styleSplit {
+		hi = 9 // a page break inside （三）不予公开
+	}
+	for i := range appRows {
+		if i == hi {
+			// the group and subgroup cells start again in the new table
+			b.WriteString("</table>\n<p style=\"page-break-before:always\">&nbsp;</p>\n<table border=\"1\" cellspacing=\"0\">\n")
+			lo, hi = hi, len(appRows)
+		}
+		r := spansIn(appRows, i, lo, hi)
 		b.WriteString("<tr>")
 		switch {
 		case r.sub == "":
@@ -244,7 +297,7 @@ func reportTables(n numbers, style tableStyle) string {
 			}
 		}
 		for _, v := range n.Applications[r.key] {
-			c(num(v), "")
+			c(numStyled(v, style), "")
 		}
 		b.WriteString("</tr>\n")
 	}

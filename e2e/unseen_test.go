@@ -169,6 +169,22 @@ func TestUnseenWorld(t *testing.T) {
 					t.Errorf("%s: Table 3 total %v, want %v", want.URL, deref(got), want.Total)
 				}
 			}
+			for row, cells := range want.Apps {
+				var got []*float64
+				if r.Applications != nil {
+					got = r.Applications.Rows[row]
+				}
+				if len(got) != 7 {
+					t.Errorf("%s: Table 3 row %s missing", want.URL, row)
+					continue
+				}
+				for i, v := range cells {
+					// A zero written "-" may read as a blank cell.
+					if (got[i] == nil && v != 0) || (got[i] != nil && *got[i] != v) {
+						t.Errorf("%s: Table 3 %s[%d] = %v, want %v", want.URL, row, i, deref(got[i]), v)
+					}
+				}
+			}
 			pub := ""
 			if r.Published != nil {
 				pub = *r.Published

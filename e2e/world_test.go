@@ -51,6 +51,8 @@ type wantReport struct {
 	// Seed is the seeds agency the crawl files the capture under when it
 	// is not Agency (another department's report on a county site).
 	Seed string
+	// Apps is the whole of Table 3 when known (nil: only Total is checked).
+	Apps map[string][7]float64
 }
 
 // wantAudit is the audit's expected verdict for one agency-year.
@@ -253,9 +255,9 @@ func hanweb(t *testing.T, w *world, seeds *strings.Builder) {
 	}
 	base := "http://" + hwHost
 	w.reports = append(w.reports,
-		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28", false, ""},
-		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10", false, ""},
-		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15", false, ""})
+		wantReport{base + u24, "report", ag, 2024, n24.Applications["total"][6], "2025-03-28", false, "", n24.Applications},
+		wantReport{base + u23, "report", ag, 2023, n23.Applications["total"][6], "2024-04-10", false, "", n23.Applications},
+		wantReport{base + u21, "report", ag, 2021, n21.Applications["total"][6], "2022-03-15", false, "", n21.Applications})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 10)
@@ -383,9 +385,9 @@ document.write('<li><a href="' + _url + '" target="_blank" title="' + _title + '
 	w.add(trsHost, list+"202301/t20230118_2501.shtml", "text/html", gbk(t, gb))
 	base := "http://" + trsHost + list
 	w.reports = append(w.reports,
-		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false, ""},
-		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false, ""},
-		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false, ""})
+		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false, "", n24.Applications},
+		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false, "", n23.Applications},
+		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false, "", n22.Applications})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 5)
@@ -465,8 +467,8 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 	dl.header = map[string]string{"Content-Disposition": `attachment; filename="` + url.PathEscape("洪泽区2023年年报.pdf") +
 		`"; filename*=UTF-8''` + url.PathEscape("洪泽区2023年年报.pdf")}
 	w.reports = append(w.reports,
-		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false, ""},
-		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false, ""},
+		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false, "", loadNumbers(t, "004_hongze_2024.expected.json", 1).Applications},
+		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false, "", loadNumbers(t, "003_hongze_2023.expected.json", 1).Applications},
 		wantReport{URL: "http://" + gkHost + "/xxgk/detail.jsp?id=301", Role: "report", Agency: ag, Year: 2024, Published: "2025-03-20", Wrapper: true})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "missing", 0)
@@ -512,10 +514,10 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(zrHost, col+"202302/t20230203_55.html", ag+"2022年政府信息公开工作年度报告", reportBody(ag, 2022, "发布时间：2023-02-03", n22, styleSpans)+print("55"))
 	base := "http://" + zrHost
 	w.reports = append(w.reports,
-		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false, ""},
+		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false, "", n24.Applications},
 		wantReport{URL: base + col + "202501/t20250110_77.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-01-10", Wrapper: true},
-		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false, ""},
-		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false, ""})
+		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false, "", n23.Applications},
+		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false, "", n22.Applications})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "late", 3)
 	w.want(ag, 2023, "undated", 0)
@@ -573,10 +575,10 @@ func gbkSite(t *testing.T, w *world, seeds *strings.Builder) {
 	page("/zwgk/show.aspx?id=300", t22, reportBody(ag, 2022, "发布时间：2023年01月30日", n22, styleWord))
 	base := "http://" + wjHost
 	w.reports = append(w.reports,
-		wantReport{base + "/zwgk/show.aspx?id=501", "report", ag, 2024, n24.Applications["total"][6], "2025-01-24", false, ""},
-		wantReport{base + docPath, "attachment", ag, 2023, n23.Applications["total"][6], "", false, ""},
+		wantReport{base + "/zwgk/show.aspx?id=501", "report", ag, 2024, n24.Applications["total"][6], "2025-01-24", false, "", n24.Applications},
+		wantReport{base + docPath, "attachment", ag, 2023, n23.Applications["total"][6], "", false, "", n23.Applications},
 		wantReport{URL: base + "/zwgk/show.aspx?id=402", Role: "report", Agency: ag, Year: 2023, Published: "2024-02-29", Wrapper: true},
-		wantReport{base + "/zwgk/show.aspx?id=300", "report", ag, 2022, n22.Applications["total"][6], "2023-01-30", false, ""})
+		wantReport{base + "/zwgk/show.aspx?id=300", "report", ag, 2022, n22.Applications["total"][6], "2023-01-30", false, "", n22.Applications})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 29)
@@ -625,9 +627,9 @@ createPageHTML(countPage, currentPage, "index", "htm");
 	w.page(sfjHost, col+"202201/t20220128_5.htm", ti21, reportBodyTitled(ti21, ag, 2021, "发布日期：2022-01-28", n21, styleSpans))
 	base := "http://" + sfjHost + col
 	w.reports = append(w.reports,
-		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false, ""},
-		wantReport{base + "202402/t20240202_8.htm", "report", ag, 2023, n23.Applications["total"][6], "2024-02-02", false, ""},
-		wantReport{base + "202201/t20220128_5.htm", "report", ag, 2021, n21.Applications["total"][6], "2022-01-28", false, ""})
+		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false, "", n24.Applications},
+		wantReport{base + "202402/t20240202_8.htm", "report", ag, 2023, n23.Applications["total"][6], "2024-02-02", false, "", n23.Applications},
+		wantReport{base + "202201/t20220128_5.htm", "report", ag, 2021, n21.Applications["total"][6], "2022-01-28", false, "", n21.Applications})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "late", 2)
@@ -663,9 +665,9 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(jyHost, "/xxgk/ndbg/content_1023.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "发布日期：2024-01-31", n23, styleWord))
 	base := "http://" + jyHost
 	w.reports = append(w.reports,
-		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false, ""},
+		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false, "", n24.Applications},
 		wantReport{URL: base + "/xxgk/ndbg/content_1024.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-02-01", Wrapper: true},
-		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false, ""})
+		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false, "", n23.Applications})
 	w.want(ag, 2021, "missing", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "on_time", 0)
@@ -705,8 +707,12 @@ func county(t *testing.T, w *world, seeds *strings.Builder) {
 		title := fmt.Sprintf("%s%d年政府信息公开工作年度报告", d.agency, d.year)
 		fmt.Fprintf(&list, "<li><a href=\"%s\">%s</a><span>%s</span></li>\n", u, title, d.date)
 		n := loadNumbers(t, "005_huaian_2024.expected.json", d.k)
-		w.page(countyHost, u, title, reportBody(d.agency, d.year, "发布日期："+d.date, n, styleSpans))
-		wr := wantReport{base + u, "report", d.agency, d.year, n.Applications["total"][6], d.date, false, ""}
+		style := styleSpans
+		if d.agency == ag {
+			style = styleSplit
+		}
+		w.page(countyHost, u, title, reportBody(d.agency, d.year, "发布日期："+d.date, n, style))
+		wr := wantReport{base + u, "report", d.agency, d.year, n.Applications["total"][6], d.date, false, "", n.Applications}
 		if d.agency != ag {
 			wr.Seed = ag
 		}
