@@ -105,6 +105,12 @@ func TestUnseenWorld(t *testing.T) {
 			}
 		}
 		t.Logf("requests per host: %v", perHost)
+		for _, u := range w.blocked {
+			caps, err := a.ByURL(u)
+			if err != nil || len(caps) == 0 || caps[0].Error != "robots.txt disallows" {
+				t.Errorf("%s: not recorded as disallowed by robots.txt (%d captures, %v)", u, len(caps), err)
+			}
+		}
 		if perHost["calendar"] > 12 {
 			t.Errorf("calendar trap: %d requests", perHost["calendar"])
 		}

@@ -72,7 +72,10 @@ type world struct {
 	// forbidden are URL prefixes ("host/path") the crawl must never ask
 	// for: robots-disallowed paths and off-site hosts.
 	forbidden []string
-	modTime   time.Time
+	// blocked are URLs linked in scope that robots.txt forbids: the crawl
+	// must record them as such without asking for them.
+	blocked []string
+	modTime time.Time
 
 	mu   sync.Mutex
 	reqs []request
@@ -594,8 +597,14 @@ const sfjHost = "sfj.sfq-demo.gov.cn"
 func trailingYear(t *testing.T, w *world, seeds *strings.Builder) {
 	const ag = "示范区司法局"
 	fmt.Fprintf(seeds, "http://%s/ %s\n", sfjHost, ag)
-	w.add(sfjHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow:\n"))
-	w.page(sfjHost, "/", ag, `<a href="/zwgk/">政务公开</a> <a href="/xwzx/">新闻中心</a>`)
+	// A Windows-made robots.txt: BOM, CRLF, a group for this crawler and
+	// a wildcard rule.
+	w.add(sfjHost, "/robots.txt", "text/plain", []byte("\ufeffUser-agent: *\r\nDisallow: /*?keywords=\r\n\r\nUser-agent: nianbao\r\nDisallow: /zwgk/zfxxgkzn/\r\nDisallow: /*?keywords=\r\n"))
+	w.forbidden = append(w.forbidden, sfjHost+"/zwgk/zfxxgkzn/", sfjHost+"/search.jsp?keywords=")
+	w.blocked = append(w.blocked, "http://"+sfjHost+"/zwgk/zfxxgkzn/", "http://"+sfjHost+"/search.jsp?keywords=%E5%B9%B4%E6%8A%A5",
+		"http://"+trsHost+"/search/index.jsp?q=%E5%B9%B4%E6%8A%A5", "http://"+zrHost+"/zwgk/ndbg/print/?id=55")
+	w.page(sfjHost, "/", ag, `<a href="/zwgk/">政务公开</a> <a href="/xwzx/">新闻中心</a> <a href="/search.jsp?keywords=%E5%B9%B4%E6%8A%A5">搜索年报</a>`)
+	w.page(sfjHost, "/zwgk/zfxxgkzn/", "政府信息公开指南", `<p>指南</p>`)
 	w.page(sfjHost, "/xwzx/", "新闻中心", `<a href="/xwzx/202501/t20250102_1.htm">示范区司法局2024年度工作总结和2025年工作计划</a>`)
 	w.page(sfjHost, "/xwzx/202501/t20250102_1.htm", "示范区司法局2024年度工作总结和2025年工作计划", `<h1>示范区司法局2024年度工作总结和2025年工作计划</h1>`)
 	w.page(sfjHost, "/zwgk/", "政务公开", `<ul><li><a href="./zfxxgkndbg/">政府信息公开工作年度报告</a></li><li><a href="./zfxxgkzn/">政府信息公开指南</a></li></ul>`)
