@@ -57,6 +57,12 @@ var bodySelectors = []string{
 // "reader" and "link_density" (the share of the body's text inside links:
 // high on list and navigation pages).
 func ReadHTML(data []byte, contentType string) (*Document, error) {
+	return readHTML(data, contentType, true)
+}
+
+// readHTML is ReadHTML; strip removes presentational attributes before
+// the page is parsed (tests compare with and without).
+func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 	if isMHTML(data) {
 		part, ct, err := unwrapMHTML(data)
 		if err != nil {
@@ -67,6 +73,9 @@ func ReadHTML(data []byte, contentType string) (*Document, error) {
 	utf, encName, err := decodeHTML(data, contentType)
 	if err != nil {
 		return nil, fmt.Errorf("read html: %w", err)
+	}
+	if strip {
+		utf = stripPresentation(utf)
 	}
 	root, err := html.Parse(bytes.NewReader(utf))
 	if err != nil {

@@ -23,7 +23,7 @@ func isMHTML(data []byte) bool {
 	if len(head) > 2048 {
 		head = head[:2048]
 	}
-	lower := bytes.ToLower(head)
+	lower := asciiLower(head)
 	return bytes.Contains(lower, []byte("mime-version:")) && bytes.Contains(lower, []byte("multipart/")) &&
 		bytes.Contains(lower, []byte("boundary="))
 }

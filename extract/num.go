@@ -47,8 +47,16 @@ func parseCell(s string) (cellKind, float64) {
 	if s == "" {
 		return cellBlank, 0
 	}
+	if v, ok := asciiInt(s); ok {
+		return cellNumber, v
+	}
 	if nullMarkers[s] {
 		return cellNull, 0
+	}
+	for _, r := range s {
+		if !numberRunes[r] {
+			return cellText, 0 // not a number and no null marker either
+		}
 	}
 	n := normalizeNumberText(s)
 	if n == "" {
@@ -63,6 +71,43 @@ func parseCell(s string) (cellKind, float64) {
 	}
 	return cellNumber, v
 }
+
+// asciiInt parses a cell of ASCII digits only (the common case) without
+// allocating.
+func asciiInt(s string) (float64, bool) {
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return float64(v), true
+}
+
+// numberRunes are the runes a number cell, once normalised, or a null
+// marker can hold: a cell with any other rune is text.
+var numberRunes = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, r := range "0123456789０１２３４５６７８９.．,，-－−+＋¥￥RMB" {
+		m[r] = true
+	}
+	for _, u := range unitSuffixes {
+		for _, r := range u {
+			m[r] = true
+		}
+	}
+	for k := range nullMarkers {
+		for _, r := range k {
+			m[r] = true
+		}
+	}
+	return m
+}()
 
 // isSpaceRune reports spaces including no-break and ideographic spaces.
 func isSpaceRune(r rune) bool {

@@ -70,6 +70,7 @@ func FuzzReadHTML(f *testing.F) {
 			return
 		}
 		checkDoc(t, doc)
+		sameAsUnstripped(t, b, doc)
 		if _, err := ParseDocument(doc, Options{}); err != nil {
 			return
 		}

@@ -164,7 +164,7 @@ func looksHTML(data []byte, ext string) bool {
 		head = head[:8192]
 	}
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	lower := bytes.ToLower(bytes.TrimLeft(head, " \t\r\n\f"))
+	lower := asciiLower(bytes.TrimLeft(head, " \t\r\n\f"))
 	for _, m := range []string{"<!doctype html", "<html", "<head", "<body", "<!--", "<?xml", "<script", "<meta", "<link", "<style", "<title", "<div", "<table", "<p>", "<p ", "<center", "<form", "<iframe"} {
 		if bytes.HasPrefix(lower, []byte(m)) {
 			if m == "<?xml" && !bytes.Contains(lower, []byte("<html")) {
@@ -209,4 +209,18 @@ func looksText(data []byte) bool {
 		return false
 	}
 	return bytes.Count(dec, []byte("\ufffd"))*50 <= len(dec)
+}
+
+// asciiLower returns a copy of b with ASCII letters lowered and every
+// other byte (UTF-8 or GBK alike) left as it is; bytes.ToLower decodes
+// runes and is slow on the non-UTF-8 pages sniffing sees.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }

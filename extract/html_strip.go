@@ -1,0 +1,204 @@
+package extract
+
+import "bytes"
+
+// Word's HTML export and CMS editors put presentational attributes on
+// nearly every element (style, align, valign, lang, width…). The reader
+// never looks at them, but x/net/html copies each one several times while
+// building the tree. stripPresentation removes them from the page before
+// it is parsed. It only removes attributes it has read completely (name,
+// '=', quoted or unquoted value) inside a start tag; anything it does not
+// understand is left as it is, and text, comments and the raw text of
+// script, style, textarea… are never touched. A style attribute that can
+// hide its element (none, hidden) is kept: the reader skips such elements.
+
+// droppedAttrs are the attributes the HTML reader never reads.
+var droppedAttrs = map[string]bool{
+	"style": true, "align": true, "valign": true, "lang": true, "width": true, "height": true,
+	"border": true, "cellspacing": true, "cellpadding": true, "bgcolor": true, "face": true,
+	"color": true, "size": true, "nowrap": true, "bordercolor": true, "dir": true,
+}
+
+// rawTextTags are elements whose content the tokenizer reads as raw text.
+var rawTextTags = map[string]bool{
+	"script": true, "style": true, "textarea": true, "title": true, "xmp": true, "iframe": true,
+	"noembed": true, "noframes": true, "noscript": true, "plaintext": true,
+}
+
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+func isASCIILetter(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+// asciiLowerString lowers ASCII letters of b into a string.
+func asciiLowerString(b []byte) string {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return string(asciiLower(b))
+		}
+	}
+	return string(b)
+}
+
+// hidesElement reports a style value that may hide its element.
+func hidesElement(v []byte) bool {
+	l := asciiLower(v)
+	return bytes.Contains(l, []byte("none")) || bytes.Contains(l, []byte("hidden"))
+}
+
+// stripPresentation returns data without the presentational attributes
+// of its start tags (data itself when there are none).
+func stripPresentation(data []byte) []byte {
+	var out []byte // nil until something is dropped
+	last := 0      // data[:last] is in out (when out != nil)
+	drop := func(from, to int) {
+		if out == nil {
+			out = make([]byte, 0, len(data))
+		}
+		out = append(out, data[last:from]...)
+		last = to
+	}
+	var ranges []int
+	n := len(data)
+	i := 0
+	for i < n {
+		j := bytes.IndexByte(data[i:], '<')
+		if j < 0 {
+			break
+		}
+		p := i + j
+		if p+1 >= n {
+			break
+		}
+		if bytes.HasPrefix(data[p:], []byte("<!--")) {
+			e := bytes.Index(data[p+4:], []byte("-->"))
+			if e < 0 {
+				break
+			}
+			i = p + 4 + e + 3
+			continue
+		}
+		if !isASCIILetter(data[p+1]) {
+			i = p + 1 // end tag, doctype, "<" in text
+			continue
+		}
+		k := p + 1
+		for k < n && !isHTMLSpace(data[k]) && data[k] != '>' && data[k] != '/' {
+			k++
+		}
+		name := asciiLowerString(data[p+1 : k])
+		var closed bool
+		k, closed, ranges = stripTagAttrs(data, k, ranges[:0])
+		if closed {
+			// only a tag read to its '>' loses attributes
+			for m := 0; m+1 < len(ranges); m += 2 {
+				drop(ranges[m], ranges[m+1])
+			}
+		}
+		i = k
+		if closed && rawTextTags[name] {
+			// skip to the end tag: nothing in raw text is a tag
+			e := indexFold(data[i:], "</"+name)
+			if e < 0 {
+				break
+			}
+			i += e
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
+}
+
+// stripTagAttrs reads the attributes of a start tag from k (just after
+// its name) and appends the [from, to) range of each one to remove to
+// ranges. It returns where the tag ends, and whether it ended with '>' as
+// expected.
+func stripTagAttrs(data []byte, k int, ranges []int) (int, bool, []int) {
+	n := len(data)
+	for {
+		for k < n && (isHTMLSpace(data[k]) || data[k] == '/') {
+			k++
+		}
+		if k >= n {
+			return k, false, ranges
+		}
+		if data[k] == '>' {
+			return k + 1, true, ranges
+		}
+		start := k
+		for k < n && !isHTMLSpace(data[k]) && data[k] != '=' && data[k] != '>' && data[k] != '/' && data[k] != '<' {
+			k++
+		}
+		if k == start || k >= n {
+			return k, false, ranges // "=x" or '<' in a tag: leave the rest to the tokenizer
+		}
+		attr := data[start:k]
+		for k < n && isHTMLSpace(data[k]) {
+			k++
+		}
+		var val []byte
+		if k < n && data[k] == '=' {
+			k++
+			for k < n && isHTMLSpace(data[k]) {
+				k++
+			}
+			if k >= n {
+				return k, false, ranges
+			}
+			if q := data[k]; q == '"' || q == '\'' {
+				e := bytes.IndexByte(data[k+1:], q)
+				if e < 0 {
+					return k, false, ranges
+				}
+				val = data[k+1 : k+1+e]
+				k += e + 2
+			} else {
+				vs := k
+				for k < n && !isHTMLSpace(data[k]) && data[k] != '>' {
+					k++
+				}
+				val = data[vs:k]
+			}
+		}
+		if len(attr) <= 11 && droppedAttrs[asciiLowerString(attr)] {
+			if !(len(attr) == 5 && hidesElement(val)) {
+				ranges = append(ranges, start, k)
+			}
+		}
+	}
+}
+
+// indexFold is bytes.Index ignoring the case of ASCII letters in sub
+// (which is lower case).
+func indexFold(s []byte, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := bytes.IndexByte(s[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(sub) > len(s) {
+			return -1
+		}
+		ok := true
+		for m := 1; m < len(sub); m++ {
+			c := s[i+m]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[m] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
