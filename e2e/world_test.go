@@ -30,6 +30,7 @@ type resource struct {
 // request is one request the world served.
 type request struct {
 	Method, Host, URI string
+	At                time.Time
 }
 
 // wantReport is a report page or attachment the crawl must archive and
@@ -79,6 +80,10 @@ type world struct {
 
 	mu   sync.Mutex
 	reqs []request
+	// inflight and maxInflight count concurrent requests per host.
+	inflight, maxInflight map[string]int
+	// onRequest, when set, is called with the number of requests so far.
+	onRequest func(n int)
 }
 
 func newWorld() *world {
@@ -118,8 +123,23 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		host = h
 	}
 	w.mu.Lock()
-	w.reqs = append(w.reqs, request{r.Method, host, r.URL.RequestURI()})
+	w.reqs = append(w.reqs, request{r.Method, host, r.URL.RequestURI(), time.Now()})
+	n := len(w.reqs)
+	if w.inflight == nil {
+		w.inflight, w.maxInflight = map[string]int{}, map[string]int{}
+	}
+	w.inflight[host]++
+	w.maxInflight[host] = max(w.maxInflight[host], w.inflight[host])
+	hook := w.onRequest
 	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.inflight[host]--
+		w.mu.Unlock()
+	}()
+	if hook != nil {
+		hook(n)
+	}
 	if h := w.dynamic[host+r.URL.Path]; h != nil {
 		h(rw, r)
 		return
