@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Limits that keep hostile HTML tables bounded.
@@ -183,7 +184,10 @@ func decodeHTML(data []byte, contentType string) ([]byte, string, error) {
 }
 
 func decodeWith(e encoding.Encoding, data []byte) ([]byte, error) {
-	b, err := e.NewDecoder().Bytes(data)
+	// sized for two-byte GBK characters becoming three UTF-8 bytes, so
+	// that the output rarely has to grow
+	b := make([]byte, 0, len(data)+len(data)/2+16)
+	b, _, err := transform.Append(e.NewDecoder(), b, data)
 	if err != nil {
 		return nil, err
 	}

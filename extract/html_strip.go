@@ -33,20 +33,46 @@ func isASCIILetter(c byte) bool {
 	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
 
-// asciiLowerString lowers ASCII letters of b into a string.
-func asciiLowerString(b []byte) string {
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			return string(asciiLower(b))
-		}
+// lowerInto writes b with ASCII letters lowered into buf and returns it;
+// nil when b does not fit (no tag or attribute of interest is that long).
+func lowerInto(buf, b []byte) []byte {
+	if len(b) > len(buf) {
+		return nil
 	}
-	return string(b)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(b)]
 }
 
 // hidesElement reports a style value that may hide its element.
 func hidesElement(v []byte) bool {
-	l := asciiLower(v)
-	return bytes.Contains(l, []byte("none")) || bytes.Contains(l, []byte("hidden"))
+	return containsFold(v, "none") || containsFold(v, "hidden")
+}
+
+// containsFold reports whether s holds sub (lower case) ignoring the case
+// of ASCII letters.
+func containsFold(s []byte, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		ok := true
+		for m := 0; m < len(sub); m++ {
+			c := s[i+m]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[m] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // stripPresentation returns data without the presentational attributes
@@ -89,7 +115,8 @@ func stripPresentation(data []byte) []byte {
 		for k < n && !isHTMLSpace(data[k]) && data[k] != '>' && data[k] != '/' {
 			k++
 		}
-		name := asciiLowerString(data[p+1 : k])
+		var nameBuf [16]byte
+		name := lowerInto(nameBuf[:], data[p+1:k])
 		var closed bool
 		k, closed, ranges = stripTagAttrs(data, k, ranges[:0])
 		if closed {
@@ -99,9 +126,9 @@ func stripPresentation(data []byte) []byte {
 			}
 		}
 		i = k
-		if closed && rawTextTags[name] {
+		if closed && name != nil && rawTextTags[string(name)] {
 			// skip to the end tag: nothing in raw text is a tag
-			e := indexFold(data[i:], "</"+name)
+			e := indexFold(data[i:], "</"+string(name))
 			if e < 0 {
 				break
 			}
@@ -165,7 +192,8 @@ func stripTagAttrs(data []byte, k int, ranges []int) (int, bool, []int) {
 				val = data[vs:k]
 			}
 		}
-		if len(attr) <= 11 && droppedAttrs[asciiLowerString(attr)] {
+		var attrBuf [16]byte
+		if a := lowerInto(attrBuf[:], attr); a != nil && droppedAttrs[string(a)] {
 			if !(len(attr) == 5 && hidesElement(val)) {
 				ranges = append(ranges, start, k)
 			}

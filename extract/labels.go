@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // trad maps traditional characters common in report labels to simplified
@@ -118,14 +119,13 @@ func matchRow(label string, rules []rowRule, table3 bool) string {
 // starts (-1 when nothing matched).
 func matchRowPos(label string, rules []rowRule, table3 bool) (string, int) {
 	best, bestPos, bestLen := "", -1, 0
-	for _, r := range rules {
-		for _, kw := range r.keywords {
-			i := strings.LastIndex(label, kw)
-			if i < 0 {
-				continue
-			}
-			if i > bestPos || (i == bestPos && len(kw) > bestLen) {
-				best, bestPos, bestLen = r.key, i, len(kw)
+	idx := keywordIndexOf(rules)
+	// every occurrence of every keyword, the last one winning (as the
+	// last index of each keyword would), the longer on the same spot
+	for i, r := range label {
+		for _, e := range idx[r] {
+			if strings.HasPrefix(label[i:], e.kw) && (i > bestPos || (i == bestPos && len(e.kw) > bestLen)) {
+				best, bestPos, bestLen = e.key, i, len(e.kw)
 			}
 		}
 	}
@@ -146,6 +146,46 @@ func matchRowPos(label string, rules []rowRule, table3 bool) (string, int) {
 		}
 	}
 	return best, bestPos
+}
+
+// kwEntry is one keyword of a row rule.
+type kwEntry struct{ kw, key string }
+
+// keywordIndex maps the first rune of each keyword to the keywords, in
+// rule order.
+type keywordIndex map[rune][]kwEntry
+
+func newKeywordIndex(rules []rowRule) keywordIndex {
+	idx := keywordIndex{}
+	for _, r := range rules {
+		for _, kw := range r.keywords {
+			first, _ := utf8.DecodeRuneInString(kw)
+			idx[first] = append(idx[first], kwEntry{kw, r.key})
+		}
+	}
+	return idx
+}
+
+// The keyword indexes of the three rule tables (built once, never
+// written after).
+var (
+	table3Index = newKeywordIndex(table3Rules)
+	table2Index = newKeywordIndex(table2Rules)
+	table4Index = newKeywordIndex(table4Rules)
+)
+
+func keywordIndexOf(rules []rowRule) keywordIndex {
+	if len(rules) > 0 {
+		switch &rules[0] {
+		case &table3Rules[0]:
+			return table3Index
+		case &table2Rules[0]:
+			return table2Index
+		case &table4Rules[0]:
+			return table4Index
+		}
+	}
+	return newKeywordIndex(rules)
 }
 
 // rowKeysInOrder lists the rows whose keywords occur in label, in the
