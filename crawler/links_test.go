@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -240,6 +241,11 @@ func TestDecodeCharsets(t *testing.T) {
 		{"meta http-equiv", "text/html", append([]byte(`<meta http-equiv="Content-Type" content="text/html; charset=gbk"><p>`), gbk...), "gbk"},
 		{"sniffed", "text/html", append([]byte(`<p>`), gbk...), "gb18030"},
 		{"utf8", "", []byte("<p>政府"), "utf-8"},
+		{"utf8 page labelled latin-1", "text/html;charset=ISO-8859-1", []byte("<html><p>政府信息公开"), "utf-8"},
+		{"gbk page labelled utf-8, meta says gb2312", "text/html; charset=UTF-8",
+			append([]byte(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>`), bytes.Repeat(gbk, 20)...), "gbk"},
+		{"gbk page labelled utf-8, no meta", "text/html; charset=utf-8", append([]byte(`<p>`), bytes.Repeat(gbk, 20)...), "gb18030"},
+		{"utf8 page, meta gbk, header right", "text/html; charset=utf-8", []byte(`<meta charset="gbk"><p>政府`), "utf-8"},
 	}
 	for _, tt := range tests {
 		got, cs := decode(tt.body, tt.ct)

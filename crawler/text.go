@@ -76,6 +76,20 @@ var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-
 // government sites that do not say.
 func decode(body []byte, contentType string) (string, string) {
 	enc, name, certain := charset.DetermineEncoding(body, contentType)
+	if certain && mislabelled(body, name) {
+		// A wrong header (Tomcat's default ISO-8859-1 on a UTF-8 page, a
+		// UTF-8 header on a GBK page): the page's own meta tag or its
+		// bytes decide, as they would if there were no header.
+		certain = false
+		enc, name, _ = charset.DetermineEncoding(body, "")
+		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
+			if e, err := htmlindex.Get(string(m[1])); err == nil {
+				if n, _ := htmlindex.Name(e); !mislabelled(body, n) {
+					enc, name, certain = e, n, true
+				}
+			}
+		}
+	}
 	if !certain {
 		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
 			if e, err := htmlindex.Get(string(m[1])); err == nil {
@@ -102,6 +116,43 @@ func decode(body []byte, contentType string) (string, string) {
 		out, _ = encoding.Replacement.NewDecoder().Bytes(body)
 	}
 	return string(out), name
+}
+
+// mislabelled reports whether body cannot be in the charset name claims:
+// invalid UTF-8 labelled UTF-8, or a Latin-1 family label on a body with
+// bytes above 0x7F that are valid UTF-8 or decode as GB18030 (Chinese
+// pages are never Latin-1).
+func mislabelled(body []byte, name string) bool {
+	switch name {
+	case "utf-8":
+		return !utf8.Valid(body) && invalidUTF8Share(body) > 0.01
+	case "windows-1252", "iso-8859-1", "us-ascii", "iso-8859-15":
+		for _, b := range body {
+			if b >= 0x80 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// invalidUTF8Share is the share of bytes of body that are not part of
+// valid UTF-8 sequences.
+func invalidUTF8Share(body []byte) float64 {
+	if len(body) == 0 {
+		return 0
+	}
+	bad := 0
+	for i := 0; i < len(body); {
+		r, n := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && n <= 1 {
+			bad++
+			i++
+			continue
+		}
+		i += n
+	}
+	return float64(bad) / float64(len(body))
 }
 
 // pageText renders a parsed page as plain text: block elements on their

@@ -78,6 +78,13 @@ func TestUnseenWorld(t *testing.T) {
 			if want == nil || !bytes.Equal(body, want.body) {
 				t.Errorf("%s: archived %d bytes differ from the %d served", r.URL, len(body), len(want.body))
 			}
+			if strings.HasPrefix(cp.ContentType, "text/html") {
+				// the stored UTF-8 text is the page decoded right
+				text, err := a.Text(cp.ID)
+				if err != nil || !strings.Contains(text, "政府信息公开工作年度报告") {
+					t.Errorf("%s: stored text (charset %q) does not read 政府信息公开工作年度报告: %.80q (%v)", r.URL, cp.Charset, text, err)
+				}
+			}
 			if cp.Role != r.Role {
 				t.Errorf("%s: role %q, want %q", r.URL, cp.Role, r.Role)
 			}

@@ -653,7 +653,10 @@ createPageHTML(countPage, currentPage, "index", "htm");
 	col := "/zwgk/zfxxgkndbg/"
 	w.page(sfjHost, col+"202501/t20250115_9.htm", ti24, reportBodyTitled(ti24, ag, 2024, "发布日期：2025-01-15", n24, styleWord))
 	w.page(sfjHost, col+"202402/t20240202_8.htm", ti23, reportBodyTitled(ti23, ag, 2023, "发布日期：2024-02-02", n23, styleSpans))
-	w.page(sfjHost, col+"202201/t20220128_5.htm", ti21, reportBodyTitled(ti21, ag, 2021, "发布日期：2022-01-28", n21, styleSpans))
+	// A GBK page whose server says UTF-8; its meta tag is right.
+	w.add(sfjHost, col+"202201/t20220128_5.htm", "text/html; charset=UTF-8", gbk(t, strings.Replace(
+		chrome(ti21, "", reportBodyTitled(ti21, ag, 2021, "发布日期：2022-01-28", n21, styleSpans)),
+		`<meta charset="utf-8">`, `<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`, 1)))
 	base := "http://" + sfjHost + col
 	w.reports = append(w.reports,
 		wantReport{base + "202501/t20250115_9.htm", "report", ag, 2024, n24.Applications["total"][6], "2025-01-15", false, "", n24.Applications},
@@ -691,7 +694,9 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 <div class="info">发布日期：2025-02-01</div>
 <iframe src="/pdfjs/web/viewer.html?file=`+url.QueryEscape(docPath)+`" width="100%" height="900"></iframe>`)
 	w.add(jyHost, docPath, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docxReport(t, ag, 2024, "", n24))
-	w.page(jyHost, "/xxgk/ndbg/content_1023.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "发布日期：2024-01-31", n23, styleWord))
+	// Served by a Tomcat that labels every page ISO-8859-1 (the body is UTF-8).
+	w.add(jyHost, "/xxgk/ndbg/content_1023.html", "text/html;charset=ISO-8859-1",
+		[]byte(strings.Replace(chrome(ag+"2023年政府信息公开工作年度报告", "", reportBody(ag, 2023, "发布日期：2024-01-31", n23, styleWord)), `<meta charset="utf-8">`, "", 1)))
 	base := "http://" + jyHost
 	w.reports = append(w.reports,
 		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false, "", n24.Applications},
