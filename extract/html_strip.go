@@ -12,17 +12,24 @@ import "bytes"
 // script, style, textarea… are never touched. A style attribute that can
 // hide its element (none, hidden) is kept: the reader skips such elements.
 
-// droppedAttrs are the attributes the HTML reader never reads.
-var droppedAttrs = map[string]bool{
-	"style": true, "align": true, "valign": true, "lang": true, "width": true, "height": true,
-	"border": true, "cellspacing": true, "cellpadding": true, "bgcolor": true, "face": true,
-	"color": true, "size": true, "nowrap": true, "bordercolor": true, "dir": true,
+// isDroppedAttr reports the attributes the HTML reader never reads.
+func isDroppedAttr(a string) bool {
+	switch a {
+	case "style", "align", "valign", "lang", "width", "height", "border", "cellspacing", "cellpadding",
+		"bgcolor", "face", "color", "size", "nowrap", "bordercolor", "dir":
+		return true
+	}
+	return false
 }
 
-// rawTextTags are elements whose content the tokenizer reads as raw text.
-var rawTextTags = map[string]bool{
-	"script": true, "style": true, "textarea": true, "title": true, "xmp": true, "iframe": true,
-	"noembed": true, "noframes": true, "noscript": true, "plaintext": true,
+// isRawTextTag reports elements whose content the tokenizer reads as raw
+// text.
+func isRawTextTag(name string) bool {
+	switch name {
+	case "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext":
+		return true
+	}
+	return false
 }
 
 func isHTMLSpace(c byte) bool {
@@ -126,7 +133,7 @@ func stripPresentation(data []byte) []byte {
 			}
 		}
 		i = k
-		if closed && name != nil && rawTextTags[string(name)] {
+		if closed && name != nil && isRawTextTag(string(name)) {
 			// skip to the end tag: nothing in raw text is a tag
 			e := indexFold(data[i:], "</"+string(name))
 			if e < 0 {
@@ -193,8 +200,8 @@ func stripTagAttrs(data []byte, k int, ranges []int) (int, bool, []int) {
 			}
 		}
 		var attrBuf [16]byte
-		if a := lowerInto(attrBuf[:], attr); a != nil && droppedAttrs[string(a)] {
-			if !(len(attr) == 5 && hidesElement(val)) {
+		if a := lowerInto(attrBuf[:], attr); a != nil && isDroppedAttr(string(a)) {
+			if !(string(a) == "style" && hidesElement(val)) {
 				ranges = append(ranges, start, k)
 			}
 		}

@@ -186,7 +186,9 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 				}
 			}
 			// A cell may hold several lines (paragraphs): keep them as one.
-			text = strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), "")
+			if strings.ContainsAny(text, "\n\r") {
+				text = strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' }), "")
+			}
 			if cell.Span && c > 0 && row[c-1].Text == cell.Text {
 				// a colspan copy of a value: the value counts once. (A
 				// rowspan copy equal to its left neighbour is dropped too:
