@@ -306,6 +306,14 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 					text = t
 				}
 				add(href, text, reNext.MatchString(text))
+			case atom.Meta:
+				// <meta http-equiv="refresh" content="0; url=/zwgk/">: a
+				// home page that only forwards to the real one.
+				if strings.EqualFold(attr(n, "http-equiv"), "refresh") {
+					if ref := refreshURL(attr(n, "content")); ref != "" {
+						add(ref, "", false)
+					}
+				}
 			case atom.Frame, atom.Iframe, atom.Embed:
 				add(attr(n, "src"), attr(n, "title"), false)
 			case atom.Object:
@@ -378,6 +386,21 @@ var (
 	reJSURL = regexp.MustCompile(`['"]((?:\./|\.\./|/|https?://)[^'"\s<>]+|[\w\-./]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps|xlsx?|et)(?:\?[^'"\s<>]*)?)['"]`)
 	reJSNav = regexp.MustCompile(`(?i)window\.open|location|\.href|open[A-Z_]?\w*\s*\(|go\w*\s*\(|view\w*\s*\(|show\w*\s*\(|detail\w*\s*\(`)
 )
+
+var (
+	reRefresh    = regexp.MustCompile(`(?i)^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?['"]?([^'"]+?)['"]?\s*$`)
+	reJSLocation = regexp.MustCompile(`(?:^|[^\w.])(?:(?:window|self|top|document|parent)\.)?location(?:\.href)?\s*(?:=\s*|\.(?:replace|assign)\s*\(\s*)['"]([^'"\s<>]+)['"]`)
+)
+
+// refreshURL returns the target of a meta refresh content ("0;
+// url=/zwgk/index.html"), or "".
+func refreshURL(content string) string {
+	m := reRefresh.FindStringSubmatch(content)
+	if m == nil || !strings.ContainsAny(content, "=;,") {
+		return ""
+	}
+	return strings.TrimSpace(m[1])
+}
 
 // onclickURL returns the URL an anchor opens from its onclick handler
 // (<a href="javascript:void(0)" onclick="window.open('./202301/t1.html')">)
@@ -538,6 +561,10 @@ func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging 
 		for i := 1; i < total && i < maxPages; i++ {
 			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
 		}
+	}
+	for _, m := range reJSLocation.FindAllStringSubmatch(src, 20) {
+		// window.location.href = "/xxgk/"; location.replace('/portal/')
+		add(m[1], "", false)
 	}
 	for _, m := range reQuotedURL.FindAllStringSubmatch(src, 200) {
 		if strings.HasSuffix(m[1], "/dataproxy.jsp") {

@@ -355,6 +355,16 @@ func TestOnclickAndJpageLinks(t *testing.T) {
 				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=63098&unitid=46711&webname=x&permissiontype=0",
 				"http://h.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=20&perpage=15&appid=1&webid=1&path=/&columnid=63098&unitid=46711&webname=x&permissiontype=0",
 			}, true},
+		{"meta refresh", `<html><head><meta http-equiv="Refresh" content="0; URL=/zwgk/index.shtml"></head></html>`,
+			[]string{"http://h.gov.cn/zwgk/index.shtml"}, false},
+		{"meta refresh quoted", `<meta http-equiv="refresh" content="3;url='../portal/'">`,
+			[]string{"http://h.gov.cn/xxgk/portal/"}, false},
+		{"meta refresh reload only", `<meta http-equiv="refresh" content="300">`, nil, false},
+		{"script location", `<script>if (mobile) {} else { window.location.href = "/pc/"; }</script>`,
+			[]string{"http://h.gov.cn/pc/"}, false},
+		{"script location.replace", `<script>location.replace('/portal/index')</script>`,
+			[]string{"http://h.gov.cn/portal/index"}, false},
+		{"script property not location", `<script>var a = obj.location = "x"; mylocation = "/no/";</script>`, nil, false},
 		{"jpage without total", `<script>$('#1').jpage({proxyUrl: '/module/web/jpage/dataproxy.jsp'});</script>`, nil, false},
 	}
 	base, _ := url.Parse("http://h.gov.cn/xxgk/ndbg/index.html")

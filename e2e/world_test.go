@@ -679,7 +679,10 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 	const ag = "示范市教育局"
 	fmt.Fprintf(seeds, "http://%s/ %s\n", jyHost, ag)
 	w.add(jyHost, "/robots.txt", "text/plain", []byte("User-agent: *\nDisallow: /static/office/\n"))
-	w.page(jyHost, "/", ag, `<div class="box"><div class="hd">政府信息公开年报<div class="more" onclick="window.location.href='/xxgk/ndbg/'">更多</div></div></div>`)
+	// The home page forwards by script (a PC/mobile switch).
+	w.page(jyHost, "/", ag, `<script>if (/Mobile/.test(navigator.userAgent)) { window.location.href = "/m/"; } else { window.location.href = "/site/"; }</script>`)
+	w.page(jyHost, "/m/", ag, `<p>手机版</p>`)
+	w.page(jyHost, "/site/", ag, `<div class="box"><div class="hd">政府信息公开年报<div class="more" onclick="window.location.href='/xxgk/ndbg/'">更多</div></div></div>`)
 	w.page(jyHost, "/xxgk/ndbg/", "政府信息公开年报", `<table class="list">
 <tr onclick="window.open('/xxgk/ndbg/content_1024.html')"><td>`+ag+`2024年政府信息公开工作年度报告</td><td>2025-02-01</td></tr>
 <tr onclick="window.open('/xxgk/ndbg/content_1023.html')"><td>`+ag+`2023年政府信息公开工作年度报告</td><td>2024-01-31</td></tr>
@@ -717,7 +720,9 @@ func county(t *testing.T, w *world, seeds *strings.Builder) {
 	const ag = "示范县公安局"
 	fmt.Fprintf(seeds, "http://%s/ %s\n", countyHost, ag)
 	w.add(countyHost, "/robots.txt", "text/plain", []byte("User-agent: *\nAllow: /\n"))
-	w.page(countyHost, "/", "示范县人民政府", `<a href="/zwgk/">政务公开</a> <a href="/zwgk/bmxxgk/gaj/">县公安局</a>`)
+	// The home page only forwards by meta refresh.
+	w.add(countyHost, "/", "text/html", []byte(`<html><head><meta http-equiv="refresh" content="0;URL=/portal/index.html"></head><body></body></html>`))
+	w.page(countyHost, "/portal/index.html", "示范县人民政府", `<a href="/zwgk/">政务公开</a> <a href="/zwgk/bmxxgk/gaj/">县公安局</a>`)
 	w.page(countyHost, "/zwgk/bmxxgk/gaj/", "县公安局信息公开", `<a href="/zwgk/xxgknb/">政府信息公开年报</a>`)
 	w.page(countyHost, "/zwgk/", "政务公开", `<a href="/zwgk/xxgknb/">政府信息公开年报</a> <a href="/zwgk/xxgkzn/">政府信息公开指南</a>`)
 	type doc struct {
