@@ -251,40 +251,19 @@ func findBody(gq *goquery.Document) []*html.Node {
 	lens := make(map[*html.Node]int, 1024)
 	textLens(body, lens, 0)
 	total := lens[body]
-	// the matches of every selector, in document order, in one walk
-	matches := make([][]*html.Node, len(bodyMatchers))
-	var collect func(n *html.Node, depth int)
-	collect = func(n *html.Node, depth int) {
-		if depth > maxHTMLDepth {
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			for i, m := range bodyMatchers {
-				if m.Match(c) {
-					matches[i] = append(matches[i], c)
-				}
-			}
-			collect(c, depth+1)
-		}
-	}
-	for _, r := range gq.Nodes {
-		collect(r, 0)
-	}
-	for i := range bodyMatchers {
+	for i, m := range bodyMatchers {
 		var best *html.Node
 		bestLen := 0
 		var all []*html.Node
-		for _, n := range matches[i] {
+		gq.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
+			n := s.Get(0)
 			if l := lens[n]; l > bestLen {
 				best, bestLen = n, l
 			}
 			if lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
 				all = append(all, n)
 			}
-		}
+		})
 		// a container with little of the page's text is a sidebar box
 		if best != nil && bestLen >= 20 && (bestLen*5 >= total || hasTable(best)) {
 			if i < multiBodySelectors && len(all) > 1 {

@@ -64,8 +64,11 @@ func hidesElement(v []byte) bool {
 // of ASCII letters.
 func containsFold(s []byte, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 != sub[0] {
+			continue
+		}
 		ok := true
-		for m := 0; m < len(sub); m++ {
+		for m := 1; m < len(sub); m++ {
 			c := s[i+m]
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'

@@ -172,9 +172,10 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			}
 		}
 	}
+	raw := make([]string, 0, width)
 	for _, row := range grid {
-		u := unit{block: bi, grid: true}
-		var raw []string
+		u := unit{block: bi, grid: true, toks: make([]token, 0, len(row)+1)}
+		raw = raw[:0]
 		for c, cell := range row {
 			if !used[c] {
 				continue

@@ -86,7 +86,7 @@ func newCheck(rule string, ok bool, sev, msg string, cells []string, exp, act fl
 
 // validate returns the checks and the warnings about rules it had to skip.
 func validate(r *Report) ([]Check, []string) {
-	checks := []Check{}
+	checks := make([]Check, 0, 96) // about one per row and column of the tables
 	var warns []string
 	skip := func(rule, why string) {
 		warns = append(warns, fmt.Sprintf("%s not checked: %s", rule, why))
