@@ -302,6 +302,10 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 				if text == "" {
 					text = attr(n, "title")
 				}
+				if text == "" {
+					// a picture button: <a><img alt="政府信息公开年报"></a>
+					text = imgAlt(n)
+				}
 				if t := attr(n, "title"); t != "" && reportYear(text) == 0 && reportYear(t) > 0 {
 					text = t
 				}
@@ -640,6 +644,19 @@ func eachAnchor(n *html.Node, fn func(href, text string)) {
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
 		eachAnchor(ch, fn)
 	}
+}
+
+// imgAlt is the alt (or title) text of the first image under n.
+func imgAlt(n *html.Node) string {
+	if n.Type == html.ElementNode && n.DataAtom == atom.Img {
+		return firstNonEmpty(attr(n, "alt"), attr(n, "title"))
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if t := imgAlt(ch); t != "" {
+			return t
+		}
+	}
+	return ""
 }
 
 func findBase(n *html.Node) string {

@@ -405,3 +405,24 @@ func TestIsListTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkTexts checks the text a link is named by: its own text, its
+// title attribute when the text is cut or empty, an image's alt text.
+func TestLinkTexts(t *testing.T) {
+	tests := []struct{ page, want string }{
+		{`<a href="/a">2022年政府信息公开工作年度报告</a>`, "2022年政府信息公开工作年度报告"},
+		{`<a href="/a" title="2022年政府信息公开工作年度报告">2022年政府信息公开工作年度…</a>`, "2022年政府信息公开工作年度报告"},
+		{`<a href="/a" title="政府信息公开年报"></a>`, "政府信息公开年报"},
+		{`<a href="/a"><img src="/i/nb.png" alt="政府信息公开年报"></a>`, "政府信息公开年报"},
+		{`<a href="/a"><span><img src="/i/nb.png" title="年报专栏"></span></a>`, "年报专栏"},
+		{`<a href="/a"><img src="/i/x.png"></a>`, ""},
+	}
+	base, _ := url.Parse("http://h.gov.cn/")
+	for _, tt := range tests {
+		doc, _ := html.Parse(strings.NewReader(tt.page))
+		p := parsePage(base, doc)
+		if len(p.Links) != 1 || p.Links[0].Text != tt.want {
+			t.Errorf("%s: links %+v, want text %q", tt.page, p.Links, tt.want)
+		}
+	}
+}

@@ -360,7 +360,7 @@ func trs(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(trsHost, "/xxgk/", "信息公开", `<div class="menu"><a href="./xxgkml/">信息公开目录</a> <a href="./xxgkzn/">信息公开指南</a></div>`)
 	w.page(trsHost, "/xxgk/xxgkzn/", "信息公开指南", `<p>指南</p>`)
 	w.page(trsHost, "/xxgk/xxgkml/", "信息公开目录", `<div class="tree">
-<a href="./ndbg/index.shtml">政府信息公开年报</a>
+<a href="./ndbg/index.shtml"><img src="/images/ndbg.png" alt="政府信息公开年报"></a>
 <a href="./czzj/index.shtml">财政资金</a>
 <a href="./ghjh/index.shtml">规划计划</a></div>`)
 	w.page(trsHost, "/xxgk/xxgkml/czzj/index.shtml", "财政资金", `<ul>
