@@ -534,6 +534,7 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 <div class="pages"><span>首页</span> <a href="index_1.htm">下一页</a></div>`)
 	w.page(zrHost, col+"index_1.htm", "政府信息公开年度报告", `<ul>
 <li><a href="./202302/t20230203_55.html">示范市自然资源局2022年政府信息公开工作年度报告</a><span>2023-02-03</span></li>
+<li><a href="./202202/t20220203_44.html">示范市自然资源局2021年政府信息公开工作年度报告</a><span>2022-02-03</span></li>
 </ul><div class="pages"><a href="./">上一页</a></div>`)
 	w.page(zrHost, col+"202312/t20231201_60.html", "示范市自然资源局2023年度工作总结", `<h1>示范市自然资源局2023年度工作总结</h1>`)
 	print := func(id string) string { return `<a href="/zwgk/ndbg/print/?id=` + id + `">打印</a>` }
@@ -549,13 +550,27 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 	w.add(zrHost, docURL, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx)
 	w.page(zrHost, col+"202401/t20240125_66.html", ag+"2023年政府信息公开工作年度报告", reportBody(ag, 2023, "", n23, styleSpans)+print("66"))
 	w.page(zrHost, col+"202302/t20230203_55.html", ag+"2022年政府信息公开工作年度报告", reportBody(ag, 2022, "发布时间：2023-02-03", n22, styleSpans)+print("55"))
+	// 2021: a 信息公开 info table, labels and values in separate cells,
+	// written (成文) before the deadline, published (发布) after it.
+	n21 := loadNumbers(t, "005_huaian_2024.expected.json", 26)
+	info := `<table class="xxgk-info">
+<tr><td>索引号：</td><td>11330100MB0000000X/2022-00044</td><td>发布机构：</td><td>` + ag + `</td></tr>
+<tr><td>成文日期：</td><td>2022-01-28</td><td>发布日期：</td><td>2022-02-03</td></tr>
+<tr><td>文号：</td><td></td><td>主题分类：</td><td>综合政务</td></tr>
+</table>
+`
+	w.page(zrHost, col+"202202/t20220203_44.html", ag+"2021年政府信息公开工作年度报告", info+reportBody(ag, 2021, "", n21, styleSpans)+print("44"))
 	base := "http://" + zrHost
 	w.reports = append(w.reports,
 		wantReport{base + docURL, "attachment", ag, 2024, n24.Applications["total"][6], "2025-01-10", false, "", n24.Applications, "", ""},
 		wantReport{URL: base + col + "202501/t20250110_77.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-01-10", Wrapper: true},
 		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false, "", n23.Applications, "", ""},
 		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false, "", n22.Applications, "", ""})
-	w.want(ag, 2021, "missing", 0)
+	const gap = "extract: the first labelled date wins, so 成文日期 2022-01-28 written before 发布日期 2022-02-03 is taken as the publication date (inline text or info-table cells alike)"
+	w.reports = append(w.reports, wantReport{URL: base + col + "202202/t20220203_44.html", Role: "report", Agency: ag, Year: 2021,
+		Total: n21.Applications["total"][6], Published: "2022-02-03", Apps: n21.Applications, Gap: gap, GapPublished: "2022-01-28"})
+	w.want(ag, 2021, "late", 3)
+	w.audit[ag][2021] = wantAudit{Status: "late", DaysLate: 3, Gap: gap, GapStatus: "on_time"}
 	w.want(ag, 2022, "late", 3)
 	w.want(ag, 2023, "undated", 0)
 	w.want(ag, 2024, "on_time", 0)
