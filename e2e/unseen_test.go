@@ -247,6 +247,21 @@ func TestUnseenWorld(t *testing.T) {
 		}
 	})
 
+	// Between the crawls the platform site publishes its 2022 report: the
+	// changed list page (new Last-Modified) must lead the second crawl to it.
+	newReport := "http://" + gkHost + "/xxgk/detail.jsp?id=251"
+	{
+		n := loadNumbers(t, "005_huaian_2024.expected.json", 30)
+		const title = "洪泽区人民政府2022年政府信息公开工作年度报告"
+		w.mu.Lock()
+		lp := w.static[gkHost+"/zfxxgk/fdzdgknr/ndbg/"]
+		lp.body = bytes.Replace(lp.body, []byte(`<ul class="list">`), []byte(`<ul class="list">
+<li><a href="/xxgk/detail.jsp?id=251" target="_blank">2022年</a><span>2025-06-10</span></li>`), 1)
+		lp.mod = w.modTime.Add(24 * time.Hour)
+		w.static[gkHost+"/xxgk/detail.jsp?id=251"] = &resource{ctype: "text/html; charset=utf-8",
+			body: []byte(chrome(title, "", reportBodyTitled(title, "淮安市洪泽区人民政府", 2022, "发布日期：2025-06-10", n, styleSpans)))}
+		w.mu.Unlock()
+	}
 	// A second crawl fetches no report page or attachment again.
 	cfg2 := crawlConfig(resolve)
 	cfg2.RunID = "second"
@@ -274,7 +289,7 @@ func TestUnseenWorld(t *testing.T) {
 			if c.RunID != "second" || c.Error != "" {
 				return nil
 			}
-			if c.Role == archive.RoleList {
+			if c.Role == archive.RoleList && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
 				lists++
 				if c.Revisit {
 					revisits++
@@ -282,7 +297,7 @@ func TestUnseenWorld(t *testing.T) {
 					t.Errorf("unchanged list %s captured again as new", c.URL)
 				}
 			}
-			if !c.Revisit && c.Status == 200 {
+			if !c.Revisit && c.Status == 200 && c.URL != newReport && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
 				t.Errorf("unchanged page %s (%s) stored as new", c.URL, c.Role)
 			}
 			return nil
@@ -294,6 +309,31 @@ func TestUnseenWorld(t *testing.T) {
 			t.Error("second crawl revalidated no list page")
 		}
 		t.Logf("crawl 2: %d list pages revalidated, %d revisits", lists, revisits)
+		caps, err := a.ByURL(newReport)
+		if err != nil || len(caps) != 1 || caps[0].Role != archive.RoleReport || caps[0].RunID != "second" {
+			t.Errorf("the report published between the crawls: %d captures (%v)", len(caps), err)
+		}
+	})
+	// Extraction and audit after the second crawl pick up only the new
+	// report: the platform's 2022 report, two years late.
+	t.Run("after second crawl", func(t *testing.T) {
+		es2, err := extract.Run(ctx, a, extract.RunOptions{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if es2.NewReports != 1 {
+			t.Errorf("second extraction: %d new reports, want 1 (failed %v)", es2.NewReports, es2.Failed)
+		}
+		entries, err := audit.Run(a, ags, 2022, 2022, time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int(time.Date(2025, 6, 10, 0, 0, 0, 0, time.UTC).Sub(time.Date(2023, 3, 31, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+		for _, e := range entries {
+			if e.Agency == "淮安市洪泽区人民政府" && (e.Status != "late" || e.DaysLate != want || e.URL != newReport) {
+				t.Errorf("%s %d: %s late %d at %s, want late %d at %s", e.Agency, e.Year, e.Status, e.DaysLate, e.URL, want, newReport)
+			}
+		}
 	})
 	if t.Failed() {
 		t.Logf("crawl log:\n%s", logs.String())

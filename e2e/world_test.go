@@ -25,6 +25,7 @@ type resource struct {
 	body   []byte
 	ctype  string
 	header map[string]string
+	mod    time.Time // Last-Modified; zero: the world's modTime
 }
 
 // request is one request the world served.
@@ -147,12 +148,19 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if hook != nil {
 		hook(n)
 	}
-	if h := w.dynamic[host+r.URL.Path]; h != nil {
+	w.mu.Lock()
+	h := w.dynamic[host+r.URL.Path]
+	var res resource
+	found := false
+	if p := w.static[host+r.URL.RequestURI()]; p != nil {
+		res, found = *p, true
+	}
+	w.mu.Unlock()
+	if h != nil {
 		h(rw, r)
 		return
 	}
-	res := w.static[host+r.URL.RequestURI()]
-	if res == nil {
+	if !found {
 		http.NotFound(rw, r)
 		return
 	}
@@ -160,7 +168,11 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	for k, v := range res.header {
 		rw.Header().Set(k, v)
 	}
-	http.ServeContent(rw, r, "", w.modTime, bytes.NewReader(res.body))
+	mod := res.mod
+	if mod.IsZero() {
+		mod = w.modTime
+	}
+	http.ServeContent(rw, r, "", mod, bytes.NewReader(res.body))
 }
 
 // chrome wraps a page body in a typical government site's header, nav and
