@@ -145,6 +145,7 @@ func normalize(base *url.URL, ref string) (*url.URL, bool) {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	u.Scheme = strings.ToLower(u.Scheme)
+	stripSession(u)
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
@@ -160,6 +161,35 @@ func normalize(base *url.URL, ref string) (*url.URL, bool) {
 	}
 	u.User = nil
 	return u, true
+}
+
+var reSessionPath = regexp.MustCompile(`(?i);jsessionid=[^/?#;]*`)
+
+// stripSession drops session ids servers write into links for clients
+// without cookies (/detail.jsp;jsessionid=8F2A…?id=1, ?PHPSESSID=…): each
+// visit would get a new one, so one page would be many URLs.
+func stripSession(u *url.URL) {
+	if strings.Contains(strings.ToLower(u.Path), ";jsessionid=") {
+		u.Path = reSessionPath.ReplaceAllString(u.Path, "")
+		u.RawPath = reSessionPath.ReplaceAllString(u.RawPath, "")
+	}
+	if u.RawQuery == "" {
+		return
+	}
+	low := strings.ToLower(u.RawQuery)
+	if !strings.Contains(low, "sessid") && !strings.Contains(low, "jsessionid") && !strings.Contains(low, "sessionid") {
+		return
+	}
+	var keep []string
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		switch strings.ToLower(k) {
+		case "jsessionid", "phpsessid", "sessionid", "aspsessionid":
+			continue
+		}
+		keep = append(keep, kv)
+	}
+	u.RawQuery = strings.Join(keep, "&")
 }
 
 // inScope reports whether u is on the seed host (any scheme, any port).

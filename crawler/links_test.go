@@ -426,3 +426,22 @@ func TestLinkTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeSessions(t *testing.T) {
+	base, _ := url.Parse("http://h.gov.cn/xxgk/list.jsp")
+	tests := []struct{ ref, want string }{
+		{"detail.jsp;jsessionid=8F2A9C0D1E?id=12", "http://h.gov.cn/xxgk/detail.jsp?id=12"},
+		{"/col/ndbg/;JSESSIONID=abc", "http://h.gov.cn/col/ndbg/"},
+		{"/list.php?PHPSESSID=5e7f&page=2", "http://h.gov.cn/list.php?page=2"},
+		{"/list.php?page=2&sid=9&cid=3", "http://h.gov.cn/list.php?page=2&sid=9&cid=3"}, // sid is often a site id
+		{"/show.aspx?id=3&sessionid=x", "http://h.gov.cn/show.aspx?id=3"},
+		{"/a.html?sidebar=1", "http://h.gov.cn/a.html?sidebar=1"},
+		{"HTTP://H.gov.cn:80/a.html#top", "http://h.gov.cn/a.html"},
+	}
+	for _, tt := range tests {
+		u, ok := normalize(base, tt.ref)
+		if !ok || u.String() != tt.want {
+			t.Errorf("normalize(%q) = %v, want %s", tt.ref, u, tt.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,13 @@ type resource struct {
 	ctype  string
 	header map[string]string
 	mod    time.Time // Last-Modified; zero: the world's modTime
+	// session makes the server write a new ;jsessionid= into every .jsp
+	// link of the page on each response, as a Java CMS does for a client
+	// that sent no cookie.
+	session bool
 }
+
+var reSessionID = regexp.MustCompile(`(?i);jsessionid=[^/?#;"']*`)
 
 // request is one request the world served.
 type request struct {
@@ -152,7 +159,7 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h := w.dynamic[host+r.URL.Path]
 	var res resource
 	found := false
-	if p := w.static[host+r.URL.RequestURI()]; p != nil {
+	if p := w.static[host+reSessionID.ReplaceAllString(r.URL.RequestURI(), "")]; p != nil {
 		res, found = *p, true
 	}
 	w.mu.Unlock()
@@ -171,6 +178,11 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	mod := res.mod
 	if mod.IsZero() {
 		mod = w.modTime
+	}
+	if res.session {
+		id := fmt.Sprintf(";jsessionid=%08X%d", n*2654435761, n)
+		res.body = bytes.ReplaceAll(res.body, []byte(".jsp?"), []byte(".jsp"+id+"?"))
+		mod = time.Now()
 	}
 	http.ServeContent(rw, r, "", mod, bytes.NewReader(res.body))
 }
@@ -496,6 +508,9 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 </ul>
 <div class="page">共2页 <a href="?page=1">上一页</a> <a href="/zfxxgk/fdzdgknr/ndbg/">首页</a></div>`)
 	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/?page=1", "政府信息公开年报", `<a href="/xxgk/detail.jsp?id=301">2024年</a>`)
+	for _, u := range []string{"/", "/zfxxgk/fdzdgknr/ndbg/?page=2", "/zfxxgk/fdzdgknr/ndbg/?page=1", "/tzgg/"} {
+		w.static[gkHost+u].session = true
+	}
 	w.page(gkHost, "/xxgk/detail.jsp?id=290", "2024年政府信息公开工作要点", `<h1>洪泽区2024年政府信息公开工作要点</h1>`)
 
 	pdf24 := readTestdata(t, "004_hongze_2024.pdf")
