@@ -312,7 +312,8 @@ func (p *parser) readApplications(t3 region) {
 			// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
 			// try the text the next row's label starts with.
 			if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
-				if k := matchRow(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" {
+				// only a keyword that straddles the two labels
+				if k, at := matchRowPos(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" && at < len(s.label) {
 					if _, have := rows[k]; !have {
 						key = k
 					}
@@ -817,7 +818,8 @@ type headMap struct {
 	foreign map[int]map[int]bool
 }
 
-// columnHeads reads the column headers of the grid tables in r: rows
+// columnHeads reads the column headers of the grid tables (and
+// tab-separated rows) in r: rows
 // without numbers and without a row label, before the first row label
 // of their table. A table whose header names every column once gets a
 // map; a table without a header (the second part of a table split at a
@@ -839,7 +841,7 @@ func (p *parser) columnHeads(r region, names map[string]int, n int) headMap {
 	}
 	for i := r.from; i < r.to && i < len(p.units); i++ {
 		u := &p.units[i]
-		if !u.grid {
+		if !u.grid && !(u.tabbed && !u.single) {
 			continue
 		}
 		if u.block != block {
@@ -933,11 +935,11 @@ func (hm headMap) valueCol(units []unit) func(t token) bool {
 	}
 }
 
-// pick returns the values of a grid row placed under their column
+// pick returns the values of a grid (or tab-separated) row placed under their column
 // headers; false when the row's table has no header map or a header's
 // column holds no cell of the row.
 func (hm headMap) pick(units []unit, s segment) ([]token, bool) {
-	if len(hm.cols) == 0 || !s.grid || len(s.values) == 0 {
+	if len(hm.cols) == 0 || len(s.values) == 0 {
 		return nil, false
 	}
 	blk := -1

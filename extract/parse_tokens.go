@@ -28,9 +28,9 @@ type token struct {
 	// number of spaces before the token on its line.
 	pos2, gap int
 	unit      int // index of the unit the token belongs to (set by buildSegments)
-	// col is 1 + the column of a grid cell in its expanded table (0 when
-	// the token is not a grid cell), so that cells can be matched with
-	// the column headers above them.
+	// col is 1 + the column of a grid cell in its expanded table, or of
+	// a cell of a tab-separated row (0 otherwise), so that cells can be
+	// matched with the column headers above them.
 	col int
 }
 
@@ -93,8 +93,11 @@ func lineUnit(bi int, ln string) unit {
 		if strings.HasPrefix(ln, "\t") {
 			fields = fields[1:]
 		}
-		for _, f := range fields {
+		for i, f := range fields {
 			u.toks = appendCell(u.toks, f, false)
+			if len(fields) > 1 {
+				u.toks[len(u.toks)-1].col = i + 1 // matched with a header row's cells
+			}
 		}
 		if len(fields) == 1 {
 			u.single = true

@@ -38,27 +38,28 @@ func variantTruths(t *testing.T) []variantTruth {
 
 // t3Variant describes how Table 3 is laid out.
 type t3Variant struct {
-	perm       []int  // printed column i is ApplicationColumns[perm[i]]; nil = template order
-	flatHeader bool   // one header row of the seven column names instead of three rows
-	oneLabel   bool   // the label in one cell ("（三）不予公开 1.属于国家秘密") instead of up to three
-	extraCol   string // a column the template does not have, printed before 总计: its header
-	extraVal   func(key string) string
-	t4perm     []int  // Table 4 transposed: printed column j is column t4perm[j]
-	splitBare  bool   // the second part of a split table has no header
-	split      string // cut before this row key, the header repeated in the second table
-	order      func([]t3Label) []t3Label
-	extra      map[string][]string // rows printed after the row of the key: label then cells
-	drop       string              // row key left out
-	cell       func(key string, col int, v *float64) string
-	label      func(string) string // label rewriting (variants, traditional characters)
-	noCorner   bool                // no corner cell over the label columns
-	rowsLabel  map[string]string   // label replacing a row's own label
-	wantRows   func(map[string][]*float64)
-	wantFail   []string // failing rules added by the variant (rule + cells)
-	wantWarn   []string
-	t4         string              // "" official, "transposed", "flat15"
-	headings   func(string) string // heading rewriting
-	_          struct{}
+	perm        []int  // printed column i is ApplicationColumns[perm[i]]; nil = template order
+	flatHeader  bool   // one header row of the seven column names instead of three rows
+	oneLabel    bool   // the label in one cell ("（三）不予公开 1.属于国家秘密") instead of up to three
+	extraCol    string // a column the template does not have, printed before 总计: its header
+	extraVal    func(key string) string
+	t4perm      []int  // Table 4 transposed: printed column j is column t4perm[j]
+	splitInline bool   // the header is repeated inside the one table at the split
+	splitBare   bool   // the second part of a split table has no header
+	split       string // cut before this row key, the header repeated in the second table
+	order       func([]t3Label) []t3Label
+	extra       map[string][]string // rows printed after the row of the key: label then cells
+	drop        string              // row key left out
+	cell        func(key string, col int, v *float64) string
+	label       func(string) string // label rewriting (variants, traditional characters)
+	noCorner    bool                // no corner cell over the label columns
+	rowsLabel   map[string]string   // label replacing a row's own label
+	wantRows    func(map[string][]*float64)
+	wantFail    []string // failing rules added by the variant (rule + cells)
+	wantWarn    []string
+	t4          string              // "" official, "transposed", "flat15"
+	headings    func(string) string // heading rewriting
+	_           struct{}
 }
 
 // orderedCols returns the printed column order.
@@ -179,10 +180,16 @@ func table3Variant(r *Report, v *t3Variant) []fxTable {
 	parts = append(parts, p)
 	for pi, pt := range parts {
 		if pi > 0 {
-			out = append(out, cur)
-			cur = nil
-			if !v.splitBare {
-				cur = v.header(labelCols)[0]
+			switch {
+			case v.splitInline:
+				// the header printed again inside the same table
+				cur = append(cur, v.header(labelCols)[0]...)
+			default:
+				out = append(out, cur)
+				cur = nil
+				if !v.splitBare {
+					cur = v.header(labelCols)[0]
+				}
 			}
 		}
 		// group spans within this part
@@ -443,6 +450,9 @@ func TestLayoutVariants(t *testing.T) {
 		{"split with the header repeated", t3Variant{split: "unable_not_held"}},
 		{"split with the header repeated, shuffled", t3Variant{split: "denied_process_info", perm: shuffled}},
 		{"label in one cell", t3Variant{oneLabel: true}},
+		{"header repeated inside the table", t3Variant{split: "denied_law_forbidden", splitInline: true}},
+		{"header repeated inside the table, shuffled", t3Variant{split: "other_misc", splitInline: true, perm: shuffled}},
+		{"header repeated inside the table before 总计, one header row", t3Variant{split: "total", splitInline: true, flatHeader: true}},
 		{"extra text column", t3Variant{extraCol: "备注", extraVal: func(k string) string {
 			if k == "granted" {
 				return "含依申请公开"
@@ -577,6 +587,92 @@ func TestLayoutVariants(t *testing.T) {
 				sort.Strings(wf)
 				if g := failingSet(got); fmt.Sprint(g) != fmt.Sprint(wf) {
 					t.Errorf("failing checks\ngot  %q\nwant %q\nwarnings %q", g, wf, got.Warnings)
+				}
+			})
+		}
+	}
+}
+
+// docAsTabText writes a document as the archive stores its text: text
+// blocks as lines, tables as tab-separated rows of the expanded grid
+// (spanned positions repeat their text).
+func docAsTabText(doc *Document) string {
+	var b strings.Builder
+	for _, bl := range doc.Blocks {
+		if bl.Table == nil {
+			b.WriteString(bl.Text)
+			b.WriteString("\n")
+			continue
+		}
+		for _, row := range bl.Table {
+			for i, c := range row {
+				if i > 0 {
+					b.WriteByte('\t')
+				}
+				b.WriteString(strings.Join(strings.Fields(c.Text), " "))
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestLayoutVariantsAsText: the same variants read back from the archive's
+// text rendering (tab-separated rows) keep every cell.
+func TestLayoutVariantsAsText(t *testing.T) {
+	shuffled := []int{6, 5, 3, 1, 4, 2, 0}
+	variants := []struct {
+		name string
+		v    t3Variant
+	}{
+		{"official", t3Variant{}},
+		{"label in one cell", t3Variant{oneLabel: true}},
+		{"split with the header repeated", t3Variant{split: "unable_not_held"}},
+		{"extra sub-row 其中", t3Variant{extra: map[string][]string{"granted": {"其中：涉及疫情防控", "9", "9", "9", "9", "9", "9", "9"}}}},
+		{"missing row", t3Variant{drop: "denied_third_party", wantFail: []string{"report.complete applications.denied_third_party"}}},
+		{"label variants", t3Variant{rowsLabel: map[string]string{"carried_over": "二、上年转结政府信息公开申请数量", "carried_forward": "四、转结下年度继续办理"}}},
+		{"shuffled columns, 3-row header", t3Variant{perm: shuffled}},
+		{"Table 4 transposed", t3Variant{t4: "transposed"}},
+	}
+	for _, tr := range variantTruths(t) {
+		for _, vc := range variants {
+			t.Run(tr.name+"/"+vc.name, func(t *testing.T) {
+				v := vc.v
+				want := tr.rep
+				if want.Applications == nil {
+					t.Skip("no Table 3")
+				}
+				doc, err := ReadHTML(variantHTML(want, &v), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				tdoc, err := ReadText([]byte(docAsTabText(doc)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := ParseDocument(tdoc, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantRows := map[string][]*float64{}
+				for k, row := range want.Applications.Rows {
+					if k != v.drop {
+						wantRows[k] = slices.Clone(row)
+					}
+				}
+				if got.Applications == nil {
+					t.Fatalf("no Table 3; warnings %q", got.Warnings)
+				}
+				for _, k := range ApplicationRows {
+					if g, w := printRow(got.Applications.Rows[k]), printRow(wantRows[k]); g != w {
+						t.Errorf("%s = %s, want %s", k, g, w)
+					}
+				}
+				g, _ := json.Marshal(got.ReviewLitigation)
+				w, _ := json.Marshal(want.ReviewLitigation)
+				if string(g) != string(w) {
+					t.Errorf("review_litigation:\ngot  %s\nwant %s", g, w)
 				}
 			})
 		}
