@@ -678,3 +678,86 @@ func TestLayoutVariantsAsText(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutVariantsRuleFailures: cells changed so that the template's
+// rules break are flagged exactly as the rules say for those cells (the
+// checks computed on the true cells), and a blank printed for a zero
+// invents nothing.
+func TestLayoutVariantsRuleFailures(t *testing.T) {
+	add := func(key string, col int, d float64) func(map[string][]*float64) {
+		return func(rows map[string][]*float64) {
+			if p := rows[key][col]; p != nil {
+				v := *p + d
+				rows[key][col] = &v
+			} else {
+				rows[key][col] = &d
+			}
+		}
+	}
+	mutations := []struct {
+		name   string
+		mutate func(map[string][]*float64)
+		layout t3Variant
+	}{
+		{"total.total off by one", add("total", 6, 1), t3Variant{}},
+		{"granted.natural_person off by two, shuffled", add("granted", 0, 2), t3Variant{perm: []int{6, 5, 3, 1, 4, 2, 0}}},
+		{"carried_forward.commercial off by one, label in one cell", add("carried_forward", 1, 1), t3Variant{oneLabel: true}},
+		{"a negative cell", add("denied_state_secret", 2, -1), t3Variant{}},
+		{"a zero printed blank", func(rows map[string][]*float64) {
+			for i, p := range rows["unable_unclear"] {
+				if p != nil && *p == 0 {
+					rows["unable_unclear"][i] = nil
+				}
+			}
+		}, t3Variant{flatHeader: true}},
+	}
+	t3Failing := func(checks []Check) []string {
+		var out []string
+		for _, c := range checks {
+			if !c.OK && strings.HasPrefix(c.Rule, "T3.") {
+				out = append(out, c.Rule+" "+strings.Join(c.Cells, ","))
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	for _, tr := range variantTruths(t) {
+		for _, m := range mutations {
+			t.Run(tr.name+"/"+m.name, func(t *testing.T) {
+				if tr.rep.Applications == nil {
+					t.Skip("no Table 3")
+				}
+				// the true report with the changed cells
+				mut := *tr.rep
+				apps := *tr.rep.Applications
+				apps.Rows = map[string][]*float64{}
+				for k, row := range tr.rep.Applications.Rows {
+					apps.Rows[k] = slices.Clone(row)
+				}
+				m.mutate(apps.Rows)
+				mut.Applications = &apps
+				wantChecks, _ := validate(&mut)
+				want := t3Failing(wantChecks)
+				if m.name != "a zero printed blank" && len(want) == 0 {
+					t.Fatal("the change breaks no rule")
+				}
+				v := m.layout
+				got, err := Parse("variant.html", variantHTML(&mut, &v), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range ApplicationRows {
+					if g, w := printRow(got.Applications.Rows[k]), printRow(apps.Rows[k]); g != w {
+						t.Errorf("%s = %s, want %s", k, g, w)
+					}
+				}
+				if g := t3Failing(got.Checks); fmt.Sprint(g) != fmt.Sprint(want) {
+					t.Errorf("failing T3 rules\ngot  %q\nwant %q", g, want)
+				}
+				if m.name == "a zero printed blank" && fmt.Sprint(want) != fmt.Sprint(t3Failing(tr.rep.Checks)) {
+					t.Errorf("a blank for a zero changed the failing rules: %q, before %q", want, t3Failing(tr.rep.Checks))
+				}
+			})
+		}
+	}
+}
