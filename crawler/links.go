@@ -163,6 +163,8 @@ func normalize(base *url.URL, ref string) (*url.URL, bool) {
 	return u, true
 }
 
+var reYearOnly = regexp.MustCompile(`^[(（\[【]?((?:19|20)\d{2})\s*(?:年度?)?(?:报告|年报)?[)）\]】]?$`)
+
 var reSessionPath = regexp.MustCompile(`(?i);jsessionid=[^/?#;]*`)
 
 // stripSession drops session ids servers write into links for clients
@@ -742,12 +744,18 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 		return 0, "", false
 	}
 	name := l.Text
+	// In a report column, an item named by its year alone (2022年,
+	// 2021年度) is that year's report.
+	yearItem := parentRole == "list" && reYearOnly.MatchString(strings.Join(strings.Fields(halfWidth(name)), ""))
 	if attachmentExt[ext] {
 		file, _ := url.PathUnescape(path.Base(u.Path))
-		if parentRole == "report" || reportYear(name) > 0 || reportYear(file) > 0 {
+		if parentRole == "report" || reportYear(name) > 0 || reportYear(file) > 0 || yearItem {
 			return prioReport, "attachment", true
 		}
 		return 0, "", false // attachments of news pages are not fetched
+	}
+	if yearItem {
+		return prioReport, "", true // its page decides whether it is a report
 	}
 	if attachmentExt[strings.ToLower(path.Ext(strings.TrimSpace(name)))] && reportYear(name) > 0 {
 		// download.jsp?id=… named 2021年…年度报告.pdf

@@ -302,6 +302,12 @@ func TestClassifyLinks(t *testing.T) {
 		{"2023年政府信息公开工作年度报告", "http://h/a/t1.html", "list", true, prioReport},
 		{"政府信息公开年报", "http://h/col/col1229100/index.html", "other", true, prioList},
 		{"上月工作简报", "http://h/news/1.html", "other", true, prioOther},
+		{"2022年", "http://h/xxgk/detail.jsp?id=3", "list", true, prioReport},
+		{"2021年度", "http://h/files/a1b2c3.pdf", "list", true, prioReport},
+		{"（2020）", "http://h/files/d4e5.docx", "list", true, prioReport},
+		{"2021年度", "http://h/files/a1b2c3.pdf", "other", false, 0},
+		{"2022年预算", "http://h/files/ys.pdf", "list", false, 0},
+		{"2022年", "http://h/news/2022/", "other", true, prioOther},
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.u)
@@ -442,6 +448,28 @@ func TestNormalizeSessions(t *testing.T) {
 		u, ok := normalize(base, tt.ref)
 		if !ok || u.String() != tt.want {
 			t.Errorf("normalize(%q) = %v, want %s", tt.ref, u, tt.want)
+		}
+	}
+}
+
+func TestPageRole(t *testing.T) {
+	tests := []struct {
+		name, hint string
+		p          *page
+		want       string
+	}{
+		{"report headline", "", &page{Headline: "2022年政府信息公开工作年度报告"}, "report"},
+		{"column by title", "", &page{Title: "政府信息公开年报", Links: []Link{{Text: "2022年"}}}, "list"},
+		{"column reached as other", "other", &page{Title: "政府信息公开年报"}, "list"},
+		{"column by headline", "", &page{Headline: "政府信息公开年度报告", Title: "某局门户网站"}, "list"},
+		{"links to reports", "", &page{Title: "某页", Links: []Link{{Text: "2021年政府信息公开年报"}}}, "list"},
+		{"plain page", "", &page{Title: "新闻动态"}, "other"},
+		{"dated other report", "", &page{Title: "2024年法治政府建设年度报告"}, "other"},
+		{"attachment stays", "attachment", &page{Title: "政府信息公开年报"}, "attachment"},
+	}
+	for _, tt := range tests {
+		if got, _ := pageRole(tt.hint, "", tt.p); got != tt.want {
+			t.Errorf("%s: pageRole = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -303,6 +303,10 @@ func pageRole(hint, linkTitle string, p *page) (role, title string) {
 	if hint == archive.RoleList {
 		return hint, firstNonEmpty(linkTitle, p.title())
 	}
+	if p != nil && (hint == "" || hint == archive.RoleOther) && (isListTitle(p.Headline) || isListTitle(p.Title)) {
+		// a column named 政府信息公开年报 reached by 更多>> or a path
+		return archive.RoleList, p.title()
+	}
 	return archive.RoleOther, firstNonEmpty(p.title(), linkTitle)
 }
 

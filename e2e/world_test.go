@@ -505,6 +505,7 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/?page=2", "政府信息公开年报", `<div class="lm-title">政府信息公开年报</div>
 <ul class="list">
 <li><a href="/xxgk/detail.jsp?id=201" target="_blank">2023年度</a><span>2024-03-25</span></li>
+<li><a href="/uploadfile/2022/03/8d1f0c2ab7e94e1c.docx" target="_blank">2021年度</a><span>2022-03-30</span></li>
 </ul>
 <div class="page">共2页 <a href="?page=1">上一页</a> <a href="/zfxxgk/fdzdgknr/ndbg/">首页</a></div>`)
 	w.page(gkHost, "/zfxxgk/fdzdgknr/ndbg/?page=1", "政府信息公开年报", `<a href="/xxgk/detail.jsp?id=301">2024年</a>`)
@@ -534,7 +535,13 @@ func platform(t *testing.T, w *world, seeds *strings.Builder) {
 		wantReport{"http://" + gkHost + p24, "attachment", ag, 2024, 95, "", false, "", loadNumbers(t, "004_hongze_2024.expected.json", 1).Applications, "", ""},
 		wantReport{"http://" + gkHost + "/xxgk/files/download.jsp?fileId=88", "attachment", ag, 2023, 21, "", false, "", loadNumbers(t, "003_hongze_2023.expected.json", 1).Applications, "", ""},
 		wantReport{URL: "http://" + gkHost + "/xxgk/detail.jsp?id=301", Role: "report", Agency: ag, Year: 2024, Published: "2025-03-20", Wrapper: true})
-	w.want(ag, 2021, "missing", 0)
+	// 2021: the year-only item links the DOCX itself, under a hashed name.
+	n21 := loadNumbers(t, "005_huaian_2024.expected.json", 27)
+	w.add(gkHost, "/uploadfile/2022/03/8d1f0c2ab7e94e1c.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		docxReport(t, "洪泽区人民政府", 2021, "", n21))
+	w.reports = append(w.reports, wantReport{URL: "http://" + gkHost + "/uploadfile/2022/03/8d1f0c2ab7e94e1c.docx", Role: "attachment",
+		Agency: ag, Year: 2021, Total: n21.Applications["total"][6], Apps: n21.Applications})
+	w.want(ag, 2021, "undated", 0)
 	w.want(ag, 2022, "missing", 0)
 	w.want(ag, 2023, "undated", 0)
 	// The PDF has no date; the page that shows it says 发布日期：2025-03-20.
