@@ -44,6 +44,7 @@ type t3Variant struct {
 	extraCol    string // a column the template does not have, printed before 总计: its header
 	extraVal    func(key string) string
 	t4perm      []int  // Table 4 transposed: printed column j is column t4perm[j]
+	t2Reversed  bool   // Table 2's parts in reverse order
 	splitInline bool   // the header is repeated inside the one table at the split
 	splitBare   bool   // the second part of a split table has no header
 	split       string // cut before this row key, the header repeated in the second table
@@ -370,6 +371,40 @@ func table4Variant(r *Report, v *t3Variant) fxTable {
 	return f.t
 }
 
+// table2Variant is the official Table 2 with the variant's label
+// rewriting, its 第二十条 parts in reverse order when t2Reversed.
+func table2Variant(r *Report, v *t3Variant) fxTable {
+	t := table2(r)
+	if t == nil {
+		return nil
+	}
+	out := make(fxTable, 0, len(t))
+	if v.t2Reversed {
+		// parts start at their 第二十条 row
+		var parts []fxTable
+		for _, row := range t {
+			if strings.HasPrefix(row[0].text, "第二十条") || len(parts) == 0 {
+				parts = append(parts, nil)
+			}
+			parts[len(parts)-1] = append(parts[len(parts)-1], row)
+		}
+		for i := len(parts) - 1; i >= 0; i-- {
+			out = append(out, parts[i]...)
+		}
+	} else {
+		out = append(out, t...)
+	}
+	for i, row := range out {
+		nr := make([]fxCell, len(row))
+		for j, c := range row {
+			c.text = v.lab(c.text)
+			nr[j] = c
+		}
+		out[i] = nr
+	}
+	return out
+}
+
 // variantHTML renders a report page with the variant's tables.
 func variantHTML(r *Report, v *t3Variant) []byte {
 	head := func(s string) fxItem {
@@ -384,7 +419,7 @@ func variantHTML(r *Report, v *t3Variant) []byte {
 		head("一、总体情况"),
 		{text: "本年度，我单位认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政府信息公开工作。"},
 		head("二、主动公开政府信息情况"),
-		{table: table2(r)},
+		{table: table2Variant(r, v)},
 		head("三、收到和处理政府信息公开申请情况"),
 	}
 	if r.Applications != nil {
@@ -512,6 +547,8 @@ func TestLayoutVariants(t *testing.T) {
 			"carried_forward": "四、转结下年度继续办理",
 		}}},
 		{"Table 4 transposed", t3Variant{t4: "transposed"}},
+		{"Table 2 parts in reverse order", t3Variant{t2Reversed: true}},
+		{"Table 2 parts in reverse order, traditional characters", t3Variant{t2Reversed: true, label: toTraditional, headings: toTraditional}},
 		{"Table 4 transposed, columns shuffled", t3Variant{t4: "transposed", t4perm: []int{4, 0, 3, 1, 2}}},
 		{"traditional characters, shuffled", t3Variant{label: toTraditional, headings: toTraditional, perm: shuffled, t4: "transposed", t4perm: []int{1, 0, 2, 3, 4}}},
 		{"Table 4 fifteen cells under a two-row header", t3Variant{t4: "flat15"}},
