@@ -238,6 +238,9 @@ func TestUnseenWorld(t *testing.T) {
 				}
 				continue
 			}
+			if want.Copies > 0 && len(e.Copies) != want.Copies {
+				t.Errorf("%s %d: %d copies listed, want %d", e.Agency, e.Year, len(e.Copies), want.Copies)
+			}
 			if e.Status != want.Status || e.DaysLate != want.DaysLate {
 				t.Errorf("%s %d: %s late %d (%s), want %s late %d", e.Agency, e.Year, e.Status, e.DaysLate, e.URL, want.Status, want.DaysLate)
 			}

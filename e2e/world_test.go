@@ -75,6 +75,8 @@ type wantAudit struct {
 	// Gap, when set, is a known gap upstream: today the audit says
 	// GapStatus (see wantReport.Gap).
 	Gap, GapStatus string
+	// Copies is how many other copies the entry must list (0: unchecked).
+	Copies int
 }
 
 // world is a set of government sites served from one httptest server,
@@ -386,7 +388,8 @@ func trs(t *testing.T, w *world, seeds *strings.Builder) {
 <a href="./hdjl/rili/2025/01/index.shtml">活动日历</a>
 <a href="/search/index.jsp?q=%E5%B9%B4%E6%8A%A5">站内搜索</a></div>
 <ul><li><a href="./xwdt/202501/t20250105_501.shtml">示范市交通运输局2024年度工作总结</a></li></ul>`)
-	w.page(trsHost, "/xwdt/", "新闻动态", `<ul><li><a href="./202501/t20250105_501.shtml">示范市交通运输局2024年度工作总结</a></li></ul>`)
+	w.page(trsHost, "/xwdt/", "新闻动态", `<ul><li><a href="./202501/t20250105_501.shtml">示范市交通运输局2024年度工作总结</a></li>
+<li><a href="./202402/t20240210_502.shtml">`+ag+`2023年政府信息公开工作年度报告</a></li></ul>`)
 	w.page(trsHost, "/xwdt/202501/t20250105_501.shtml", "示范市交通运输局2024年度工作总结", `<h1>示范市交通运输局2024年度工作总结</h1><p>2024年……</p>`)
 	w.page(trsHost, "/xxgk/", "信息公开", `<div class="menu"><a href="./xxgkml/">信息公开目录</a> <a href="./xxgkzn/">信息公开指南</a></div>`)
 	w.page(trsHost, "/xxgk/xxgkzn/", "信息公开指南", `<p>指南</p>`)
@@ -449,9 +452,15 @@ document.write('<li><a href="' + _url + '" target="_blank" title="' + _title + '
 		wantReport{base + "202501/t20250120_3101.shtml", "report", ag, 2024, n24.Applications["total"][6], "2025-01-20", false, "", n24.Applications, "", ""},
 		wantReport{base + "202402/t20240205_2901.shtml", "report", ag, 2023, n23.Applications["total"][6], "2024-02-05", false, "", n23.Applications, "", ""},
 		wantReport{base + "202301/t20230118_2501.shtml", "report", ag, 2022, n22.Applications["total"][6], "2023-01-18", false, "", n22.Applications, "", ""})
+	// The 2023 report reposted in the news section five days later: one
+	// report with a copy, the earlier date wins.
+	w.page(trsHost, "/xwdt/202402/t20240210_502.shtml", t23, reportBody(ag, 2023, "发布日期：2024-02-10", n23, styleSpans))
+	w.reports = append(w.reports, wantReport{URL: "http://" + trsHost + "/xwdt/202402/t20240210_502.shtml", Role: "report", Agency: ag, Year: 2023,
+		Total: n23.Applications["total"][6], Published: "2024-02-10", Apps: n23.Applications})
 	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2022, "on_time", 0)
 	w.want(ag, 2023, "late", 5)
+	w.audit[ag][2023] = wantAudit{Status: "late", DaysLate: 5, Copies: 1}
 	w.want(ag, 2024, "on_time", 0)
 
 	// An endless calendar: every month links to the next and previous.
