@@ -755,7 +755,8 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 		return 0, "", false // attachments of news pages are not fetched
 	}
 	if yearItem {
-		return prioReport, "", true // its page decides whether it is a report
+		// its page may be titled without the year (…工作年度报告)
+		return prioReport, "report", true
 	}
 	if attachmentExt[strings.ToLower(path.Ext(strings.TrimSpace(name)))] && reportYear(name) > 0 {
 		// download.jsp?id=… named 2021年…年度报告.pdf
