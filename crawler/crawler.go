@@ -24,9 +24,15 @@
 //   - The writer turns a fetch into an archive.Capture: raw bytes through
 //     archive.Put, text decoded to UTF-8 with golang.org/x/net/html/charset,
 //     failures as captures with Error set. Discovery (links.go) parses the
-//     decoded page: anchors, Hanweb <script type="text/xml"> CDATA records,
-//     TRS createPageHTML paging, quoted URLs in scripts, 下一页 links and
-//     the XML of Hanweb dataproxy.jsp (its <nextgroup> pages the list).
+//     decoded page: anchors (named by text, title or an image's alt),
+//     Hanweb <script type="text/xml"> CDATA records and the dataproxy.jsp
+//     record groups its jpage call asks for (its XML, and <nextgroup>,
+//     page the list), TRS createPageHTML paging (literal or variable
+//     arguments), quoted URLs in scripts, onclick/data-href links, meta
+//     refresh and script location forwards, documents named in viewer
+//     queries (viewer.html?file=…), 下一页 links. A charset header the
+//     body contradicts yields to the meta tag or the bytes; session ids
+//     are dropped from URLs.
 //
 // Incremental crawls revalidate list pages (and seeds, report columns,
 // disclosure paths) with If-None-Match / If-Modified-Since (a 304 or the
