@@ -62,6 +62,12 @@ func TestUnseenWorld(t *testing.T) {
 	t.Logf("crawl 1: %d requests, %d captures, %d new, %d errors in %v", len(first), sum.Pages, sum.NewCaptures, sum.Errors, time.Since(start))
 
 	t.Run("archived", func(t *testing.T) {
+		w.mu.Lock()
+		gz := w.gzipped
+		w.mu.Unlock()
+		if gz == 0 {
+			t.Error("no page was served gzipped: the crawler never accepted gzip")
+		}
 		for _, r := range w.reports {
 			caps, err := a.ByURL(r.URL)
 			if err != nil || len(caps) == 0 {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"html"
 	"net"
@@ -101,6 +102,10 @@ type world struct {
 	inflight, maxInflight map[string]int
 	// onRequest, when set, is called with the number of requests so far.
 	onRequest func(n int)
+	// gzip compresses HTML for clients that accept it; gzipped counts
+	// the responses it compressed.
+	gzip    bool
+	gzipped int
 }
 
 func newWorld() *world {
@@ -186,6 +191,22 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		res.body = bytes.ReplaceAll(res.body, []byte(".jsp?"), []byte(".jsp"+id+"?"))
 		mod = time.Now()
 	}
+	if w.gzip && strings.HasPrefix(res.ctype, "text/html") && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") &&
+		r.Header.Get("If-Modified-Since") == "" && r.Header.Get("If-None-Match") == "" {
+		// most government servers gzip their pages
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		_, _ = zw.Write(res.body)
+		_ = zw.Close()
+		w.mu.Lock()
+		w.gzipped++
+		w.mu.Unlock()
+		rw.Header().Set("Content-Encoding", "gzip")
+		rw.Header().Set("Last-Modified", mod.UTC().Format(http.TimeFormat))
+		rw.Header().Set("Vary", "Accept-Encoding")
+		_, _ = rw.Write(zb.Bytes())
+		return
+	}
 	http.ServeContent(rw, r, "", mod, bytes.NewReader(res.body))
 }
 
@@ -215,6 +236,7 @@ func gbk(t *testing.T, s string) []byte {
 // 2025-06-30.
 func buildWorld(t *testing.T) *world {
 	w := newWorld()
+	w.gzip = true
 	var seeds strings.Builder
 	hanweb(t, w, &seeds)
 	trs(t, w, &seeds)
