@@ -18,7 +18,8 @@ var (
 	reBookmark    = regexp.MustCompile(`\[bookmark: [^\]]*\]`)
 	reReportBy    = regexp.MustCompile(`本(?:年度)?报告由(.{2,40}?)(?:办公室|根据|编制|依据|按照)`)
 	reDateISO     = regexp.MustCompile(`([12][0-9]{3})[-/.年]\s*([01]?[0-9])[-/.月]\s*([0-3]?[0-9])日?`)
-	reDateLabel   = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|公开时间|生成日期|日期|时间)\s*[:：]\s*([12][0-9]{3}\s*[-/.年]\s*[01]?[0-9]\s*[-/.月]\s*[0-3]?[0-9]日?)(.?)`)
+	reDateLabel   = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|公开时间|生成日期|日期|时间)\s*[:：]\s*([12][0-9]{3}\s*[-/.年]\s*[01]?[0-9]\s*[-/.月]\s*[0-3]?[0-9]日?)(.?)`)
+	reTimeOfDay   = regexp.MustCompile(`^\s*[0-2]?[0-9]:[0-5][0-9](?::[0-5][0-9])?\s*$`)
 	reDateOnly    = regexp.MustCompile(`^[（(]?\s*([12][0-9]{3}|[〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*[）)]?$`)
 	reStatedValue = regexp.MustCompile(`([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|元|件次|件|条|人次|次|个|项|篇|期|家|份|%)`)
 )
@@ -233,22 +234,33 @@ var metaDateKeys = []string{"pubdate", "publishdate", "published", "firstpublish
 // in the document (发布时间/发布日期/日期), container metadata, or a date
 // line at the end of the document.
 func (p *parser) findPublished(doc *Document) string {
+	// A page may print several labelled dates: the publication date wins
+	// over a bare 日期, and both over the date the document was written or
+	// issued (成文日期 2022-01-28 above 发布日期 2022-02-03 is common).
+	best, bestRank := "", len(dateLabelRank)+1
 	for i := range p.units {
 		u := &p.units[i]
 		if !u.isText {
 			continue
 		}
 		for _, m := range reDateLabel.FindAllStringSubmatch(normalizeDigits(u.raw), -1) {
-			if strings.ContainsAny(m[2], "至起到—-~－") {
+			if strings.ContainsAny(m[3], "至起到—-~－") {
 				continue // a period (统计时间：…至…), not a date
 			}
-			if d := parseDate(m[1]); d != "" {
-				return d
+			rank, ok := dateLabelRank[m[1]]
+			if !ok {
+				rank = len(dateLabelRank)
+			}
+			if d := parseDate(m[2]); d != "" && rank < bestRank {
+				best, bestRank = d, rank
 			}
 		}
 		if i > 40 {
 			break
 		}
+	}
+	if best != "" {
+		return best
 	}
 	for _, k := range metaDateKeys {
 		if v, ok := doc.Meta[k]; ok {
@@ -310,10 +322,21 @@ func parseDate(s string) string {
 	return ymd(m[1], m[2], m[3])
 }
 
+// dateLabelRank orders the date labels of findPublished: lower wins.
+var dateLabelRank = map[string]int{
+	"发布时间": 0, "发布日期": 0, "公开日期": 0, "公开时间": 0,
+	"日期": 1, "时间": 1,
+	"生成日期": 2, "印发日期": 3, "发文日期": 3, "成文日期": 3,
+}
+
 // parseDateLine reads a line that is only a date, in Arabic or Chinese
-// numerals ("2022年1月20日", "二〇二二年一月二十日").
+// numerals ("2022年1月20日", "二〇二二年一月二十日"), possibly followed by a
+// time of day ("2023-01-16 10:20").
 func parseDateLine(s string) string {
 	s = strings.TrimSpace(normalizeDigits(s))
+	if m := reDateISO.FindStringSubmatchIndex(s); m != nil && m[0] == 0 && m[1] < len(s) && reTimeOfDay.MatchString(s[m[1]:]) {
+		s = s[:m[1]]
+	}
 	if m := reDateOnly.FindStringSubmatch(s); m != nil {
 		return ymd(cnNumber(m[1]), cnNumber(m[2]), cnNumber(m[3]))
 	}

@@ -1,0 +1,38 @@
+package extract
+
+import "testing"
+
+// TestPublishedLabelPrecedence checks which of several dates on a page is
+// taken for the publication date: 发布 over a bare 日期, both over the date
+// the document was written or issued, whatever their order on the page;
+// and an unlabelled date (with a time of day) under the title.
+func TestPublishedLabelPrecedence(t *testing.T) {
+	const body = "一、总体情况\n本年度依法公开。\n六、其他需要报告的事项\n无。\n"
+	tests := []struct {
+		name, head, want string
+	}{
+		{"written before published", "成文日期：2022-01-28\n发布日期：2022-02-03\n", "2022-02-03"},
+		{"published before written", "发布日期：2022-02-03 成文日期：2022-01-28\n", "2022-02-03"},
+		{"info table cells", "索引号：123\n成文日期：2022年01月28日\n发布时间：2022年02月03日\n", "2022-02-03"},
+		{"bare date over issue date", "印发日期：2022-01-10\n日期：2022-01-20\n", "2022-01-20"},
+		{"only the written date", "成文日期：2022-01-28\n", "2022-01-28"},
+		{"unlabelled date and time under the title", "2023-01-16 10:20\n", "2023-01-16"},
+		{"unlabelled date and seconds", "2023-01-16 10:20:05\n", "2023-01-16"},
+		{"statistics period is no date", "统计时间：2021年1月1日至2021年12月31日\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := parseString(t, "某某市司法局2022年政府信息公开工作年度报告\n"+tc.head+body)
+			got := ""
+			if r.Published != nil {
+				got = *r.Published
+			}
+			if got != tc.want {
+				t.Errorf("published = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if got := parseDateLine("2023-01-16 点击：12"); got != "" {
+		t.Errorf("a date followed by other text is not a date line: %q", got)
+	}
+}
