@@ -27,17 +27,44 @@ var trad = func() map[rune]rune {
 	return m
 }()
 
+// tradTable is trad as a table over the CJK block (0 = no mapping), for
+// lookups without hashing.
+var tradTable = func() []rune {
+	t := make([]rune, 0xA000-0x4E00)
+	for k, v := range trad {
+		if k >= 0x4E00 && k < 0xA000 {
+			t[k-0x4E00] = v
+		}
+	}
+	return t
+}()
+
+// simplified maps a traditional character to its simplified form.
+func simplified(r rune) (rune, bool) {
+	if r >= 0x4E00 && r < 0xA000 {
+		if t := tradTable[r-0x4E00]; t != 0 {
+			return t, true
+		}
+		return r, false
+	}
+	t, ok := trad[r]
+	return t, ok
+}
+
 // normLabel prepares text for keyword matching: traditional characters
 // become simplified, full-width ASCII becomes half-width, ASCII brackets
 // become full-width ones, and all white space is removed.
 func normLabel(s string) string {
+	if labelIsNormal(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		if isSpaceRune(r) {
 			continue
 		}
-		if t, ok := trad[r]; ok {
+		if t, ok := simplified(r); ok {
 			r = t
 		}
 		switch {
@@ -51,6 +78,27 @@ func normLabel(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// labelIsNormal reports text that normLabel leaves as it is.
+func labelIsNormal(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			if r == '(' || r == ')' || r <= ' ' || r == 0x7f {
+				return false
+			}
+		case isSpaceRune(r):
+			return false
+		case r >= '！' && r <= '～' && r != '（' && r != '）':
+			return false
+		default:
+			if _, ok := simplified(r); ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // rowRule recognises one template row by keywords in its label.

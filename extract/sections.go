@@ -21,7 +21,6 @@ const (
 var (
 	// reTopNumber is a top-level heading number: 一、 3、 4. 第三部分 (not （三）).
 	reTopNumber = regexp.MustCompile(`^(?:第?[一二三四五六七八九十]{1,3}(?:部分)?[、.:：]|[0-9]{1,2}(?:[、:：]|\.(?:[^0-9]|$)))`)
-	reMarkdown  = regexp.MustCompile(`^[#*>]+`)
 )
 
 // headingKind says which part of the report a text line opens, if any.
@@ -29,7 +28,7 @@ func headingKind(u *unit) int {
 	if !(u.isText || (u.grid && u.single)) || u.tabbed || u.empty {
 		return secNone
 	}
-	s := reMarkdown.ReplaceAllString(u.norm, "")
+	s := strings.TrimLeft(u.norm, "#*>") // markdown heading marks
 	s = strings.Trim(s, "*")
 	if s == "" || utf8.RuneCountInString(s) > 40 {
 		return secNone
@@ -143,7 +142,11 @@ func sectionText(units []unit, r region) string {
 			// put them around page breaks in mid-sentence
 			continue
 		}
-		t := strings.TrimSpace(reBookmark.ReplaceAllString(u.raw, ""))
+		t := u.raw
+		if strings.Contains(t, "[bookmark:") {
+			t = reBookmark.ReplaceAllString(t, "")
+		}
+		t = strings.TrimSpace(t)
 		if t == "" {
 			continue
 		}
