@@ -631,11 +631,11 @@ func columnSeed(t *testing.T, w *world, seeds *strings.Builder) {
 		wantReport{URL: base + col + "202501/t20250110_77.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-01-10", Wrapper: true},
 		wantReport{base + col + "202401/t20240125_66.html", "report", ag, 2023, n23.Applications["total"][6], "", false, "", n23.Applications, "", ""},
 		wantReport{base + col + "202302/t20230203_55.html", "report", ag, 2022, n22.Applications["total"][6], "2023-02-03", false, "", n22.Applications, "", ""})
-	const gap = "extract: the first labelled date wins, so 成文日期 2022-01-28 written before 发布日期 2022-02-03 is taken as the publication date (inline text or info-table cells alike)"
+	// (Found here first: extract took the first labelled date, 成文日期;
+	// fixed in extract 4e57159.)
 	w.reports = append(w.reports, wantReport{URL: base + col + "202202/t20220203_44.html", Role: "report", Agency: ag, Year: 2021,
-		Total: n21.Applications["total"][6], Published: "2022-02-03", Apps: n21.Applications, Gap: gap, GapPublished: "2022-01-28"})
+		Total: n21.Applications["total"][6], Published: "2022-02-03", Apps: n21.Applications})
 	w.want(ag, 2021, "late", 3)
-	w.audit[ag][2021] = wantAudit{Status: "late", DaysLate: 3, Gap: gap, GapStatus: "on_time"}
 	w.want(ag, 2022, "late", 3)
 	w.want(ag, 2023, "undated", 0)
 	w.want(ag, 2024, "on_time", 0)
