@@ -473,3 +473,21 @@ func TestPageRole(t *testing.T) {
 		}
 	}
 }
+
+func TestHasReportTables(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t3\t0", true},
+		{"一、本年新收政府信息公开申请数量\t1\n二、上年结转政府信息公开申请数量\t0", true},
+		{"政府信息公开年报\n2022年政府信息公开工作年度报告\n2021年政府信息公开工作年度报告", false},
+		{"关于收到和处理政府信息公开申请情况的说明", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := hasReportTables(tt.text); got != tt.want {
+			t.Errorf("hasReportTables(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

@@ -255,6 +255,11 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", mediaType(capt.ContentType, raw.Body))
 	}
 	capt.Role, capt.Title = pageRole(capt.Role, it.Title, an.page)
+	if (capt.Role == archive.RoleList || capt.Role == archive.RoleOther) && an.page != nil && hasReportTables(an.text) {
+		// titled without a year (…政府信息公开工作年度报告), but it holds
+		// the report's own tables
+		capt.Role = archive.RoleReport
+	}
 	if found && st.Digest != "" && st.Digest == archive.Digest(raw.Body) {
 		capt.Revisit = true
 		capt.Digest = st.Digest
@@ -266,6 +271,22 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		return nil, true, err
 	}
 	return c.children(it, capt.Role, an.page), true, nil
+}
+
+// reportMarkers are row and section labels only the annual report's own
+// tables carry (the 2021 and 2019 templates).
+var reportMarkers = []string{"本年新收政府信息公开申请数量", "收到和处理政府信息公开申请情况", "上年结转政府信息公开申请数量"}
+
+// hasReportTables reports whether a page's text holds at least two of the
+// report's table labels.
+func hasReportTables(text string) bool {
+	n := 0
+	for _, m := range reportMarkers {
+		if strings.Contains(text, m) {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 func roleOr(a, b string) string {

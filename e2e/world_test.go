@@ -787,6 +787,7 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 <tr onclick="window.open('/xxgk/ndbg/content_1024.html')"><td>`+ag+`2024年政府信息公开工作年度报告</td><td>2025-02-01</td></tr>
 <tr onclick="window.open('/xxgk/ndbg/content_1023.html')"><td>`+ag+`2023年政府信息公开工作年度报告</td><td>2024-01-31</td></tr>
 <tr onclick="window.open('/xxgk/ndbg/content_1022.html')"><td>`+ag+`2022年政府信息公开工作年度报告</td><td>2023-01-16</td></tr>
+<tr onclick="window.open('/xxgk/ndbg/content_1021.html')"><td>`+ag+`政府信息公开工作年度报告</td><td>2022-01-10</td></tr>
 <tr onclick="window.open('/xxgk/ndbg/content_1020.html')"><td>`+ag+`2023年度部门决算公开</td><td>2024-08-31</td></tr>
 </table>`)
 	w.page(jyHost, "/xxgk/ndbg/content_1020.html", ag+"2023年度部门决算公开", `<h1>`+ag+`2023年度部门决算公开</h1>`)
@@ -816,7 +817,12 @@ func scripted(t *testing.T, w *world, seeds *strings.Builder) {
 		wantReport{base + docPath, "attachment", ag, 2024, n24.Applications["total"][6], "", false, "", n24.Applications, "", ""},
 		wantReport{URL: base + "/xxgk/ndbg/content_1024.html", Role: "report", Agency: ag, Year: 2024, Published: "2025-02-01", Wrapper: true},
 		wantReport{base + "/xxgk/ndbg/content_1023.html", "report", ag, 2023, n23.Applications["total"][6], "2024-01-31", false, "", n23.Applications, "", ""})
-	w.want(ag, 2021, "missing", 0)
+	// 2021: neither the list nor the page names the year; the text does.
+	n21 := loadNumbers(t, "005_huaian_2024.expected.json", 29)
+	w.page(jyHost, "/xxgk/ndbg/content_1021.html", ag+"政府信息公开工作年度报告", reportBodyTitled(ag+"政府信息公开工作年度报告", ag, 2021, "发布日期：2022-01-10", n21, styleWord))
+	w.reports = append(w.reports, wantReport{URL: "http://" + jyHost + "/xxgk/ndbg/content_1021.html", Role: "report", Agency: ag, Year: 2021,
+		Total: n21.Applications["total"][6], Published: "2022-01-10", Apps: n21.Applications})
+	w.want(ag, 2021, "on_time", 0)
 	w.want(ag, 2023, "on_time", 0)
 	w.want(ag, 2024, "late", 1)
 }
