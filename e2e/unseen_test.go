@@ -224,6 +224,20 @@ func TestUnseenWorld(t *testing.T) {
 	if err != nil {
 		t.Fatalf("audit: %v", err)
 	}
+	t.Run("not due", func(t *testing.T) {
+		es, err := audit.Run(a, ags, 2025, 2025, time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Status != "not_due" {
+				t.Errorf("%s 2025 as of 2025-06-30: %s, want not_due", e.Agency, e.Status)
+			}
+		}
+		if len(es) != len(w.audit) {
+			t.Errorf("%d entries for 2025, want %d", len(es), len(w.audit))
+		}
+	})
 	t.Run("audit", func(t *testing.T) {
 		seen := 0
 		for _, e := range entries {

@@ -835,7 +835,7 @@ const countyHost = "www.sfx-county.gov.cn"
 func county(t *testing.T, w *world, seeds *strings.Builder) {
 	const ag = "示范县公安局"
 	fmt.Fprintf(seeds, "http://%s/ %s\n", countyHost, ag)
-	w.add(countyHost, "/robots.txt", "text/plain", []byte("User-agent: *\nAllow: /\n"))
+	// no robots.txt: its 404 allows everything
 	// The home page only forwards by meta refresh.
 	w.add(countyHost, "/", "text/html", []byte(`<html><head><meta http-equiv="refresh" content="0;URL=/portal/index.html"></head><body></body></html>`))
 	w.page(countyHost, "/portal/index.html", "示范县人民政府", `<a href="/zwgk/">政务公开</a> <a href="/zwgk/bmxxgk/gaj/">县公安局</a>`)
