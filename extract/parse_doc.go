@@ -357,6 +357,16 @@ func (p *parser) readApplications(t3 region) {
 		numbered[key] = s.hasNum
 		delete(bad, key)
 	}
+	// "（六）其他处理" printed on a row of its own with empty cells over
+	// its three sub-rows (2021) is their group label, not the 2019 row
+	if !numbered["other"] && rows["other"] != nil {
+		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
+			if _, ok := rows[k]; ok {
+				delete(rows, "other")
+				break
+			}
+		}
+	}
 	for _, k := range ApplicationRows {
 		msg, ok := bad[k]
 		if !ok {

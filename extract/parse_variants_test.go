@@ -44,6 +44,7 @@ type t3Variant struct {
 	extraCol    string // a column the template does not have, printed before 总计: its header
 	extraVal    func(key string) string
 	t4perm      []int  // Table 4 transposed: printed column j is column t4perm[j]
+	groupRows   string // "blank" or "colspan": 三、… and （三）… groups on rows of their own, one label column
 	t2Reversed  bool   // Table 2's parts in reverse order
 	splitInline bool   // the header is repeated inside the one table at the split
 	splitBare   bool   // the second part of a split table has no header
@@ -211,6 +212,30 @@ func table3Variant(r *Report, v *t3Variant) []fxTable {
 			}
 			var row []fxCell
 			g := groupOf(i)
+			if v.groupRows != "" {
+				// group labels on rows of their own above their rows
+				groupRow := func(label string) {
+					if v.groupRows == "colspan" {
+						cur = append(cur, []fxCell{c(v.lab(label), 1, 8)})
+						return
+					}
+					gr := []fxCell{c(v.lab(label), 1, 1)}
+					for range 7 {
+						gr = append(gr, c("", 1, 1))
+					}
+					cur = append(cur, gr)
+				}
+				if l.key == "granted" || (i == 0 && g != "") {
+					groupRow("三、本年度办理结果")
+				}
+				if sub := t3SubGroup(l.key); sub != "" && (i == 0 || t3SubGroup(pt.rows[i-1].key) != sub) && !(l.key == "other") {
+					groupRow(sub)
+				}
+				row := []fxCell{c(v.lab(own), 1, 1)}
+				row = append(row, vals(l.key)...)
+				cur = append(cur, row)
+				continue
+			}
 			switch {
 			case v.oneLabel:
 				lbl := own
@@ -485,6 +510,8 @@ func TestLayoutVariants(t *testing.T) {
 		{"split with the header repeated", t3Variant{split: "unable_not_held"}},
 		{"split with the header repeated, shuffled", t3Variant{split: "denied_process_info", perm: shuffled}},
 		{"label in one cell", t3Variant{oneLabel: true}},
+		{"group labels on rows of their own, blank cells", t3Variant{oneLabel: true, groupRows: "blank"}},
+		{"group labels on rows of their own, one wide cell, shuffled", t3Variant{oneLabel: true, groupRows: "colspan", perm: shuffled}},
 		{"header repeated inside the table", t3Variant{split: "denied_law_forbidden", splitInline: true}},
 		{"header repeated inside the table, shuffled", t3Variant{split: "other_misc", splitInline: true, perm: shuffled}},
 		{"header repeated inside the table before 总计, one header row", t3Variant{split: "total", splitInline: true, flatHeader: true}},
@@ -671,6 +698,8 @@ func TestLayoutVariantsAsText(t *testing.T) {
 		{"label variants", t3Variant{rowsLabel: map[string]string{"carried_over": "二、上年转结政府信息公开申请数量", "carried_forward": "四、转结下年度继续办理"}}},
 		{"shuffled columns, 3-row header", t3Variant{perm: shuffled}},
 		{"Table 4 transposed", t3Variant{t4: "transposed"}},
+		{"group labels on rows of their own, blank cells", t3Variant{oneLabel: true, groupRows: "blank"}},
+		{"group labels on rows of their own, one wide cell, shuffled", t3Variant{oneLabel: true, groupRows: "colspan", perm: shuffled}},
 	}
 	for _, tr := range variantTruths(t) {
 		for _, vc := range variants {
