@@ -553,6 +553,9 @@ func nodeText(n *html.Node) string {
 // cleanSpace collapses white space (including &nbsp; and the ideographic
 // space) to single spaces and trims the ends.
 func cleanSpace(s string) string {
+	if spaceIsClean(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -568,6 +571,23 @@ func cleanSpace(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// spaceIsClean reports text cleanSpace leaves as it is: single ASCII
+// spaces between words, none at the ends.
+func spaceIsClean(s string) bool {
+	prevSpace := true
+	for _, r := range s {
+		if isSpaceRune(r) {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
 }
 
 // htmlWalker turns the body's nodes into blocks in reading order.
