@@ -208,12 +208,7 @@ func TestUnseenWorld(t *testing.T) {
 			if r.Published != nil {
 				pub = *r.Published
 			}
-			switch {
-			case want.Gap != "" && pub == want.GapPublished:
-				t.Logf("KNOWN GAP %s: published %q, want %q: %s", want.URL, pub, want.Published, want.Gap)
-			case want.Gap != "" && pub == want.Published:
-				t.Errorf("%s: known gap closed (%s); drop Gap from the world", want.URL, want.Gap)
-			case pub != want.Published:
+			if pub != want.Published {
 				t.Errorf("%s: published %q, want %q", want.URL, pub, want.Published)
 			}
 		}
@@ -248,16 +243,6 @@ func TestUnseenWorld(t *testing.T) {
 			}
 			seen++
 			t.Logf("%s %d: %s late %d published %v url %s", e.Agency, e.Year, e.Status, e.DaysLate, deref2(e.Published), e.URL)
-			if want.Gap != "" {
-				if e.Status == want.Status {
-					t.Errorf("%s %d: known gap closed (%s); drop Gap from the world", e.Agency, e.Year, want.Gap)
-				} else if e.Status != want.GapStatus {
-					t.Errorf("%s %d: %s, want %s (known gap: %s)", e.Agency, e.Year, e.Status, want.GapStatus, want.Gap)
-				} else {
-					t.Logf("KNOWN GAP %s %d: %s, want %s: %s", e.Agency, e.Year, e.Status, want.Status, want.Gap)
-				}
-				continue
-			}
 			if want.Copies > 0 && len(e.Copies) != want.Copies {
 				t.Errorf("%s %d: %d copies listed, want %d", e.Agency, e.Year, len(e.Copies), want.Copies)
 			}

@@ -469,8 +469,12 @@ var reHTMLTitleYear = regexp.MustCompile(`(?:19|20)[0-9]{2}\s*年|[〇零一二�
 
 var reDateLine = regexp.MustCompile(`(?:发布时间|发布日期|发文日期|成文日期|公开日期|日期|时间)\s*[:：]\s*[12０-９][0-9０-９]{3}`)
 
+// reLeadingDate is an info bar that starts with an unlabelled date
+// ("2023-01-16 10:20 来源：…"); the parser decides whether it is one.
+var reLeadingDate = regexp.MustCompile(`^[\s\x{3000}]*[12][0-9]{3}[-/.年][01]?[0-9][-/.月][0-3]?[0-9]`)
+
 // dateLinesBefore returns up to three lines above the body container that
-// state a publication date (the CMS info bar).
+// state a publication date (the CMS info bar), labelled or not.
 func dateLinesBefore(root, body *html.Node) []string {
 	var out []string
 	seen := map[*html.Node]bool{}
@@ -487,7 +491,7 @@ func dateLinesBefore(root, body *html.Node) []string {
 		if n.Type == html.ElementNode && skipElement(n) && n.DataAtom != atom.Header {
 			return
 		}
-		if n.Type == html.TextNode && strings.ContainsAny(n.Data, "期间") {
+		if n.Type == html.TextNode && (strings.ContainsAny(n.Data, "期间") || reLeadingDate.MatchString(n.Data)) {
 			blk := n.Parent
 			for blk != nil && blk.Type == html.ElementNode && !isBlockElement(blk) {
 				blk = blk.Parent
@@ -498,7 +502,7 @@ func dateLinesBefore(root, body *html.Node) []string {
 			if blk != nil && !seen[blk] && len(out) < 3 {
 				seen[blk] = true
 				t := cleanSpace(nodeText(blk))
-				if utf8.RuneCountInString(t) <= 200 && reDateLine.MatchString(t) {
+				if utf8.RuneCountInString(t) <= 200 && (reDateLine.MatchString(t) || reLeadingDate.MatchString(t)) {
 					out = append(out, t)
 				}
 			}

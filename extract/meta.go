@@ -297,6 +297,9 @@ func (p *parser) findPublished(doc *Document) string {
 		if d := parseDateLine(u.raw); d != "" {
 			return d
 		}
+		if d := parseDateInfoLine(u.raw); d != "" {
+			return d
+		}
 	}
 	seen = 0
 	for i := len(p.units) - 1; i >= 0 && seen < 6; i-- {
@@ -320,6 +323,20 @@ func parseDate(s string) string {
 		return parseDateLine(s)
 	}
 	return ymd(m[1], m[2], m[3])
+}
+
+// reDateInfo is an article's information line that starts with an
+// unlabelled date: "2023-01-16 10:20 来源：示范市教育局 点击：12".
+var reDateInfo = regexp.MustCompile(`^([12][0-9]{3}[-/.年]\s*[01]?[0-9][-/.月]\s*[0-3]?[0-9]日?)(?:[\s\x{3000}]+[0-2]?[0-9]:[0-5][0-9](?::[0-5][0-9])?)?[\s\x{3000}]*(?:信息来源|来源|作者|发布机构|发布单位|点击|浏览|阅读|访问|字号|【|\[)`)
+
+// parseDateInfoLine reads the date that starts an information line under
+// an article's title, when other metadata follows it on the line.
+func parseDateInfoLine(s string) string {
+	m := reDateInfo.FindStringSubmatch(strings.TrimSpace(normalizeDigits(s)))
+	if m == nil {
+		return ""
+	}
+	return parseDate(m[1])
 }
 
 // dateLabelRank orders the date labels of findPublished: lower wins.
