@@ -178,8 +178,12 @@ type hostFetcher struct {
 	col    *colly.Collector
 	rec    *recorder
 	robots *robotstxt.Group
-	client *http.Client
-	last   time.Time // when the previous request ended
+	// robotsDown is set when robots.txt could not be fetched (5xx or a
+	// network error after the retries): the host is then treated as fully
+	// disallowed for this crawl, as RFC 9309 §2.3.1.4 requires.
+	robotsDown string
+	client     *http.Client
+	last       time.Time // when the previous request ended
 }
 
 func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher {
@@ -249,42 +253,81 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // loadRobots fetches the host's robots.txt once. A missing file (4xx)
-// allows everything, an unreachable or failing server (5xx) too after
-// logging; robotstxt treats 5xx as "disallow all", which would make a
-// flaky server look empty, so only a served file restricts the crawl.
+// allows everything. A server error (5xx) or a network error is retried
+// like any fetch; if robots.txt stays unreachable the host is treated as
+// fully disallowed for this crawl (RFC 9309 §2.3.1.4): nothing is fetched,
+// every URL is recorded with the reason, and the next run tries again.
 func (f *hostFetcher) loadRobots(ctx context.Context, scheme string) error {
+	backoff := f.cfg.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		reason, err := f.fetchRobots(ctx, scheme)
+		if err != nil {
+			return err
+		}
+		if reason == "" {
+			f.robotsDown = ""
+			return nil
+		}
+		f.robotsDown = reason
+		if attempt >= f.cfg.Retries {
+			return nil
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// fetchRobots makes one request for robots.txt. It returns a reason when
+// the file is unreachable (server or network error), "" when the crawl may
+// go on (a file was read, or there is none).
+func (f *hostFetcher) fetchRobots(ctx context.Context, scheme string) (string, error) {
 	if err := f.wait(ctx); err != nil {
-		return err
+		return "", err
 	}
 	defer func() { f.last = time.Now() }()
 	f.rec.reset(512<<10, 0)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+f.host+"/robots.txt", nil)
 	if err != nil {
-		return nil
+		return "", nil
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	resp, err := f.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return "", ctx.Err()
 		}
-		return nil
+		return fmt.Sprintf("robots.txt unreachable (%v)", err), nil
 	}
 	resp.Body.Close()
 	raw, _ := f.rec.result()
-	if raw == nil || raw.Status != http.StatusOK {
-		return nil
+	if raw == nil {
+		return "", nil
+	}
+	if raw.Status >= 500 {
+		return fmt.Sprintf("robots.txt unreachable (HTTP %d)", raw.Status), nil
+	}
+	if raw.Status != http.StatusOK {
+		return "", nil
 	}
 	data, err := robotstxt.FromStatusAndBytes(raw.Status, raw.Body)
 	if err != nil {
-		return nil
+		return "", nil
 	}
 	f.robots = data.FindGroup(f.cfg.UserAgent)
-	return nil
+	return "", nil
 }
 
 // allowed tests u against robots.txt.
 func (f *hostFetcher) allowed(u *url.URL) bool {
+	if f.robotsDown != "" {
+		return false
+	}
 	if f.robots == nil {
 		return true
 	}

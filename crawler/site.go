@@ -156,6 +156,9 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	}
 	if !f.allowed(u) {
 		capt.Error = "robots.txt disallows"
+		if f.robotsDown != "" {
+			capt.Error = f.robotsDown + ": host treated as disallowed (RFC 9309)"
+		}
 		capt.FetchedAt = time.Now().UTC()
 		return nil, false, c.put(capt, nil, "", it)
 	}
