@@ -327,7 +327,26 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if c.cfg.Progress != nil {
 		c.cfg.Progress(st)
 	}
+	// Report years archived by earlier (or killed) runs count too: a
+	// resumed crawl does not see again the reports it archived before.
+	archived := map[string][]*archive.Capture{}
+	for _, s := range sites {
+		for _, ag := range s.seeds {
+			caps, err := c.a.ByAgency(ag.Name)
+			if err != nil {
+				return nil, fmt.Errorf("summary of %s: %w", s.host, err)
+			}
+			archived[s.host] = append(archived[s.host], caps...)
+		}
+	}
 	c.mu.Lock()
+	for host, caps := range archived {
+		for _, capt := range caps {
+			if capt.Error == "" && capt.Status == 200 && capturedOn(capt.URL, host) {
+				c.noteYearLocked(host, capt.Role, capt.Title)
+			}
+		}
+	}
 	sum := c.sum
 	sum.New = append([]string(nil), c.sum.New...)
 	sum.NewURLs = append([]string(nil), c.sum.NewURLs...)
@@ -378,4 +397,10 @@ func (c *Crawler) Stats() Stats {
 		s.Rate = float64(s.Fetched) / el
 	}
 	return s
+}
+
+// capturedOn reports whether rawURL is on host.
+func capturedOn(rawURL, host string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.EqualFold(u.Hostname(), host)
 }

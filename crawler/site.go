@@ -472,6 +472,15 @@ func (c *Crawler) noteReportLocked(host, role, title string) {
 		return
 	}
 	c.stats.Reports++
+	c.noteYearLocked(host, role, title)
+}
+
+// noteYearLocked records the report year a report or attachment title
+// names, for the summary.
+func (c *Crawler) noteYearLocked(host, role, title string) {
+	if role != archive.RoleReport && role != archive.RoleAttachment {
+		return
+	}
 	if y := reportYear(title); y > 0 {
 		if c.years[host] == nil {
 			c.years[host] = map[int]bool{}
