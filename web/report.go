@@ -73,6 +73,25 @@ func (s *Server) loadReport(id string) (*archive.Capture, []byte, error) {
 	return c, data, nil
 }
 
+// decodedReport is what the report page and /api/reports share: the
+// capture and stored report JSON of id (loadReport), the report decoded,
+// and the capture's attachments.
+func (s *Server) decodedReport(id string) (*archive.Capture, []byte, *extract.Report, []*archive.Capture, error) {
+	c, data, err := s.loadReport(id)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var r extract.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("decode report of capture %s: %w", id, err)
+	}
+	att, err := s.attachments(c)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return c, data, &r, att, nil
+}
+
 // attachments lists the latest capture of every URL discovered from c's page.
 func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
 	latest := map[string]*archive.Capture{}
@@ -124,15 +143,7 @@ func numberChecks(checks []extract.Check) (failed []NumberedCheck, passed []extr
 
 // reportData builds /api/reports/{id}.
 func (s *Server) reportData(id string) (*ReportData, error) {
-	c, data, err := s.loadReport(id)
-	if err != nil {
-		return nil, err
-	}
-	var r extract.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("decode report of capture %s: %w", id, err)
-	}
-	att, err := s.attachments(c)
+	c, data, r, att, err := s.decodedReport(id)
 	if err != nil {
 		return nil, err
 	}
@@ -148,25 +159,17 @@ func (s *Server) reportData(id string) (*ReportData, error) {
 
 // reportPage builds the report page.
 func (s *Server) reportPage(id string) (*ReportPage, error) {
-	c, data, err := s.loadReport(id)
+	c, _, r, att, err := s.decodedReport(id)
 	if err != nil {
 		return nil, err
 	}
-	var r extract.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("decode report of capture %s: %w", id, err)
-	}
-	att, err := s.attachments(c)
-	if err != nil {
-		return nil, err
-	}
-	p := &ReportPage{Capture: c, Report: &r, Attachments: att}
+	p := &ReportPage{Capture: c, Report: r, Attachments: att}
 	p.Failed, p.Passed = numberChecks(r.Checks)
 	f := newFailures(p.Failed)
-	if p.Table2, err = buildTable2(&r, f); err != nil {
+	if p.Table2, err = buildTable2(r, f); err != nil {
 		return nil, fmt.Errorf("report of capture %s: %w", id, err)
 	}
-	p.Table3 = buildTable3(&r, f)
-	p.Table4 = buildTable4(&r, f)
+	p.Table3 = buildTable3(r, f)
+	p.Table4 = buildTable4(r, f)
 	return p, nil
 }
