@@ -64,25 +64,27 @@ func hidesElement(v []byte) bool {
 // of ASCII letters.
 func containsFold(s []byte, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 != sub[0] {
-			continue
-		}
-		ok := true
-		for m := 1; m < len(sub); m++ {
-			c := s[i+m]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[m] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if s[i]|0x20 == sub[0] && tailEqualFold(s[i:], sub) {
 			return true
 		}
 	}
 	return false
+}
+
+// tailEqualFold reports whether s[1:len(sub)] equals sub[1:] ignoring the
+// case of ASCII letters in s (sub is lower case); s holds at least
+// len(sub) bytes. The first byte is left to the caller.
+func tailEqualFold(s []byte, sub string) bool {
+	for m := 1; m < len(sub); m++ {
+		c := s[m]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != sub[m] {
+			return false
+		}
+	}
+	return true
 }
 
 // stripPresentation returns data without the presentational attributes
@@ -223,18 +225,7 @@ func indexFold(s []byte, sub string) int {
 		if i+len(sub) > len(s) {
 			return -1
 		}
-		ok := true
-		for m := 1; m < len(sub); m++ {
-			c := s[i+m]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[m] {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if tailEqualFold(s[i:], sub) {
 			return i
 		}
 	}
