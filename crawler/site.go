@@ -93,48 +93,49 @@ func (c *Crawler) addQueued(n int) {
 // analysis is what a payload says about itself.
 type analysis struct {
 	text, charset string
+	mediaType     string
 	page          *page // nil when the payload is not parsed HTML
 	binaryAsText  bool
 }
 
 func analyze(base *url.URL, body []byte, contentType string) analysis {
-	var an analysis
-	mt := mediaType(contentType, body)
+	an := analysis{mediaType: mediaType(contentType, body)}
+	mt := an.mediaType
+	isPage, dataStore := false, false
 	switch {
-	case isHTML(contentType, body):
-		if isBinary(body) {
-			an.binaryAsText = true
-			return an
-		}
-		text, cs := decode(body, contentType)
-		an.charset = cs
+	case isHTML(mt, body):
+		isPage = true
+	case strings.Contains(mt, "xml") && bytes.Contains(body, []byte("<![CDATA[")):
+		// A Hanweb data store (dataproxy.jsp): its records are CDATA
+		// HTML fragments, read like the <script type="text/xml"> of a
+		// list page.
+		dataStore = true
+	case strings.HasPrefix(mt, "text/") && mt != "text/css" && mt != "text/javascript":
+	default:
+		return an
+	}
+	if isBinary(body) {
+		an.binaryAsText = true
+		return an
+	}
+	text, cs := decode(body, contentType)
+	an.charset = cs
+	switch {
+	case isPage:
 		doc, err := html.Parse(strings.NewReader(text))
 		if err != nil {
 			return an
 		}
 		an.page = parsePage(base, doc)
 		an.text = pageText(doc)
-	case strings.Contains(mt, "xml") && bytes.Contains(body, []byte("<![CDATA[")):
-		// A Hanweb data store (dataproxy.jsp): its records are CDATA
-		// HTML fragments, read like the <script type="text/xml"> of a
-		// list page.
-		if isBinary(body) {
-			an.binaryAsText = true
-			return an
-		}
-		text, cs := decode(body, contentType)
-		an.charset = cs
+	case dataStore:
 		doc, err := html.Parse(strings.NewReader(`<script type="text/xml">` + strings.ReplaceAll(text, "</script", "") + `</script>`))
 		if err != nil {
 			return an
 		}
 		an.page = parsePage(base, doc)
-	case strings.HasPrefix(mt, "text/") && mt != "text/css" && mt != "text/javascript":
-		if isBinary(body) {
-			an.binaryAsText = true
-			return an
-		}
-		an.text, an.charset = decode(body, contentType)
+	default:
+		an.text = text
 	}
 	return an
 }
@@ -255,7 +256,7 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	an := analyze(base, raw.Body, capt.ContentType)
 	capt.Charset = an.charset
 	if an.binaryAsText {
-		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", mediaType(capt.ContentType, raw.Body))
+		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", an.mediaType)
 	}
 	capt.Role, capt.Title = pageRole(capt.Role, it.Title, an.page)
 	if (capt.Role == archive.RoleList || capt.Role == archive.RoleOther) && an.page != nil && hasReportTables(an.text) {

@@ -29,9 +29,10 @@ func mediaType(contentType string, body []byte) string {
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 
-// isHTML reports whether a payload is an HTML page worth parsing.
-func isHTML(contentType string, body []byte) bool {
-	switch mediaType(contentType, body) {
+// isHTML reports whether a payload of media type mt (see mediaType) is an
+// HTML page worth parsing.
+func isHTML(mt string, body []byte) bool {
+	switch mt {
 	case "text/html", "application/xhtml+xml":
 		return true
 	case "", "application/octet-stream", "text/plain":
