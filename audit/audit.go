@@ -161,6 +161,22 @@ func Deadline(level string, year int) time.Time {
 	return time.Date(year+1, time.March, 31, 0, 0, 0, 0, time.UTC)
 }
 
+// Years returns the report years [from, to] with their defaults as of now:
+// a zero to is the year before now's, a zero from is to-4, and a from after
+// to is clamped to to.
+func Years(from, to int, now time.Time) (int, int) {
+	if to == 0 {
+		to = now.Year() - 1
+	}
+	if from == 0 {
+		from = to - 4
+	}
+	if from > to {
+		from = to
+	}
+	return from, to
+}
+
 // Normalize returns the form agency names are compared in: white space
 // (including U+3000 and zero-width characters) removed and full-width ASCII
 // folded to half-width.

@@ -109,17 +109,7 @@ func (h *Harvester) now() time.Time {
 
 // years returns the audited report years with their defaults.
 func (h *Harvester) years() (from, to int) {
-	from, to = h.From, h.To
-	if to == 0 {
-		to = h.now().Year() - 1
-	}
-	if from == 0 {
-		from = to - 4
-	}
-	if from > to {
-		from = to
-	}
-	return from, to
+	return audit.Years(h.From, h.To, h.now())
 }
 
 // Current returns a copy of the run in progress, if any.

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/audit"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -89,17 +90,7 @@ func (s *Server) now() time.Time {
 
 // years returns the report year range shown, with defaults.
 func (s *Server) years() (from, to int) {
-	from, to = s.From, s.To
-	if to == 0 {
-		to = s.now().Year() - 1
-	}
-	if from == 0 {
-		from = to - 4
-	}
-	if from > to {
-		from = to
-	}
-	return from, to
+	return audit.Years(s.From, s.To, s.now())
 }
 
 // Handler returns the HTTP handler of the UI and the API.
