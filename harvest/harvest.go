@@ -300,9 +300,9 @@ func logAudit(log *slog.Logger, runID string, entries []audit.Entry) {
 	for _, e := range entries {
 		counts[e.Status]++
 		switch e.Status {
-		case "missing":
+		case audit.Missing:
 			missing = append(missing, fmt.Sprintf("%s %d", e.Agency, e.Year))
-		case "late":
+		case audit.Late:
 			late = append(late, fmt.Sprintf("%s %d (%d days)", e.Agency, e.Year, e.DaysLate))
 		}
 	}
