@@ -83,13 +83,6 @@ func decode(body []byte, contentType string) (string, string) {
 		// bytes decide, as they would if there were no header.
 		certain = false
 		enc, name, _ = charset.DetermineEncoding(body, "")
-		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
-			if e, err := htmlindex.Get(string(m[1])); err == nil {
-				if n, _ := htmlindex.Name(e); !mislabelled(body, n) {
-					enc, name, certain = e, n, true
-				}
-			}
-		}
 	}
 	if !certain {
 		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
