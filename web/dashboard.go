@@ -110,11 +110,6 @@ func (d *Dashboard) OrderedCounts() []StatusCount {
 	return out
 }
 
-// asofDay is the calendar day of t as a UTC midnight.
-func asofDay(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // dashboard builds the dashboard.
 func (s *Server) dashboard(*http.Request) (any, error) {
 	from, to := s.years()
@@ -123,7 +118,7 @@ func (s *Server) dashboard(*http.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard audit %d-%d: %w", from, to, err)
 	}
-	d := &Dashboard{AsOf: asofDay(now).Format("2006-01-02"), From: from, To: to, Counts: map[string]int{}}
+	d := &Dashboard{AsOf: now.Format("2006-01-02"), From: from, To: to, Counts: map[string]int{}}
 	for y := from; y <= to; y++ {
 		d.Years = append(d.Years, y)
 	}
@@ -252,7 +247,7 @@ func (s *Server) auditAPI(r *http.Request) (any, error) {
 	if entries == nil {
 		entries = []audit.Entry{}
 	}
-	return &AuditResult{AsOf: asofDay(asof).Format("2006-01-02"), From: from, To: to, Entries: entries}, nil
+	return &AuditResult{AsOf: asof.Format("2006-01-02"), From: from, To: to, Entries: entries}, nil
 }
 
 // seedAgency finds the seeds agency named name (compared normalised).
