@@ -564,7 +564,7 @@ func cleanSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		if isSpaceRune(r) || r == '\u00a0' || r == '\u3000' || r == '\u200b' || r == '\ufeff' {
+		if isSpaceRune(r) {
 			space = true
 			continue
 		}
