@@ -952,13 +952,7 @@ func (w *htmlWalker) pre(n *html.Node) {
 	}
 	visit(n, 0)
 	text := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ").Replace(b.String())
-	for _, ln := range strings.Split(text, "\n") {
-		ln = strings.TrimRight(ln, " \u3000")
-		if isPageFooter(ln) {
-			continue
-		}
-		w.doc.Blocks = append(w.doc.Blocks, Block{Text: ln})
-	}
+	w.doc.Blocks = appendLines(w.doc.Blocks, text)
 }
 
 // hasHighBytePairs reports bytes that look like double-byte text (two

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -26,19 +27,23 @@ func ReadText(b []byte) (*Document, error) {
 		}
 		b = dec
 	}
-	s := strings.ReplaceAll(string(b), "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.ReplaceAll(s, "\f", "\n")
+	s := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n").Replace(string(b))
+	return &Document{Blocks: appendLines(nil, s), Meta: map[string]string{}}, nil
+}
+
+// appendLines appends one text Block per "\n"-separated line of s, trailing
+// spaces trimmed and page footers dropped (ReadText and HTML <pre> text).
+func appendLines(blocks []Block, s string) []Block {
 	lines := strings.Split(s, "\n")
-	doc := &Document{Blocks: make([]Block, 0, len(lines)), Meta: map[string]string{}}
+	blocks = slices.Grow(blocks, len(lines))
 	for _, ln := range lines {
 		ln = strings.TrimRight(ln, " \u3000")
 		if isPageFooter(ln) {
 			continue
 		}
-		doc.Blocks = append(doc.Blocks, Block{Text: ln})
+		blocks = append(blocks, Block{Text: ln})
 	}
-	return doc, nil
+	return blocks
 }
 
 // isPageFooter reports page-number lines printed by PDF renderers: "-2-",
