@@ -272,12 +272,8 @@ func (f *hostFetcher) loadRobots(ctx context.Context, scheme string) error {
 		if attempt >= f.cfg.Retries {
 			return nil
 		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, backoff); err != nil {
+			return err
 		}
 		backoff *= 2
 	}
