@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -182,11 +181,11 @@ func (s *Server) newItem(u string) (NewItem, error) {
 	}
 	c := caps[len(caps)-1]
 	it.CaptureID, it.Role, it.Agency, it.Title, it.Status = c.ID, c.Role, c.Agency, c.Title, c.Status
-	if _, err := s.Archive.Report(c.ID); err == nil {
-		it.HasReport = true
-	} else if !errors.Is(err, archive.ErrNotFound) {
-		return it, fmt.Errorf("report of new capture %s: %w", c.ID, err)
+	info, err := s.info(c)
+	if err != nil {
+		return it, fmt.Errorf("new URL %s: %w", u, err)
 	}
+	it.HasReport = info.HasReport
 	return it, nil
 }
 
