@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,8 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "audit: -from %d is after -to %d\n", *from, *to)
 		return 1
 	}
-	now := time.Now()
-	asof := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	asof := time.Now() // audit.Run takes its calendar day
 	if *asofFlag != "" {
 		t, err := time.Parse("2006-01-02", *asofFlag)
 		if err != nil {
@@ -94,11 +94,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if s == "" {
 				continue
 			}
-			known := false
-			for _, st := range audit.Statuses {
-				known = known || st == s
-			}
-			if !known {
+			if !slices.Contains(audit.Statuses, s) {
 				fmt.Fprintf(stderr, "audit: -fail-on: unknown status %q (want some of %s)\n", s, strings.Join(audit.Statuses, ","))
 				return 1
 			}
