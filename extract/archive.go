@@ -281,7 +281,7 @@ func parseAndStore(a *archive.Archive, c *archive.Capture) parseResult {
 	if err != nil {
 		return parseResult{err: err}
 	}
-	data, err := marshalReport(r)
+	data, err := MarshalReportCompact(r)
 	if err != nil {
 		return parseResult{storeErr: fmt.Errorf("encode report of capture %s: %w", c.ID, err)}
 	}
@@ -436,9 +436,9 @@ func PreferAgency(parsed, known string) string {
 	return parsed
 }
 
-// marshalReport encodes a report as stored in the archive: compact JSON,
-// HTML characters not escaped.
-func marshalReport(r *Report) ([]byte, error) { return encodeReport(r, "") }
+// MarshalReportCompact encodes a report as stored in the archive: compact
+// JSON, HTML characters not escaped.
+func MarshalReportCompact(r *Report) ([]byte, error) { return encodeReport(r, "") }
 
 // MarshalReport encodes a report for people: JSON indented by two spaces,
 // HTML characters not escaped.
@@ -559,7 +559,7 @@ func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[
 		if bytes.Equal(cj, s.checks) {
 			continue
 		}
-		data, err := marshalReport(r)
+		data, err := MarshalReportCompact(r)
 		if err != nil {
 			return nil, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
 		}

@@ -156,7 +156,7 @@ func parseFile(path, agency string, year int, compact bool, stdout, stderr io.Wr
 	r.Agency = extract.PreferAgency(r.Agency, agency)
 	var out []byte
 	if compact {
-		out, err = compactJSON(r)
+		out, err = extract.MarshalReportCompact(r)
 	} else {
 		out, err = extract.MarshalReport(r)
 	}
@@ -169,16 +169,6 @@ func parseFile(path, agency string, year int, compact bool, stdout, stderr io.Wr
 		return 2
 	}
 	return 0
-}
-
-func compactJSON(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return []byte(strings.TrimRight(b.String(), "\n")), nil
 }
 
 // extractArchive is -db mode.
