@@ -355,8 +355,9 @@ func parsePage(base *url.URL, doc *html.Node) *page {
 			case atom.Object:
 				add(attr(n, "data"), attr(n, "title"), false)
 			case atom.Script:
-				scriptLinks(base, n, add)
-				scripts.WriteString(scriptSource(n))
+				src := scriptSource(n)
+				scriptLinks(n, src, add)
+				scripts.WriteString(src)
 				scripts.WriteByte('\n')
 			default:
 				// Lists whose rows open their page from a handler or a
@@ -541,16 +542,9 @@ func hanwebProxyPages(src string) []string {
 	return out
 }
 
-// scriptLinks handles a <script>: Hanweb data stores, TRS paging and quoted
-// URLs.
-func scriptLinks(base *url.URL, n *html.Node, add func(ref, text string, paging bool)) {
-	var sb strings.Builder
-	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if ch.Type == html.TextNode {
-			sb.WriteString(ch.Data)
-		}
-	}
-	src := sb.String()
+// scriptLinks handles a <script> whose text is src: Hanweb data stores, TRS
+// paging and quoted URLs.
+func scriptLinks(n *html.Node, src string, add func(ref, text string, paging bool)) {
 	if src == "" {
 		return
 	}
