@@ -179,12 +179,14 @@ func Years(from, to int, now time.Time) (int, int) {
 
 // Normalize returns the form agency names are compared in: white space
 // (including U+3000 and zero-width characters) removed and full-width ASCII
-// folded to half-width.
+// folded to half-width (U+3000 is white space to unicode.IsSpace). It is
+// extract.NormAgency with the zero-width characters also removed, kept here
+// because audit does not depend on extract.
 func Normalize(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
-		case r == '\u3000' || unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+		case unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
 			continue
 		case r >= '\uff01' && r <= '\uff5e':
 			r -= 0xfee0
