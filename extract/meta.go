@@ -430,9 +430,10 @@ func (p *parser) readSections() {
 	other := o.sectionRegion(secOther, n)
 	if other.ok() {
 		// drop a closing signature: the agency's name and a date line
+		agency := normLabel(r.Agency)
 		for other.to > other.from {
 			u := &p.units[other.to-1]
-			if k, _ := parseCell(u.raw); u.empty || u.raw == "" || k == cellNumber || parseDateLine(u.raw) != "" || (r.Agency != "" && normLabel(u.raw) == normLabel(r.Agency)) {
+			if k, _ := parseCell(u.raw); u.empty || u.raw == "" || k == cellNumber || parseDateLine(u.raw) != "" || (r.Agency != "" && u.norm == agency) {
 				other.to--
 				continue
 			}
