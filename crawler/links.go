@@ -575,22 +575,21 @@ func scriptLinks(n *html.Node, src string, add func(ref, text string, paging boo
 			return
 		}
 	}
-	if total, name, ext, ok := createPageArgs(src); ok {
-		for i := 1; i < total && i < maxPages; i++ {
-			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
+	total, name, ext, ok := createPageArgs(src)
+	if !ok {
+		if m := reCountPage.FindStringSubmatch(src); m != nil && reJSPageName.MatchString(src) {
+			total, _ = strconv.Atoi(m[1])
+			name = reJSPageName.FindStringSubmatch(src)[1]
+			ext = "html"
+			if strings.Contains(src, `"htm"`) || strings.Contains(src, `'htm'`) {
+				ext = "htm"
+			} else if strings.Contains(src, `"shtml"`) {
+				ext = "shtml"
+			}
 		}
-	} else if m := reCountPage.FindStringSubmatch(src); m != nil && reJSPageName.MatchString(src) {
-		total, _ := strconv.Atoi(m[1])
-		name := reJSPageName.FindStringSubmatch(src)[1]
-		ext := "html"
-		if strings.Contains(src, `"htm"`) || strings.Contains(src, `'htm'`) {
-			ext = "htm"
-		} else if strings.Contains(src, `"shtml"`) {
-			ext = "shtml"
-		}
-		for i := 1; i < total && i < maxPages; i++ {
-			add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
-		}
+	}
+	for i := 1; i < total && i < maxPages; i++ {
+		add(fmt.Sprintf("%s_%d.%s", name, i, ext), fmt.Sprintf("第%d页", i+1), true)
 	}
 	for _, m := range reJSLocation.FindAllStringSubmatch(src, 20) {
 		// window.location.href = "/xxgk/"; location.replace('/portal/')
