@@ -411,7 +411,7 @@ func embeddedDocument(u *url.URL) string {
 			if err != nil || v == "" {
 				continue
 			}
-			if attachmentExt[strings.ToLower(path.Ext(r.Path))] && (r.IsAbs() || strings.HasPrefix(v, "/") || strings.HasPrefix(v, ".")) {
+			if isAttachment(r) && (r.IsAbs() || strings.HasPrefix(v, "/") || strings.HasPrefix(v, ".")) {
 				return v
 			}
 		}
@@ -737,12 +737,13 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 		return 0, "", false
 	}
 	name := l.Text
+	year := reportYear(name)
 	// In a report column, an item named by its year alone (2022年,
 	// 2021年度) is that year's report.
 	yearItem := parentRole == "list" && reYearOnly.MatchString(strings.Join(strings.Fields(halfWidth(name)), ""))
 	if attachmentExt[ext] {
 		file, _ := url.PathUnescape(path.Base(u.Path))
-		if parentRole == "report" || reportYear(name) > 0 || reportYear(file) > 0 || yearItem {
+		if parentRole == "report" || year > 0 || reportYear(file) > 0 || yearItem {
 			return prioReport, "attachment", true
 		}
 		return 0, "", false // attachments of news pages are not fetched
@@ -751,12 +752,12 @@ func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok 
 		// its page may be titled without the year (…工作年度报告)
 		return prioReport, "report", true
 	}
-	if attachmentExt[strings.ToLower(path.Ext(strings.TrimSpace(name)))] && reportYear(name) > 0 {
+	if attachmentExt[strings.ToLower(path.Ext(strings.TrimSpace(name)))] && year > 0 {
 		// download.jsp?id=… named 2021年…年度报告.pdf
 		return prioReport, "attachment", true
 	}
 	switch {
-	case reportYear(name) > 0:
+	case year > 0:
 		return prioReport, "report", true
 	case reTruncated.MatchString(strings.Join(strings.Fields(name), "")):
 		// 2021年政府信息公开工… : fetched first, its own title decides
