@@ -528,30 +528,67 @@ func isBlockElement(n *html.Node) bool {
 // nodeText is the visible text under n, <br> and block boundaries as
 // spaces.
 func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var visit func(n *html.Node, depth int)
-	visit = func(n *html.Node, depth int) {
-		if depth > maxHTMLDepth || b.Len() > 4*maxCellLength {
+	t := textWalk{limit: 4 * maxCellLength, br: ' ', blocks: blockSpace}
+	t.visit(n, 0)
+	return t.b.String()
+}
+
+// How a textWalk marks block elements.
+const (
+	blockIgnore = iota // not at all
+	blockSpace         // a space where one starts
+	blockPara          // a paragraph ends where one starts and ends
+)
+
+// textWalk collects the visible text under a node (the one walker of
+// nodeText, htmlCellText and pre): text nodes as they are, skipped
+// elements left out, a <br> as br, block elements marked as blocks says.
+// The walk stops below maxHTMLDepth and once b holds more than limit
+// bytes.
+type textWalk struct {
+	b      strings.Builder
+	limit  int
+	br     byte
+	blocks int
+	paras  []string // with blockPara: the paragraphs ended so far, white space cleaned
+}
+
+func (t *textWalk) visit(n *html.Node, depth int) {
+	if depth > maxHTMLDepth || t.b.Len() > t.limit {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		t.b.WriteString(n.Data)
+		return
+	case html.ElementNode:
+		if skipElement(n) {
 			return
 		}
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
+		if n.DataAtom == atom.Br {
+			t.b.WriteByte(t.br)
 			return
-		case html.ElementNode:
-			if skipElement(n) {
-				return
-			}
-			if n.DataAtom == atom.Br || isBlockElement(n) {
-				b.WriteByte(' ')
-			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			visit(c, depth+1)
+		if t.blocks != blockIgnore && isBlockElement(n) {
+			if t.blocks == blockSpace {
+				t.b.WriteByte(' ')
+			} else {
+				t.endPara()
+				defer t.endPara()
+			}
 		}
 	}
-	visit(n, 0)
-	return b.String()
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t.visit(c, depth+1)
+	}
+}
+
+// endPara ends the current paragraph (dropped when blank).
+func (t *textWalk) endPara() {
+	if s := cleanSpace(t.b.String()); s != "" {
+		t.paras = append(t.paras, s)
+	}
+	t.b.Reset()
 }
 
 // cleanSpace collapses white space (including &nbsp; and the ideographic
@@ -827,45 +864,12 @@ func spanAttr(n *html.Node, key string, max int) int {
 // htmlCellText is a cell's text: paragraphs on separate lines, <br> and runs
 // of white space as one space, &nbsp; and full-width spaces trimmed.
 func htmlCellText(td *html.Node) string {
-	var paras []string
-	var cur strings.Builder
-	end := func() {
-		if s := cleanSpace(cur.String()); s != "" {
-			paras = append(paras, s)
-		}
-		cur.Reset()
-	}
-	var visit func(n *html.Node, depth int)
-	visit = func(n *html.Node, depth int) {
-		if depth > maxHTMLDepth || cur.Len() > maxCellLength {
-			return
-		}
-		switch n.Type {
-		case html.TextNode:
-			cur.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			if skipElement(n) {
-				return
-			}
-			if n.DataAtom == atom.Br {
-				cur.WriteByte(' ')
-				return
-			}
-			if isBlockElement(n) {
-				end()
-				defer end()
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			visit(c, depth+1)
-		}
-	}
+	t := textWalk{limit: maxCellLength, br: ' ', blocks: blockPara}
 	for c := td.FirstChild; c != nil; c = c.NextSibling {
-		visit(c, 1)
+		t.visit(c, 1)
 	}
-	end()
-	return strings.Join(paras, "\n")
+	t.endPara()
+	return strings.Join(t.paras, "\n")
 }
 
 // htmlTokensText reads a page the tree parser refused as text: one block
@@ -927,31 +931,9 @@ func linkTextLen(n *html.Node, depth int) int {
 // pre emits a preformatted element's lines as they are (tabs and runs of
 // spaces kept, as ReadText keeps them).
 func (w *htmlWalker) pre(n *html.Node) {
-	var b strings.Builder
-	var visit func(n *html.Node, depth int)
-	visit = func(n *html.Node, depth int) {
-		if depth > maxHTMLDepth || b.Len() > 1<<22 {
-			return
-		}
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			if skipElement(n) {
-				return
-			}
-			if n.DataAtom == atom.Br {
-				b.WriteByte('\n')
-				return
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			visit(c, depth+1)
-		}
-	}
-	visit(n, 0)
-	text := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ").Replace(b.String())
+	t := textWalk{limit: 1 << 22, br: '\n'}
+	t.visit(n, 0)
+	text := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ").Replace(t.b.String())
 	w.doc.Blocks = appendLines(w.doc.Blocks, text)
 }
 
