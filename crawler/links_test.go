@@ -246,6 +246,8 @@ func TestDecodeCharsets(t *testing.T) {
 			append([]byte(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>`), bytes.Repeat(gbk, 20)...), "gbk"},
 		{"gbk page labelled utf-8, no meta", "text/html; charset=utf-8", append([]byte(`<p>`), bytes.Repeat(gbk, 20)...), "gb18030"},
 		{"utf8 page, meta gbk, header right", "text/html; charset=utf-8", []byte(`<meta charset="gbk"><p>政府`), "utf-8"},
+		{"utf8 page labelled gbk", "text/html; charset=gbk", []byte("<p>政府信息公开"), "utf-8"},
+		{"utf8 page, meta gb2312, no header", "text/html", []byte(`<meta charset="gb2312"><p>政府信息公开`), "utf-8"},
 	}
 	for _, tt := range tests {
 		got, cs := decode(tt.body, tt.ct)

@@ -101,6 +101,12 @@ func decode(body []byte, contentType string) (string, string) {
 	if name == "utf-8" {
 		return strings.ToValidUTF8(string(body), "\uFFFD"), name
 	}
+	if isGBName(name) && !isASCII(body) && utf8.Valid(body) {
+		// A GB label (header or meta) on a body that is valid UTF-8 with
+		// Chinese in it: real GBK text is not valid UTF-8, so the label
+		// is a leftover of a CMS migration.
+		return string(body), "utf-8"
+	}
 	if name == "gbk" || name == "gb2312" {
 		// decode with the superset: pages labelled GB2312 use GBK characters
 		enc = simplifiedchinese.GB18030
@@ -112,6 +118,21 @@ func decode(body []byte, contentType string) (string, string) {
 	return string(out), name
 }
 
+// isGBName reports whether name is one of the GB family of charsets.
+func isGBName(name string) bool {
+	return name == "gbk" || name == "gb2312" || name == "gb18030"
+}
+
+// isASCII reports whether b has no byte above 0x7F.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // mislabelled reports whether body cannot be in the charset name claims:
 // invalid UTF-8 labelled UTF-8, or a Latin-1 family label on a body with
 // bytes above 0x7F that are valid UTF-8 or decode as GB18030 (Chinese
@@ -121,11 +142,7 @@ func mislabelled(body []byte, name string) bool {
 	case "utf-8":
 		return !utf8.Valid(body) && invalidUTF8Share(body) > 0.01
 	case "windows-1252", "iso-8859-1", "us-ascii", "iso-8859-15":
-		for _, b := range body {
-			if b >= 0x80 {
-				return true
-			}
-		}
+		return !isASCII(body)
 	}
 	return false
 }
