@@ -47,7 +47,9 @@ var (
 	bucketFrontier  = []byte("frontier")
 	bucketQueued    = []byte("queued")
 	bucketVisited   = []byte("visited")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited}
+	bucketAudits    = []byte("audits")
+	bucketExtracted = []byte("extracted")
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )
@@ -73,7 +75,9 @@ type Archive struct {
 	dec  *zstd.Decoder
 }
 
-// Open opens (creating it unless ReadOnly) the archive at path.
+// Open opens (creating it unless ReadOnly) the archive at path. A damaged
+// file (truncated, or with pages bbolt cannot read) is an error wrapping
+// ErrDamaged, never a panic.
 func Open(path string, opts Options) (*Archive, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -84,7 +88,14 @@ func Open(path string, opts Options) (*Archive, error) {
 			return nil, fmt.Errorf("open archive %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	if err := checkFileSize(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+		return err
+	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			if h, ok := ReadHolder(path); ok {
@@ -92,36 +103,20 @@ func Open(path string, opts Options) (*Archive, error) {
 			}
 			return nil, fmt.Errorf("open archive %s: %w (waited %s)", path, ErrInUse, timeout)
 		}
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+			return nil, &DamageError{Path: path, Detail: fmt.Sprintf("bbolt refuses the file (%v)", err)}
+		}
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
 	a := &Archive{db: db, path: path}
-	if !opts.ReadOnly {
-		if err := db.Update(func(tx *bolt.Tx) error {
-			for _, b := range allBuckets {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			meta := tx.Bucket(bucketMeta)
-			if v := meta.Get(keySchema); v != nil {
-				n, _ := strconv.Atoi(string(v))
-				if n > SchemaVersion {
-					return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
-				}
-				return nil
-			}
-			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
-		}); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("open archive %s: %w", path, err)
-		}
-	} else if err := db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketCaptures) == nil {
-			return errors.New("not a nianbao archive (no captures bucket)")
-		}
-		return nil
-	}); err != nil {
+	if err := a.prepare(opts.ReadOnly); err != nil {
 		db.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
 	a.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
@@ -135,6 +130,35 @@ func Open(path string, opts Options) (*Archive, error) {
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
 	}
 	return a, nil
+}
+
+// prepare creates the buckets and the schema version of a file opened for
+// writing, or checks that a file opened read-only is an archive.
+func (a *Archive) prepare(readOnly bool) error {
+	if readOnly {
+		return a.view(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketCaptures) == nil {
+				return errors.New("not a nianbao archive (no captures bucket)")
+			}
+			return nil
+		})
+	}
+	return a.update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			n, _ := strconv.Atoi(string(v))
+			if n > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
+			}
+			return nil
+		}
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	})
 }
 
 // Path returns the file the archive was opened from.

@@ -137,7 +137,7 @@ func TestReportsAndRuns(t *testing.T) {
 		t.Fatalf("Report = %s, %v", got, err)
 	}
 	n := 0
-	_ = a.EachReport(func(id string, data []byte) error { n++; return nil })
+	_ = a.View(func(rd *Reader) error { return rd.EachReport(func(id string, data []byte) error { n++; return nil }) })
 	if n != 1 {
 		t.Errorf("EachReport saw %d", n)
 	}

@@ -97,7 +97,7 @@ func enqueueTx(tx *bolt.Tx, it *FrontierItem) (bool, error) {
 // returns how many it added.
 func (a *Archive) Enqueue(items []*FrontierItem) (int, error) {
 	var added int
-	err := a.db.Update(func(tx *bolt.Tx) error {
+	err := a.update(func(tx *bolt.Tx) error {
 		added = 0
 		for _, it := range items {
 			ok, err := enqueueTx(tx, it)
@@ -121,7 +121,7 @@ func (a *Archive) Enqueue(items []*FrontierItem) (int, error) {
 func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
 	var it *FrontierItem
 	prefix := hostKey(host, nil)
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFrontier).Cursor()
 		k, v := c.Seek(prefix)
 		if k == nil || !bytes.HasPrefix(k, prefix) {
@@ -145,7 +145,7 @@ func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
 // children were new.
 func (a *Archive) CompleteFrontier(it *FrontierItem, children []*FrontierItem) (int, error) {
 	var added int
-	err := a.db.Update(func(tx *bolt.Tx) error {
+	err := a.update(func(tx *bolt.Tx) error {
 		added = 0
 		qk := hostKey(it.Host, []byte(it.URL))
 		if it.Key != nil {
@@ -180,7 +180,7 @@ func (a *Archive) CompleteFrontier(it *FrontierItem, children []*FrontierItem) (
 // of host.
 func (a *Archive) FrontierVisited(host, url string) (bool, error) {
 	var ok bool
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bucketVisited).Get(hostKey(host, []byte(url))) != nil
 		return nil
 	})
@@ -202,7 +202,7 @@ func (a *Archive) FrontierCounts(host string) (queued, visited int, err error) {
 		}
 		return n
 	}
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		queued = count(tx, bucketFrontier)
 		visited = count(tx, bucketVisited)
 		return nil
@@ -217,7 +217,7 @@ func (a *Archive) FrontierCounts(host string) (queued, visited int, err error) {
 // result means an earlier crawl was interrupted.
 func (a *Archive) FrontierHosts() ([]string, error) {
 	var out []string
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFrontier).Cursor()
 		for k, _ := c.First(); k != nil; {
 			i := bytes.IndexByte(k, 0)
@@ -242,7 +242,7 @@ func (a *Archive) FrontierHosts() ([]string, error) {
 // crawl is complete and the next one starts from the seeds.
 func (a *Archive) ResetFrontierHost(host string) error {
 	prefix := hostKey(host, nil)
-	err := a.db.Update(func(tx *bolt.Tx) error {
+	err := a.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketQueued, bucketVisited} {
 			c := tx.Bucket(b).Cursor()
 			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
@@ -262,7 +262,7 @@ func (a *Archive) ResetFrontierHost(host string) error {
 // Check runs bbolt's consistency check over the whole file and returns the
 // first problem found.
 func (a *Archive) Check() error {
-	return a.db.View(func(tx *bolt.Tx) error {
+	return a.view(func(tx *bolt.Tx) error {
 		var first error
 		for err := range tx.Check() {
 			if first == nil {

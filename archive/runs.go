@@ -29,7 +29,7 @@ type Run struct {
 // PutRun stores r, assigning r.ID when it is empty; storing a Run with an ID
 // replaces the earlier record.
 func (a *Archive) PutRun(r *Run) error {
-	err := a.db.Update(func(tx *bolt.Tx) error {
+	err := a.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRuns)
 		if r.ID == "" {
 			seq, err := b.NextSequence()
@@ -52,24 +52,4 @@ func (a *Archive) PutRun(r *Run) error {
 		return fmt.Errorf("put run in %s: %w", a.path, err)
 	}
 	return nil
-}
-
-// Runs returns every run, newest first.
-func (a *Archive) Runs() ([]*Run, error) {
-	var out []*Run
-	err := a.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketRuns).Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var r Run
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode run %s: %w", idString(k), err)
-			}
-			out = append(out, &r)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list runs in %s: %w", a.path, err)
-	}
-	return out, nil
 }

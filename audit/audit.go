@@ -295,7 +295,28 @@ type key struct {
 // reports. Entries come in seeds order (duplicate names folded), years
 // ascending. Undecodable stored reports are skipped with a warning on the
 // default logger.
-func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Time) ([]Entry, error) {
+func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Time) (entries []Entry, err error) {
+	err = a.View(func(r *archive.Reader) error {
+		entries, err = Compute(r, agencies, from, to, asof)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", a.Path(), err)
+	}
+	return entries, nil
+}
+
+// Source is what an audit reads: one consistent view of the archive, as an
+// *archive.Reader gives it.
+type Source interface {
+	EachReport(fn func(captureID string, data []byte) error) error
+	Get(id string) (*archive.Capture, error)
+	ByURL(url string) ([]*archive.Capture, error)
+}
+
+// Compute is Run over a view the caller holds (inside archive.View), for
+// callers that read more than the audit in the same transaction.
+func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([]Entry, error) {
 	if from > to {
 		return nil, fmt.Errorf("audit: year range %d-%d is empty", from, to)
 	}
@@ -387,7 +408,7 @@ func Run(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Ti
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit %s: %w", a.Path(), err)
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 
 	var out []Entry
@@ -547,7 +568,7 @@ func less(a, b *candidate) bool {
 // earliestCapture returns the earliest fetch time of a successful capture of
 // url, falling back to fallback (the report's own capture) when the index has
 // none; nil when neither is known.
-func earliestCapture(a *archive.Archive, url string, fallback time.Time) (*time.Time, error) {
+func earliestCapture(a Source, url string, fallback time.Time) (*time.Time, error) {
 	caps, err := a.ByURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("first capture of %s: %w", url, err)

@@ -317,11 +317,13 @@ func TestCrawlSite(t *testing.T) {
 		t.Errorf("the article behind a cookie redirect was not reached: %d captures", len(caps))
 	}
 	failures := map[string]string{}
-	if err := a.Each(func(cp *archive.Capture) error {
-		if cp.Error != "" {
-			failures[strings.TrimPrefix(cp.URL, "http://"+siteHost)] = cp.Error
-		}
-		return nil
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.Each(func(cp *archive.Capture) error {
+			if cp.Error != "" {
+				failures[strings.TrimPrefix(cp.URL, "http://"+siteHost)] = cp.Error
+			}
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -125,7 +125,9 @@ func TestDefaultWorld(t *testing.T) {
 	}
 	// No duplicate captures in one crawl.
 	seen := map[string]int{}
-	if err := a.Each(func(cp *archive.Capture) error { seen[cp.URL]++; return nil }); err != nil {
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.Each(func(cp *archive.Capture) error { seen[cp.URL]++; return nil })
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for u, n := range seen {
@@ -233,14 +235,16 @@ func TestHostileWorld(t *testing.T) {
 			t.Errorf("/huge: truncated %v size %d", cp.Truncated, cp.Size)
 		}
 	}
-	if err := a.Each(func(cp *archive.Capture) error {
-		if cp.Size > cfg.MaxAttachmentSize {
-			t.Errorf("%s stored %d bytes, over the cap", cp.URL, cp.Size)
-		}
-		if cp.Error != "" {
-			t.Logf("recorded failure %s: %s", cp.URL, cp.Error)
-		}
-		return nil
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.Each(func(cp *archive.Capture) error {
+			if cp.Size > cfg.MaxAttachmentSize {
+				t.Errorf("%s stored %d bytes, over the cap", cp.URL, cp.Size)
+			}
+			if cp.Error != "" {
+				t.Logf("recorded failure %s: %s", cp.URL, cp.Error)
+			}
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}

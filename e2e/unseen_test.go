@@ -143,13 +143,15 @@ func TestUnseenWorld(t *testing.T) {
 		t.Logf("extract failed: %s: %s", f.URL, f.Reason)
 	}
 	reps := map[string]*extract.Report{}
-	err = a.EachReport(func(id string, data []byte) error {
-		var r extract.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return err
-		}
-		reps[r.Source.URL] = &r
-		return nil
+	err = a.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(id string, data []byte) error {
+			var r extract.Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				return err
+			}
+			reps[r.Source.URL] = &r
+			return nil
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -293,28 +295,30 @@ func TestUnseenWorld(t *testing.T) {
 		}
 		t.Logf("crawl 2: %d requests", len(second))
 		lists, revisits := 0, 0
-		err := a.Each(func(c *archive.Capture) error {
-			if c.RunID != "second" || c.Error != "" {
-				return nil
-			}
-			w.mu.Lock()
-			res := w.static[strings.TrimPrefix(c.URL, "http://")]
-			w.mu.Unlock()
-			if res != nil && res.session {
-				return nil // its links carry a new session id each time: it did change
-			}
-			if c.Role == archive.RoleList && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
-				lists++
-				if c.Revisit {
-					revisits++
-				} else {
-					t.Errorf("unchanged list %s captured again as new", c.URL)
+		err := a.View(func(rd *archive.Reader) error {
+			return rd.Each(func(c *archive.Capture) error {
+				if c.RunID != "second" || c.Error != "" {
+					return nil
 				}
-			}
-			if !c.Revisit && c.Status == 200 && c.URL != newReport && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
-				t.Errorf("unchanged page %s (%s) stored as new", c.URL, c.Role)
-			}
-			return nil
+				w.mu.Lock()
+				res := w.static[strings.TrimPrefix(c.URL, "http://")]
+				w.mu.Unlock()
+				if res != nil && res.session {
+					return nil // its links carry a new session id each time: it did change
+				}
+				if c.Role == archive.RoleList && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
+					lists++
+					if c.Revisit {
+						revisits++
+					} else {
+						t.Errorf("unchanged list %s captured again as new", c.URL)
+					}
+				}
+				if !c.Revisit && c.Status == 200 && c.URL != newReport && c.URL != "http://"+gkHost+"/zfxxgk/fdzdgknr/ndbg/" {
+					t.Errorf("unchanged page %s (%s) stored as new", c.URL, c.Role)
+				}
+				return nil
+			})
 		})
 		if err != nil {
 			t.Fatal(err)

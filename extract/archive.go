@@ -75,6 +75,12 @@ type Summary struct {
 	// NotReports lists the captures that parsed as documents but are not
 	// annual reports (ErrNotReport: a list page, a notice); they are skipped.
 	NotReports []Failure `json:"not_reports"`
+	// KnownNotReports is how many captures were skipped because an earlier
+	// run found the same payload is not a report (-all parses them again).
+	KnownNotReports int `json:"known_not_reports"`
+	// Skipped lists the archive records that could not be decoded and were
+	// passed over (a damaged capture or report record).
+	Skipped []archive.Skipped `json:"skipped_records"`
 	// NewReports is how many captures got a report for the first time.
 	NewReports int `json:"new_reports"`
 	// Unchanged is how many captures were skipped because their report is
@@ -117,27 +123,25 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	}
 	sum := &Summary{ByTemplate: map[string]int{}}
 
-	stored := map[string]bool{}
-	if err := a.EachReport(func(id string, _ []byte) error {
-		stored[id] = true
-		return nil
-	}); err != nil {
-		return sum, fmt.Errorf("extract run: list stored reports in %s: %w", a.Path(), err)
-	}
-	targets, versions, err := selectCaptures(a, opts)
+	sel, err := selectCaptures(a, opts)
 	if err != nil {
 		return sum, err
 	}
-	sum.Candidates = len(targets)
+	stored := sel.stored
+	sum.Candidates = len(sel.targets)
+	sum.Skipped = append(sum.Skipped, sel.skipped...)
 
 	// the captures to parse, in capture order
 	var todo []*archive.Capture
-	for _, c := range targets {
-		if !opts.All && unchanged(c, versions[c.URL], stored) {
+	for _, c := range sel.targets {
+		switch {
+		case !opts.All && unchanged(c, sel.versions[c.URL], stored):
 			sum.Unchanged++
-			continue
+		case !opts.All && sel.notReport[c.ID]:
+			sum.KnownNotReports++
+		default:
+			todo = append(todo, c)
 		}
-		todo = append(todo, c)
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -241,8 +245,12 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	if storeErr != nil {
 		return sum, storeErr
 	}
+	if err := a.MarkExtracted(marks(todo, results)); err != nil {
+		return sum, fmt.Errorf("extract run: %w", err)
+	}
 
-	updated, err := crossPass(a, parsed, workers)
+	updated, skippedReports, err := crossPass(a, parsed, workers)
+	sum.Skipped = append(sum.Skipped, skippedReports...)
 	if err != nil {
 		return sum, err
 	}
@@ -305,42 +313,83 @@ func eligible(c *archive.Capture) bool {
 // version is one eligible capture of a URL.
 type version struct{ id, digest string }
 
-// selectCaptures returns the captures to parse in capture order, and every
-// eligible version of each URL (oldest first).
-func selectCaptures(a *archive.Archive, opts RunOptions) ([]*archive.Capture, map[string][]version, error) {
+// selection is what Run reads of the archive before parsing, in one view.
+type selection struct {
+	targets   []*archive.Capture   // the captures to consider, in capture order
+	versions  map[string][]version // every eligible version of each URL, oldest first
+	stored    map[string]bool      // captures with a stored report
+	notReport map[string]bool      // targets an earlier run found are not reports (same digest)
+	skipped   []archive.Skipped    // records that did not decode
+}
+
+// selectCaptures reads, in one view of the archive, the captures to parse
+// and what is already known of them.
+func selectCaptures(a *archive.Archive, opts RunOptions) (*selection, error) {
 	only := map[string]bool{}
 	for _, id := range opts.Only {
 		only[id] = true
 	}
-	versions := map[string][]version{}
+	sel := &selection{versions: map[string][]version{}, stored: map[string]bool{}, notReport: map[string]bool{}}
 	var all []*archive.Capture
 	latest := map[string]int{}
-	err := a.Each(func(c *archive.Capture) error {
-		if !eligible(c) {
+	err := a.View(func(r *archive.Reader) error {
+		if err := r.EachReport(func(id string, _ []byte) error {
+			sel.stored[id] = true
 			return nil
+		}); err != nil {
+			return err
 		}
-		versions[c.URL] = append(versions[c.URL], version{c.ID, c.Digest})
-		if len(only) > 0 && !only[c.ID] {
+		err := r.Each(func(c *archive.Capture) error {
+			if !eligible(c) {
+				return nil
+			}
+			sel.versions[c.URL] = append(sel.versions[c.URL], version{c.ID, c.Digest})
+			if len(only) > 0 && !only[c.ID] {
+				return nil
+			}
+			c.Header = nil // not needed; keeps memory down on big archives
+			latest[c.URL] = len(all)
+			all = append(all, c)
+			if m, ok := r.Extracted(c.ID); ok && m.Outcome == archive.ExtractedNotReport && m.Digest == c.Digest {
+				sel.notReport[c.ID] = true
+			}
 			return nil
-		}
-		c.Header = nil // not needed; keeps memory down on big archives
-		latest[c.URL] = len(all)
-		all = append(all, c)
-		return nil
+		})
+		sel.skipped = r.Skipped()
+		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("extract run: list captures in %s: %w", a.Path(), err)
+		return nil, fmt.Errorf("extract run: list captures in %s: %w", a.Path(), err)
 	}
 	if opts.All {
-		return all, versions, nil
+		sel.targets = all
+		return sel, nil
 	}
-	var out []*archive.Capture
 	for i, c := range all {
 		if latest[c.URL] == i {
-			out = append(out, c)
+			sel.targets = append(sel.targets, c)
 		}
 	}
-	return out, versions, nil
+	return sel, nil
+}
+
+// marks records what this run made of each capture it parsed, so later runs
+// know which payloads are not reports.
+func marks(todo []*archive.Capture, results []parseResult) map[string]archive.Extraction {
+	out := map[string]archive.Extraction{}
+	for i, res := range results {
+		c := todo[i]
+		switch {
+		case res.skipped || res.storeErr != nil:
+		case res.rep != nil:
+			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedReport, Digest: c.Digest}
+		case errors.Is(res.err, ErrNotReport):
+			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedNotReport, Digest: c.Digest, Reason: firstLine(res.err.Error())}
+		case res.err != nil:
+			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedFailed, Digest: c.Digest, Reason: firstLine(res.err.Error())}
+		}
+	}
+	return out
 }
 
 // unchanged reports whether a report is already stored for c or for an
@@ -513,25 +562,12 @@ type storedReport struct {
 
 // crossPass recomputes the cross-year checks of every stored report (the
 // ones parsed this run are in parsed, already stored without them) and
-// stores the reports whose checks changed. It returns the IDs re-stored.
-func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[string]bool, error) {
-	var all []storedReport
-	err := a.EachReport(func(id string, data []byte) error {
-		if r := parsed[id]; r != nil {
-			cj, _ := json.Marshal(r.Checks)
-			all = append(all, storedReport{id: id, rep: r, checks: cj})
-			return nil
-		}
-		var r Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil // not ours to judge; web/audit report it
-		}
-		cj, _ := json.Marshal(r.Checks)
-		all = append(all, storedReport{id: id, rep: &r, checks: cj})
-		return nil
-	})
+// stores the reports whose checks changed. It returns the IDs re-stored and
+// the stored reports that did not decode (skipped).
+func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[string]bool, []archive.Skipped, error) {
+	all, skipped, err := storedReports(a, parsed)
 	if err != nil {
-		return nil, fmt.Errorf("extract run: read stored reports in %s: %w", a.Path(), err)
+		return nil, skipped, err
 	}
 	reps := make([]*Report, len(all))
 	for i, s := range all {
@@ -561,7 +597,7 @@ func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[
 		}
 		data, err := MarshalReportCompact(r)
 		if err != nil {
-			return nil, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
+			return nil, skipped, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
 		}
 		writes = append(writes, write{s.id, data})
 	}
@@ -581,11 +617,47 @@ func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[
 	wg.Wait()
 	for i, w := range writes {
 		if errs[i] != nil {
-			return updated, fmt.Errorf("extract run: %w", errs[i])
+			return updated, skipped, fmt.Errorf("extract run: %w", errs[i])
 		}
 		updated[w.id] = true
 	}
-	return updated, nil
+	return updated, skipped, nil
+}
+
+// storedReports reads every stored report in one view (the ones parsed this
+// run from parsed), with the JSON of its checks; reports that do not decode
+// are skipped and listed.
+func storedReports(a *archive.Archive, parsed map[string]*Report) ([]storedReport, []archive.Skipped, error) {
+	var all []storedReport
+	var skipped []archive.Skipped
+	err := a.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(id string, data []byte) error {
+			if r := parsed[id]; r != nil {
+				cj, _ := json.Marshal(r.Checks)
+				all = append(all, storedReport{id: id, rep: r, checks: cj})
+				return nil
+			}
+			var r Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				skipped = append(skipped, skippedReport(a, id, err))
+				return nil
+			}
+			cj, _ := json.Marshal(r.Checks)
+			all = append(all, storedReport{id: id, rep: &r, checks: cj})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, skipped, fmt.Errorf("extract run: read stored reports in %s: %w", a.Path(), err)
+	}
+	return all, skipped, nil
+}
+
+// skippedReport logs and describes a stored report that does not decode.
+func skippedReport(a *archive.Archive, id string, err error) archive.Skipped {
+	s := archive.Skipped{Bucket: "reports", Key: id, Reason: "report does not decode: " + err.Error()}
+	slog.Warn("extract: skipping a stored report that does not decode", "file", a.Path(), "capture", id, "reason", err)
+	return s
 }
 
 type yearKey struct {
@@ -670,20 +742,23 @@ func SortReports(reps []*Report) {
 
 // LoadReports reads the reports stored in a: with all, every stored
 // report; otherwise only the latest capture's report of each URL. They are
-// sorted by agency, year, URL and capture. A stored value that is not a
-// report is an error naming its capture.
+// sorted by agency, year, URL and capture. A stored value that does not
+// decode is skipped with a warning naming its capture.
 func LoadReports(a *archive.Archive, all bool) ([]*Report, error) {
 	var reps []*Report
-	err := a.EachReport(func(id string, data []byte) error {
-		var r Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return fmt.Errorf("decode report of capture %s: %w", id, err)
-		}
-		if r.Source.CaptureID == "" {
-			r.Source.CaptureID = id
-		}
-		reps = append(reps, &r)
-		return nil
+	err := a.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(id string, data []byte) error {
+			var r Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				skippedReport(a, id, err)
+				return nil
+			}
+			if r.Source.CaptureID == "" {
+				r.Source.CaptureID = id
+			}
+			reps = append(reps, &r)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load reports from %s: %w", a.Path(), err)

@@ -56,7 +56,9 @@ func TestRunRealStagesOverFixtureWorld(t *testing.T) {
 		}
 	}
 	stored := 0
-	if err := a.EachReport(func(string, []byte) error { stored++; return nil }); err != nil {
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(string, []byte) error { stored++; return nil })
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if r1.NewReports == 0 || r1.NewReports != stored {

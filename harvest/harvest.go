@@ -349,17 +349,19 @@ func (h *Harvester) recoverRuns() (prev *archive.Run, carried []string, err erro
 		return prev, nil, nil
 	}
 	last := map[string]time.Time{}
-	err = a.Each(func(c *archive.Capture) error {
-		if _, ok := unfinished[c.RunID]; !ok {
+	err = a.View(func(r *archive.Reader) error {
+		return r.Each(func(c *archive.Capture) error {
+			if _, ok := unfinished[c.RunID]; !ok {
+				return nil
+			}
+			if c.FetchedAt.After(last[c.RunID]) {
+				last[c.RunID] = c.FetchedAt
+			}
+			if c.Error == "" && !c.Revisit && c.Digest != "" {
+				carried = append(carried, c.ID)
+			}
 			return nil
-		}
-		if c.FetchedAt.After(last[c.RunID]) {
-			last[c.RunID] = c.FetchedAt
-		}
-		if c.Error == "" && !c.Revisit && c.Digest != "" {
-			carried = append(carried, c.ID)
-		}
-		return nil
+		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("harvest: captures of unfinished runs: %w", err)

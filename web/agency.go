@@ -143,17 +143,20 @@ func (s *Server) agency(name string) (*AgencyPage, error) {
 		return p.URLs[i].URL < p.URLs[j].URL
 	})
 	norm := audit.Normalize(p.Agency)
-	err = s.Archive.EachReport(func(id string, data []byte) error {
-		var r extract.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
+	err = s.Archive.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(id string, data []byte) error {
+			var r extract.Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
+				return nil
+			}
+			if mine[id] || (r.Agency != "" && audit.Normalize(r.Agency) == norm) {
+				p.Reports = append(p.Reports, refOf(id, &r))
+			}
 			return nil
-		}
-		if mine[id] || (r.Agency != "" && audit.Normalize(r.Agency) == norm) {
-			p.Reports = append(p.Reports, refOf(id, &r))
-		}
-		return nil
+		})
 	})
+
 	if err != nil {
 		return nil, fmt.Errorf("agency %s: reports: %w", name, err)
 	}

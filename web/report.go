@@ -116,7 +116,7 @@ func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
 			_ = visit(x)
 		}
 	} else {
-		err = s.Archive.Each(visit)
+		err = s.Archive.View(func(r *archive.Reader) error { return r.Each(visit) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("attachments of capture %s: %w", c.ID, err)

@@ -159,7 +159,9 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("bbolt check: %v", err)
 	}
 	count := map[string]int{}
-	if err := a.Each(func(c *archive.Capture) error { count[c.URL]++; return nil }); err != nil {
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.Each(func(c *archive.Capture) error { count[c.URL]++; return nil })
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for u, n := range count {

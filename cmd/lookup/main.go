@@ -114,7 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *digest != "":
 		caps, err = a.ByDigest(*digest)
 	default:
-		err = a.Each(emit)
+		err = a.View(func(r *archive.Reader) error { return r.Each(emit) })
 	}
 	for _, c := range caps {
 		if err == nil {

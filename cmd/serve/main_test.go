@@ -482,11 +482,13 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 	}
 	killedID := runs[0].ID
 	var archivedBefore []string
-	if err := a.Each(func(c *archive.Capture) error {
-		if c.Error == "" {
-			archivedBefore = append(archivedBefore, c.URL)
-		}
-		return nil
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.Each(func(c *archive.Capture) error {
+			if c.Error == "" {
+				archivedBefore = append(archivedBefore, c.URL)
+			}
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -595,7 +597,9 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 	}
 	t.Logf("%d expected URLs were archived before the kill and not fetched again", keptBefore)
 	var reports int
-	if err := a.EachReport(func(string, []byte) error { reports++; return nil }); err != nil {
+	if err := a.View(func(rd *archive.Reader) error {
+		return rd.EachReport(func(string, []byte) error { reports++; return nil })
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if reports == 0 || last.NewReports == 0 {
