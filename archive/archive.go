@@ -73,6 +73,8 @@ type Archive struct {
 	path string
 	enc  *zstd.Encoder
 	dec  *zstd.Decoder
+
+	batcher batcher // groups concurrent writes into shared commits
 }
 
 // Open opens (creating it unless ReadOnly) the archive at path. A damaged

@@ -90,9 +90,3 @@ func (a *Archive) view(fn func(tx *bolt.Tx) error) error {
 func (a *Archive) update(fn func(tx *bolt.Tx) error) error {
 	return guard(a.path, func() error { return a.db.Update(fn) })
 }
-
-// batch runs fn in a batched write transaction (bbolt's Batch: concurrent
-// callers share one commit), damage turned into errors.
-func (a *Archive) batch(fn func(tx *bolt.Tx) error) error {
-	return guard(a.path, func() error { return a.db.Batch(fn) })
-}
