@@ -309,6 +309,19 @@ func printSummary(w io.Writer, db string, s *extract.Summary) {
 	if s.CrossUpdated > 0 {
 		fmt.Fprintf(w, "  stored reports given new cross-year checks: %d\n", s.CrossUpdated)
 	}
+	if s.KnownNotReports > 0 {
+		fmt.Fprintf(w, "  known not to be reports (parsed by an earlier run; -all parses them again): %d\n", s.KnownNotReports)
+	}
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "  damaged records skipped: %d (run `archive check -db %s`)\n", len(s.Skipped), db)
+		for i, sk := range s.Skipped {
+			if i == maxListed {
+				fmt.Fprintf(w, "    … and %d more\n", len(s.Skipped)-maxListed)
+				break
+			}
+			fmt.Fprintf(w, "    %s\n", sk)
+		}
+	}
 	fmt.Fprintf(w, "  not reports (skipped): %d\n", len(s.NotReports))
 	for i, f := range s.NotReports {
 		if i == maxListed {

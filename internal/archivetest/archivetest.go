@@ -6,6 +6,8 @@ package archivetest
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Crawled returns the path of a closed archive, in a temporary directory of
@@ -127,4 +130,62 @@ func ZeroedMiddle(t testing.TB, src string) string {
 	}
 	off := (st.Size() / 2) &^ 4095
 	return Zeroed(t, src, off, 64<<10)
+}
+
+// ZeroedBucketRoot returns a copy of src with the root page of a bucket
+// ("captures", "reports", …) zeroed: every read of that bucket meets the
+// damage. It fails the test when the bucket is inline (has no page).
+func ZeroedBucketRoot(t testing.TB, src, bucket string) string {
+	t.Helper()
+	db, err := bolt.Open(src, 0o644, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root uint64
+	if err := db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil {
+			return fmt.Errorf("no bucket %q", bucket)
+		}
+		root = uint64(b.Root())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(db.Info().PageSize)
+	db.Close()
+	if root == 0 {
+		t.Fatalf("bucket %q is inline: no root page to zero", bucket)
+	}
+	return Zeroed(t, src, int64(root)*pageSize, pageSize)
+}
+
+// CorruptRecord returns a copy of src in which the record under key of a
+// bucket holds bytes that do not decode (the file itself stays a sound
+// bbolt file): what a bug or a bit flip inside one value leaves.
+func CorruptRecord(t testing.TB, src, bucket string, key []byte) string {
+	t.Helper()
+	dst := Copy(t, src)
+	db, err := bolt.Open(dst, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil || b.Get(key) == nil {
+			return fmt.Errorf("no record %x in bucket %q", key, bucket)
+		}
+		return b.Put(key, []byte("{\"id\":\x00garbage"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// CaptureKey is the key of capture id in the captures bucket.
+func CaptureKey(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
 }
