@@ -2,34 +2,32 @@ package archive
 
 import (
 	"sync"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Concurrent writers share commits: the first writer of a group waits up to
-// batchDelay (or until batchSize writers joined), then runs every writer's
-// function in one write transaction and one fsync. This is bbolt's Batch,
-// with one difference that matters for a damaged file: the transaction runs
-// in the goroutine of the group's first writer, under guard, so a panic of
-// bbolt on a corrupt page becomes every member's error instead of killing
-// the process from a timer goroutine.
-const (
-	batchSize  = 1000
-	batchDelay = 10 * time.Millisecond
-)
+// Concurrent writers share commits (group commit): a writer joins the open
+// group; the group's first writer waits until the transaction before it has
+// committed, closes the group, and runs every member's function in one
+// write transaction and one fsync. An idle archive commits at once; a busy
+// one commits everything that arrived during the previous commit together.
+// Unlike bbolt's Batch, nothing waits on a timer, and the transaction runs
+// in the first writer's goroutine under guard, so a bbolt panic on a
+// corrupt page becomes every member's error instead of killing the process
+// from a timer goroutine.
+const batchSize = 1000 // most members a transaction takes
 
 // batcher forms the groups; the zero value is ready.
 type batcher struct {
-	mu  sync.Mutex
-	cur *batchGroup
+	mu     sync.Mutex
+	cur    *batchGroup
+	commit sync.Mutex // held while a group's transaction runs
 }
 
 // batchGroup is the writers that share one transaction.
 type batchGroup struct {
 	fns  []func(*bolt.Tx) error
 	errs []error
-	full chan struct{} // closed when batchSize writers joined
 	done chan struct{} // closed when errs is final
 }
 
@@ -41,31 +39,26 @@ func (a *Archive) batch(fn func(tx *bolt.Tx) error) error {
 	b.mu.Lock()
 	g, leader := b.cur, false
 	if g == nil {
-		g = &batchGroup{full: make(chan struct{}), done: make(chan struct{})}
+		g = &batchGroup{done: make(chan struct{})}
 		b.cur, leader = g, true
 	}
 	idx := len(g.fns)
 	g.fns = append(g.fns, fn)
 	g.errs = append(g.errs, nil)
 	if len(g.fns) >= batchSize {
-		b.cur = nil
-		close(g.full)
+		b.cur = nil // full: later writers start the next group
 	}
 	b.mu.Unlock()
 
 	if leader {
-		t := time.NewTimer(batchDelay)
-		select {
-		case <-g.full:
-		case <-t.C:
-		}
-		t.Stop()
+		b.commit.Lock()
 		b.mu.Lock()
 		if b.cur == g {
 			b.cur = nil
 		}
 		b.mu.Unlock()
 		a.runGroup(g)
+		b.commit.Unlock()
 	}
 	<-g.done
 	return g.errs[idx]

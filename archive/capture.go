@@ -86,11 +86,14 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		c.Digest = Digest(body)
 		c.Size = int64(len(body))
 	}
+	// Compress only what is not stored yet (the digest is checked first:
+	// a re-crawl mostly meets payloads it already has).
+	haveBody, haveText := a.stored(c.Digest)
 	var zbody, ztext []byte
-	if body != nil {
+	if body != nil && !haveBody {
 		zbody = a.enc.EncodeAll(body, nil)
 	}
-	if text != "" {
+	if text != "" && !haveText {
 		ztext = a.enc.EncodeAll([]byte(text), nil)
 	}
 	err := a.batch(func(tx *bolt.Tx) error {
@@ -144,6 +147,20 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		return fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
 	}
 	return nil
+}
+
+// stored reports whether a body and a text are stored under digest. A
+// failed look-up says no: Put then compresses, and its transaction decides.
+func (a *Archive) stored(digest string) (body, text bool) {
+	if digest == "" {
+		return false, false
+	}
+	_ = a.view(func(tx *bolt.Tx) error {
+		body = tx.Bucket(bucketBodies).Get([]byte(digest)) != nil
+		text = tx.Bucket(bucketTexts).Get([]byte(digest)) != nil
+		return nil
+	})
+	return body, text
 }
 
 func (a *Archive) updateURLState(tx *bolt.Tx, c *Capture) error {

@@ -97,7 +97,7 @@ func enqueueTx(tx *bolt.Tx, it *FrontierItem) (bool, error) {
 // returns how many it added.
 func (a *Archive) Enqueue(items []*FrontierItem) (int, error) {
 	var added int
-	err := a.update(func(tx *bolt.Tx) error {
+	err := a.batch(func(tx *bolt.Tx) error {
 		added = 0
 		for _, it := range items {
 			ok, err := enqueueTx(tx, it)
@@ -145,7 +145,7 @@ func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
 // children were new.
 func (a *Archive) CompleteFrontier(it *FrontierItem, children []*FrontierItem) (int, error) {
 	var added int
-	err := a.update(func(tx *bolt.Tx) error {
+	err := a.batch(func(tx *bolt.Tx) error {
 		added = 0
 		qk := hostKey(it.Host, []byte(it.URL))
 		if it.Key != nil {
