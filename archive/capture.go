@@ -45,6 +45,14 @@ type Capture struct {
 	Truncated bool `json:"truncated,omitempty"`
 	// RunID is the harvest run that made the capture, if any.
 	RunID string `json:"run_id,omitempty"`
+	// TLSVerified is set for an https capture: whether the server's
+	// certificate chain verified (after completing it through AIA);
+	// TLSError says why it did not.
+	TLSVerified *bool  `json:"tls_verified,omitempty"`
+	TLSError    string `json:"tls_error,omitempty"`
+	// SeedMovedTo is set on the capture of a seed that redirected to its
+	// www./bare twin or the other scheme: the URL the crawl moved to.
+	SeedMovedTo string `json:"seed_moved_to,omitempty"`
 }
 
 // Digest returns the "sha256:<hex>" digest of b.

@@ -54,7 +54,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +96,10 @@ type Config struct {
 	// Resolve routes host names to "ip:port" addresses (tests, offline
 	// demo); unlisted hosts resolve normally.
 	Resolve map[string]string
+	// StrictTLS refuses a server whose certificate cannot be verified
+	// (expired, unknown authority even after AIA); by default such a
+	// response is archived and its capture marked tls_verified false.
+	StrictTLS bool
 	// RunID is stored in every capture's RunID.
 	RunID string
 	// Logger receives progress and failures; nil discards them.
@@ -136,6 +139,8 @@ type Stats struct {
 	New int
 	// Rate is Fetched per second since the start.
 	Rate float64
+	// TopErrors are the most frequent failure reasons, "host: reason ×n".
+	TopErrors []string
 }
 
 // Summary is the result of a crawl.
@@ -148,18 +153,25 @@ type Summary struct {
 	// New holds the IDs of captures with a new payload made this run.
 	New []string
 	// NewURLs holds their URLs.
-	NewURLs  []string
+	NewURLs []string
+	// Agencies has one entry per agency, in seed order (several on a
+	// shared host).
 	Agencies []AgencySummary
+	// Hosts has one entry per site (authority), in seed order.
+	Hosts []HostSummary
 }
 
 // AgencySummary is one agency's part of a crawl.
 type AgencySummary struct {
+	// Host is the authority of the agency's site.
 	Agency, Host string
 	// Years are the report years found by title (archived before or now).
 	Years []int
 	// NewReports counts report pages and attachments first archived now.
 	NewReports int
 	Errors     int
+	// MovedTo is where the agency's seed moved, "" when it did not.
+	MovedTo string
 }
 
 // Crawler crawls agencies into an archive.
@@ -169,13 +181,18 @@ type Crawler struct {
 	log *slog.Logger
 	net *netClient
 
-	mu      sync.Mutex
-	stats   Stats
-	sum     Summary
-	byHost  map[string]*AgencySummary
-	years   map[string]map[int]bool
-	started time.Time
+	mu       sync.Mutex
+	stats    Stats
+	sum      Summary
+	sites    map[string]*site          // by frontier key (authority)
+	byAgency map[string]*AgencySummary // by agencyKey
+	years    map[string]map[int]bool   // by agencyKey
+	started  time.Time
 }
+
+// agencyKey keys an agency's summary: the same agency may be seeded on
+// two hosts, and a host may carry many agencies.
+func agencyKey(host, agency string) string { return host + "\x00" + agency }
 
 // New returns a crawler writing to a. Zero fields of cfg take their
 // DefaultConfig values.
@@ -226,13 +243,26 @@ func New(a *archive.Archive, cfg Config) (*Crawler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Crawler{a: a, cfg: cfg, log: log, net: newNetClient(cfg)}, nil
+	nc, err := newNetClient(cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("new crawler: %w", err)
+	}
+	return &Crawler{a: a, cfg: cfg, log: log, net: nc}, nil
 }
 
-// site is one host to crawl with the agencies seeded on it.
+// site is one authority to crawl with the agencies seeded on it, and what
+// its worker learns about it as it goes.
 type site struct {
-	host  string
-	seeds []seeds.Agency
+	host   string // the frontier key: the first seed's authority
+	seeds  []seeds.Agency
+	scope  *scope
+	health *hostHealth
+	canon  *canonicalizer
+	report *hostReport // guarded by Crawler.mu
+}
+
+func newSite(key, scheme string) *site {
+	return &site{host: key, scope: newScope(key, scheme), health: &hostHealth{}, canon: &canonicalizer{}, report: &hostReport{}}
 }
 
 // Run crawls the agencies' sites until their frontiers are empty or ctx is
@@ -243,30 +273,9 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if len(agencies) == 0 {
 		return nil, errors.New("crawl: no agencies to crawl")
 	}
-	c.mu.Lock()
-	c.stats = Stats{}
-	c.sum = Summary{}
-	c.byHost = map[string]*AgencySummary{}
-	c.years = map[string]map[int]bool{}
-	c.started = time.Now()
-	c.mu.Unlock()
-
-	var sites []*site
-	index := map[string]*site{}
-	for _, ag := range agencies {
-		u, err := url.Parse(ag.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-			return nil, fmt.Errorf("crawl: seed %q of %s is not an http(s) URL", ag.URL, ag.Name)
-		}
-		host := strings.ToLower(u.Hostname())
-		s := index[host]
-		if s == nil {
-			s = &site{host: host}
-			index[host] = s
-			sites = append(sites, s)
-			c.byHost[host] = &AgencySummary{Agency: ag.Name, Host: host}
-		}
-		s.seeds = append(s.seeds, ag)
+	sites, index, err := c.planSites(agencies)
+	if err != nil {
+		return nil, err
 	}
 	if resumed, err := c.a.FrontierHosts(); err != nil {
 		return nil, fmt.Errorf("crawl: %w", err)
@@ -327,38 +336,10 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if c.cfg.Progress != nil {
 		c.cfg.Progress(st)
 	}
-	// Report years archived by earlier (or killed) runs count too: a
-	// resumed crawl does not see again the reports it archived before.
-	archived := map[string][]*archive.Capture{}
-	for _, s := range sites {
-		for _, ag := range s.seeds {
-			caps, err := c.a.ByAgency(ag.Name)
-			if err != nil {
-				return nil, fmt.Errorf("summary of %s: %w", s.host, err)
-			}
-			archived[s.host] = append(archived[s.host], caps...)
-		}
+	sum, err := c.summarize(sites)
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Lock()
-	for host, caps := range archived {
-		for _, capt := range caps {
-			if capt.Error == "" && capt.Status == 200 && capturedOn(capt.URL, host) {
-				c.noteYearLocked(host, capt.Role, capt.Title)
-			}
-		}
-	}
-	sum := c.sum
-	sum.New = append([]string(nil), c.sum.New...)
-	sum.NewURLs = append([]string(nil), c.sum.NewURLs...)
-	for _, s := range sites {
-		as := *c.byHost[s.host]
-		for y := range c.years[s.host] {
-			as.Years = append(as.Years, y)
-		}
-		sort.Ints(as.Years)
-		sum.Agencies = append(sum.Agencies, as)
-	}
-	c.mu.Unlock()
 	if fatal != nil {
 		return &sum, fatal
 	}
@@ -393,14 +374,15 @@ func (c *Crawler) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stats
+	s.TopErrors = c.topErrorsLocked(3)
 	if el := time.Since(c.started).Seconds(); el > 0 {
 		s.Rate = float64(s.Fetched) / el
 	}
 	return s
 }
 
-// capturedOn reports whether rawURL is on host.
-func capturedOn(rawURL, host string) bool {
+// capturedOn reports whether rawURL is in the scope of s.
+func capturedOn(rawURL string, s *site) bool {
 	u, err := url.Parse(rawURL)
-	return err == nil && strings.EqualFold(u.Hostname(), host)
+	return err == nil && s.scope.contains(u)
 }

@@ -1,169 +1,19 @@
 package crawler
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gocolly/colly/v2"
-	"github.com/temoto/robotstxt"
 )
-
-// netClient holds the transport shared by every host: one connection pool,
-// host names routed through Config.Resolve.
-type netClient struct {
-	transport *http.Transport
-}
-
-func newNetClient(cfg Config) *netClient {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	resolve := make(map[string]string, len(cfg.Resolve))
-	for h, a := range cfg.Resolve {
-		resolve[strings.ToLower(h)] = a
-	}
-	tr := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, err := net.SplitHostPort(addr)
-			if err == nil {
-				if to, ok := resolve[strings.ToLower(host)]; ok {
-					addr = to
-				}
-			}
-			return dialer.DialContext(ctx, network, addr)
-		},
-		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       30 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: cfg.Timeout,
-	}
-	return &netClient{transport: tr}
-}
-
-// rawResponse is one HTTP response as the recorder read it off the wire
-// (after transfer decoding, before colly touched it).
-type rawResponse struct {
-	URL       string // the URL requested for this hop
-	Status    int
-	Header    http.Header
-	Body      []byte
-	Truncated bool
-	ReadErr   error
-}
-
-// recorder is the http.RoundTripper handed to colly. It reads each body
-// itself, at most limit bytes (decompressed, so a gzip bomb stops at the
-// cap), keeps the bytes and headers, and passes colly an empty body: the
-// crawler parses the raw bytes, never colly's re-encoded copy. A host
-// worker fetches one URL at a time, so one slot suffices.
-type recorder struct {
-	base http.RoundTripper
-
-	mu    sync.Mutex
-	limit int64
-	// docLimit replaces limit when the response turns out to be a
-	// document (attachment) behind an ordinary-looking URL.
-	docLimit int64
-	last     *rawResponse
-	hops     int
-}
-
-func (r *recorder) reset(limit, docLimit int64) {
-	r.mu.Lock()
-	r.limit, r.docLimit, r.last, r.hops = limit, docLimit, nil, 0
-	r.mu.Unlock()
-}
-
-func (r *recorder) result() (*rawResponse, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.last, r.hops
-}
-
-// RoundTrip records the response of req and hands colly a bodiless copy.
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	r.mu.Lock()
-	limit := r.limit
-	if isDocument(resp.Header) && r.docLimit > limit {
-		limit = r.docLimit
-	}
-	r.mu.Unlock()
-	body, truncated, rerr := readCapped(resp.Body, limit)
-	resp.Body.Close()
-	rec := &rawResponse{URL: req.URL.String(), Status: resp.StatusCode, Header: resp.Header.Clone(),
-		Body: body, Truncated: truncated, ReadErr: rerr}
-	r.mu.Lock()
-	r.last = rec
-	r.hops++
-	r.mu.Unlock()
-	if rerr != nil {
-		return nil, rerr
-	}
-	// Colly would gunzip a body whose type or name says gzip, without a
-	// cap: it gets no body and no encoding to act on.
-	h := resp.Header.Clone()
-	h.Del("Content-Encoding")
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "gzip") {
-		h.Set("Content-Type", "application/octet-stream")
-	}
-	resp.Header = h
-	resp.Body = http.NoBody
-	resp.ContentLength = 0
-	return resp, nil
-}
-
-// isDocument reports whether response headers announce a document
-// attachment: a document media type or a Content-Disposition file name
-// with a document extension (download.jsp?id=… URLs).
-func isDocument(h http.Header) bool {
-	switch mediaType(h.Get("Content-Type"), []byte{}) {
-	case "application/pdf", "application/msword", "application/vnd.ms-excel", "application/vnd.ms-works",
-		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		"application/kswps", "application/wps-office.wps", "application/wps-office.et", "application/x-pdf", "application/ofd":
-		return true
-	}
-	if cd := h.Get("Content-Disposition"); cd != "" {
-		if _, params, err := mime.ParseMediaType(cd); err == nil {
-			if attachmentExt[strings.ToLower(path.Ext(params["filename"]))] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// readCapped reads at most limit bytes of rc and reports whether more was
-// there.
-func readCapped(rc io.Reader, limit int64) ([]byte, bool, error) {
-	if limit <= 0 {
-		limit = 10 << 20
-	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(rc, limit+1))
-	if err != nil {
-		return buf.Bytes(), false, err
-	}
-	if n > limit {
-		return buf.Bytes()[:limit], true, nil
-	}
-	return buf.Bytes(), false, nil
-}
 
 // errRedirect is returned by the redirect handler for a refused redirect.
 type errRedirect struct{ msg string }
@@ -171,23 +21,33 @@ type errRedirect struct{ msg string }
 // Error says why the redirect was refused.
 func (e *errRedirect) Error() string { return e.msg }
 
-// hostFetcher fetches the URLs of one host, one at a time, politely.
+// hostFetcher fetches the URLs of one site, one at a time, politely: the
+// pause between requests is Config.Delay or the robots.txt Crawl-delay,
+// whichever is longer.
 type hostFetcher struct {
-	host   string
-	cfg    Config
-	col    *colly.Collector
-	rec    *recorder
-	robots *robotstxt.Group
-	// robotsDown is set when robots.txt could not be fetched (5xx or a
-	// network error after the retries): the host is then treated as fully
-	// disallowed for this crawl, as RFC 9309 §2.3.1.4 requires.
-	robotsDown string
-	client     *http.Client
-	last       time.Time // when the previous request ended
+	site         *site
+	cfg          Config
+	log          *slog.Logger
+	ctx          context.Context
+	col          *colly.Collector
+	rec          *recorder
+	robots       map[string]*robotsRules // by origin
+	robotsClient *http.Client
+	delay        time.Duration
+	last         time.Time // when the previous request ended
+	// movedTo is set by the redirect handler when the seed being fetched
+	// moved to its twin or the other scheme.
+	movedTo string
 }
 
-func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher {
-	rec := &recorder{base: c.net.transport}
+// newHostFetcher returns the fetcher of the site keyed key (a site of its
+// own when the Run does not know key: tests).
+func (c *Crawler) newHostFetcher(ctx context.Context, key string) *hostFetcher {
+	s := c.siteOf(key)
+	if s == nil {
+		s = newSite(key, "http")
+	}
+	rec := &recorder{base: c.net.transport, tls: c.net.tls}
 	col := colly.NewCollector(
 		colly.UserAgent(c.cfg.UserAgent),
 		colly.StdlibContext(ctx),
@@ -196,46 +56,55 @@ func (c *Crawler) newHostFetcher(ctx context.Context, host string) *hostFetcher 
 	)
 	col.WithTransport(rec)
 	col.SetRequestTimeout(c.cfg.Timeout)
-	f := &hostFetcher{host: host, cfg: c.cfg, col: col, rec: rec,
-		client: &http.Client{Transport: rec, Timeout: c.cfg.Timeout}}
+	f := &hostFetcher{site: s, cfg: c.cfg, log: c.log, ctx: ctx, col: col, rec: rec,
+		robots: map[string]*robotsRules{}, delay: c.cfg.Delay,
+		robotsClient: &http.Client{Transport: c.net.transport, Timeout: c.cfg.Timeout, CheckRedirect: robotsRedirect}}
 	// SetRedirectHandler keeps colly's CheckRedirect wrapper; SetClient
 	// would drop it, so the client is never replaced.
-	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return &errRedirect{fmt.Sprintf("stopped after %d redirects", len(via))}
-		}
-		if !inScope(req.URL, host) {
-			return &errRedirect{fmt.Sprintf("redirect to %s refused: off scope (crawl stays on %s)", req.URL, host)}
-		}
-		if !f.allowed(req.URL) {
-			return &errRedirect{fmt.Sprintf("redirect to %s refused: robots.txt disallows", req.URL)}
-		}
-		// A redirect back to the page itself (a CMS setting a session
-		// cookie) is followed, as colly does.
-		if req.URL.String() == via[0].URL.String() {
-			return nil
-		}
-		// Any other in-scope target is not followed here but queued in
-		// the frontier, so it is claimed, fetched and archived under its
-		// own URL exactly once.
-		return http.ErrUseLastResponse
-	})
-	// robots.txt may redirect (http → https, a CMS path) within the host.
-	f.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 || !inScope(req.URL, host) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
+	col.SetRedirectHandler(f.redirect)
 	return f
 }
 
-// wait sleeps until Delay has passed since the previous request.
+// redirect is colly's redirect handler: it refuses targets off the site's
+// scope (a seed moving to its twin or other scheme moves the scope) or
+// disallowed by robots.txt, follows a redirect back to the page itself,
+// and stops at any other target, which is queued in the frontier.
+func (f *hostFetcher) redirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return &errRedirect{fmt.Sprintf("stopped after %d redirects", len(via))}
+	}
+	sc := f.site.scope
+	from := via[0].URL.String()
+	if !sc.contains(req.URL) || (sc.seeds[from] && req.URL.Scheme != via[0].URL.Scheme) {
+		if !sc.adopt(from, req.URL) {
+			return &errRedirect{fmt.Sprintf("redirect to %s refused: off scope (crawl stays on %s)", req.URL, sc.key)}
+		}
+		f.movedTo = req.URL.String()
+		f.log.Info("seed moved", "seed", from, "to", f.movedTo)
+	}
+	if why, err := f.denied(f.ctx, req.URL); err != nil {
+		return err
+	} else if why != "" {
+		return &errRedirect{fmt.Sprintf("redirect to %s refused: %s", req.URL, why)}
+	}
+	// A redirect back to the page itself (a CMS setting a session
+	// cookie, or the other scheme of the same page) is followed, as colly
+	// does.
+	if req.URL.String() == from || f.site.canon.canonical(sc, req.URL).String() == f.site.canon.canonical(sc, via[0].URL).String() {
+		return nil
+	}
+	// Any other in-scope target is not followed here but queued in the
+	// frontier, so it is claimed, fetched and archived under its own URL
+	// exactly once.
+	return http.ErrUseLastResponse
+}
+
+// wait sleeps until the delay has passed since the previous request.
 func (f *hostFetcher) wait(ctx context.Context) error {
-	if f.last.IsZero() || f.cfg.Delay <= 0 {
+	if f.last.IsZero() || f.delay <= 0 {
 		return ctx.Err()
 	}
-	return sleep(ctx, time.Until(f.last.Add(f.cfg.Delay)))
+	return sleep(ctx, time.Until(f.last.Add(f.delay)))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -252,103 +121,24 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// loadRobots fetches the host's robots.txt once. A missing file (4xx)
-// allows everything. A server error (5xx) or a network error is retried
-// like any fetch; if robots.txt stays unreachable the host is treated as
-// fully disallowed for this crawl (RFC 9309 §2.3.1.4): nothing is fetched,
-// every URL is recorded with the reason, and the next run tries again.
-func (f *hostFetcher) loadRobots(ctx context.Context, scheme string) error {
-	backoff := f.cfg.RetryBackoff
-	for attempt := 0; ; attempt++ {
-		reason, err := f.fetchRobots(ctx, scheme)
-		if err != nil {
-			return err
-		}
-		if reason == "" {
-			f.robotsDown = ""
-			return nil
-		}
-		f.robotsDown = reason
-		if attempt >= f.cfg.Retries {
-			return nil
-		}
-		if err := sleep(ctx, backoff); err != nil {
-			return err
-		}
-		backoff *= 2
-	}
-}
-
-// fetchRobots makes one request for robots.txt. It returns a reason when
-// the file is unreachable (server or network error), "" when the crawl may
-// go on (a file was read, or there is none).
-func (f *hostFetcher) fetchRobots(ctx context.Context, scheme string) (string, error) {
-	if err := f.wait(ctx); err != nil {
-		return "", err
-	}
-	defer func() { f.last = time.Now() }()
-	f.rec.reset(512<<10, 0)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+f.host+"/robots.txt", nil)
-	if err != nil {
-		return "", nil
-	}
-	req.Header.Set("User-Agent", f.cfg.UserAgent)
-	resp, err := f.client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return fmt.Sprintf("robots.txt unreachable (%v)", err), nil
-	}
-	resp.Body.Close()
-	raw, _ := f.rec.result()
-	if raw == nil {
-		return "", nil
-	}
-	if raw.Status >= 500 {
-		return fmt.Sprintf("robots.txt unreachable (HTTP %d)", raw.Status), nil
-	}
-	if raw.Status != http.StatusOK {
-		return "", nil
-	}
-	data, err := robotstxt.FromStatusAndBytes(raw.Status, raw.Body)
-	if err != nil {
-		return "", nil
-	}
-	f.robots = data.FindGroup(f.cfg.UserAgent)
-	return "", nil
-}
-
-// allowed tests u against robots.txt.
-func (f *hostFetcher) allowed(u *url.URL) bool {
-	if f.robotsDown != "" {
-		return false
-	}
-	if f.robots == nil {
-		return true
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery != "" {
-		p += "?" + u.RawQuery
-	}
-	return f.robots.Test(p)
-}
-
 // fetchResult is the outcome of one fetch, retries included.
 type fetchResult struct {
+	url      string       // the URL requested (its scheme may be the working one)
 	raw      *rawResponse // nil when no response arrived
 	finalURL string
 	redirect string // the in-scope Location of a 3xx, to be queued
 	err      string // why the fetch failed ("" when it did not)
+	class    errClass
+	movedTo  string // where the seed moved, if it did
 	at       time.Time
 }
 
-// fetch GETs u with colly, retrying 5xx, 429 and network errors with
-// backoff (Retry-After honoured up to MaxRetryAfter). It returns
-// ctx.Err() only when the crawl is being stopped.
+// fetch GETs u with colly. Transient failures (5xx, 429, timeouts,
+// resets) are retried with backoff, Retry-After honoured up to
+// MaxRetryAfter; a longer Retry-After postpones the host for this run. A
+// scheme failing at connect or handshake is replaced by the other one for
+// the rest of the host. Consecutive connection failures pause and then
+// abandon the host (health.go). The error is ctx's or robots.txt's.
 func (f *hostFetcher) fetch(ctx context.Context, u string, limit int64, timeout time.Duration, hdr http.Header) (*fetchResult, error) {
 	var res *fetchResult
 	for attempt := 0; ; attempt++ {
@@ -360,30 +150,57 @@ func (f *hostFetcher) fetch(ctx context.Context, u string, limit int64, timeout 
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if attempt >= f.cfg.Retries || !res.retryable() {
+		if next, ok, err := f.twinScheme(ctx, res); err != nil {
+			return nil, err
+		} else if ok {
+			u, attempt = next, attempt-1
+			continue
+		}
+		pause := f.site.health.observe(res.class, res.err, f.cfg.RetryBackoff)
+		if f.site.health.abandoned != "" {
 			return res, nil
 		}
 		wait := f.cfg.RetryBackoff << attempt
-		if res.raw != nil {
-			if ra, ok := retryAfter(res.raw.Header.Get("Retry-After"), res.at); ok {
-				wait = ra
+		if ra, ok := res.retryAfter(); ok {
+			if ra > f.cfg.MaxRetryAfter {
+				f.site.health.abandon(fmt.Sprintf("postponed for this run: Retry-After %s is beyond the %s cap", ra, f.cfg.MaxRetryAfter))
+				res.err += fmt.Sprintf(" (Retry-After %s: host postponed for this run)", ra)
+				return res, nil
 			}
+			wait = ra
 		}
-		if wait > f.cfg.MaxRetryAfter {
-			wait = f.cfg.MaxRetryAfter
+		if attempt >= f.cfg.Retries || !res.class.transient() {
+			return res, sleep(ctx, pause)
 		}
-		if err := sleep(ctx, wait-f.cfg.Delay); err != nil {
+		if err := sleep(ctx, max(wait, pause)-f.delay); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func (r *fetchResult) retryable() bool {
-	if r.raw == nil || r.raw.ReadErr != nil {
-		return r.err != "" && !strings.Contains(r.err, "refused")
+// twinScheme returns the URL to try next when res failed at connect or
+// handshake on a scheme whose twin is untried and allowed.
+func (f *hostFetcher) twinScheme(ctx context.Context, res *fetchResult) (string, bool, error) {
+	if !res.class.perScheme() {
+		return "", false, nil
 	}
-	s := r.raw.Status
-	return s >= 500 || s == http.StatusTooManyRequests
+	u, err := url.Parse(res.url)
+	if err != nil || !f.site.scope.contains(u) || !f.switchScheme(u.Scheme, res.err) {
+		return "", false, nil
+	}
+	next, denial, err := f.prepare(ctx, res.url)
+	if err != nil || denial != "" || next.Scheme == u.Scheme {
+		return "", false, err
+	}
+	return next.String(), true, nil
+}
+
+// retryAfter is the wait a 429 or 5xx response asks for.
+func (r *fetchResult) retryAfter() (time.Duration, bool) {
+	if r.raw == nil || (r.class != classThrottled && r.class != classServer) {
+		return 0, false
+	}
+	return retryAfter(r.raw.Header.Get("Retry-After"), r.at)
 }
 
 // retryAfter parses a Retry-After header: seconds or an HTTP date.
@@ -405,9 +222,12 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// fetchOnce makes one request for u (following only redirects the
+// handler allows) and describes its outcome.
 func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hdr http.Header) *fetchResult {
 	f.rec.reset(limit, f.cfg.MaxAttachmentSize)
 	f.col.SetRequestTimeout(timeout)
+	f.movedTo = ""
 	h := http.Header{}
 	for k, v := range hdr {
 		h[k] = append([]string(nil), v...)
@@ -416,48 +236,66 @@ func (f *hostFetcher) fetchOnce(u string, limit int64, timeout time.Duration, hd
 	if h.Get("Accept") == "" {
 		h.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	}
-	res := &fetchResult{finalURL: u}
+	res := &fetchResult{url: u, finalURL: u}
 	start := time.Now()
 	err := f.col.Request(http.MethodGet, u, nil, nil, h)
-	// A client timeout surfaces as "request canceled" while the body is
-	// read: name it.
-	timedOut := func(msg string) string {
-		if time.Since(start) >= timeout*9/10 && !strings.Contains(msg, "timeout") {
-			return fmt.Sprintf("timeout after %s: %s", timeout, msg)
-		}
-		return msg
-	}
 	res.at = time.Now().UTC()
+	res.movedTo = f.movedTo
 	raw, _ := f.rec.result()
 	res.raw = raw
 	if raw != nil {
 		res.finalURL = raw.URL
 	}
-	var redir *errRedirect
-	switch {
-	case raw == nil && err != nil:
-		res.err = timedOut(describe(err))
-	case raw == nil:
-		res.err = "no response"
-	case raw.ReadErr != nil:
-		res.err = timedOut("read body: " + describe(raw.ReadErr))
-	case errors.As(err, &redir):
-		res.err = redir.msg
-	case raw.Truncated:
-		res.err = fmt.Sprintf("body exceeds %d bytes", limit)
-	case raw.Status >= 300 && raw.Status < 400 && raw.Status != http.StatusNotModified:
+	res.err, res.class = outcome(raw, err, limit, time.Since(start) >= timeout*9/10, timeout)
+	if res.class == classOK && raw.Status >= 300 && raw.Status < 400 && raw.Status != http.StatusNotModified {
 		base, _ := url.Parse(raw.URL)
 		if loc := raw.Header.Get("Location"); loc != "" && base != nil {
 			if target, ok := normalize(base, loc); ok {
 				res.redirect = target.String()
-				break
+				return res
 			}
 		}
 		res.err = fmt.Sprintf("HTTP %d %s without a usable Location", raw.Status, http.StatusText(raw.Status))
-	case raw.Status >= 400:
-		res.err = fmt.Sprintf("HTTP %d %s", raw.Status, http.StatusText(raw.Status))
+		res.class = classOther
 	}
 	return res
+}
+
+// outcome names the failure of a request (err from colly, raw what the
+// recorder read) and its class; "" and classOK when it succeeded.
+// timedOut says the request took about its whole timeout: a client
+// timeout surfaces as "request canceled" while the body is read.
+func outcome(raw *rawResponse, err error, limit int64, timedOut bool, timeout time.Duration) (string, errClass) {
+	named := func(msg string, k errClass) (string, errClass) {
+		if timedOut && (k == classOther || k == classReset || k == classTimeout) {
+			if !strings.Contains(msg, "timeout") {
+				msg = fmt.Sprintf("timeout after %s: %s", timeout, msg)
+			}
+			return msg, classTimeout
+		}
+		return msg, k
+	}
+	var redir *errRedirect
+	switch {
+	case raw == nil && err != nil:
+		if errors.As(err, &redir) {
+			return redir.msg, classOther
+		}
+		return named(describe(err), classifyErr(err))
+	case raw == nil:
+		return "no response", classOther
+	case raw.ReadErr != nil:
+		return named("read body: "+describe(raw.ReadErr), classifyErr(raw.ReadErr))
+	case errors.As(err, &redir):
+		return redir.msg, classOther
+	case raw.Truncated:
+		return fmt.Sprintf("body exceeds %d bytes", limit), classOther
+	case raw.DecodeTruncated:
+		return fmt.Sprintf("decoded body exceeds %d bytes (Content-Encoding %s)", limit, raw.Header.Get("Content-Encoding")), classOther
+	case raw.Status >= 400:
+		return fmt.Sprintf("HTTP %d %s", raw.Status, http.StatusText(raw.Status)), classifyStatus(raw.Status)
+	}
+	return "", classOK
 }
 
 // describe shortens an error from net/http to its cause.

@@ -194,9 +194,10 @@ func stripSession(u *url.URL) {
 	u.RawQuery = strings.Join(keep, "&")
 }
 
-// inScope reports whether u is on the seed host (any scheme, any port).
-func inScope(u *url.URL, host string) bool {
-	return (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Hostname(), host)
+// inScope reports whether u is on the authority key (see authority.go),
+// under either scheme: another port of the same name is another site.
+func inScope(u *url.URL, key string) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && authority(u) == strings.ToLower(key)
 }
 
 var calendarParam = regexp.MustCompile(`(?i)^(date|day|month|year|yr|ym|ymd|cal|calendar|week|time|d|m|y|start|end|from|to|begin|riqi)$`)

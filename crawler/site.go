@@ -21,14 +21,12 @@ import (
 func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	f := c.newHostFetcher(ctx, s.host)
 	var seedItems []*archive.FrontierItem
-	scheme := "http"
 	for _, ag := range s.seeds {
 		base, _ := url.Parse(ag.URL)
 		u, ok := normalize(base, ag.URL)
 		if !ok {
 			return fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
 		}
-		scheme = u.Scheme
 		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
 			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
 	}
@@ -42,11 +40,15 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	c.addQueued(queued)
 	if pages > 0 {
 		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
+		c.resumeScope(s)
 	}
-	robots := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if why := s.health.abandoned; why != "" {
+			c.log.Warn("host abandoned for this run; the next run tries again", "host", s.host, "why", why)
+			break
 		}
 		it, ok, err := c.a.NextFrontier(s.host)
 		if err != nil {
@@ -58,12 +60,6 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 		if pages >= c.cfg.MaxPagesPerHost {
 			c.log.Warn("page budget spent; dropping the rest of the frontier", "host", s.host, "pages", pages)
 			break
-		}
-		if !robots {
-			if err := f.loadRobots(ctx, scheme); err != nil {
-				return err
-			}
-			robots = true
 		}
 		children, fetched, err := c.process(ctx, f, it)
 		if err != nil {
@@ -155,15 +151,18 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if isAttachment(u) {
 		capt.Role = archive.RoleAttachment
 	}
-	if !f.allowed(u) {
-		capt.Error = "robots.txt disallows"
-		if f.robotsDown != "" {
-			capt.Error = f.robotsDown + ": host treated as disallowed (RFC 9309)"
-		}
+	// The URL as fetched: under the scheme that works on the host.
+	fu, denial, err := f.prepare(ctx, it.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	capt.URL, capt.FinalURL = fu.String(), fu.String()
+	if denial != "" {
+		capt.Error = denial
 		capt.FetchedAt = time.Now().UTC()
 		return nil, false, c.put(capt, nil, "", it)
 	}
-	st, found, err := c.a.URLState(it.URL)
+	st, found, err := c.a.URLState(capt.URL)
 	if err != nil {
 		return nil, false, err
 	}
@@ -171,12 +170,12 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	case found && st.LastFetched.After(it.Enqueued):
 		// Captured after it was queued: an interrupted crawl got this far
 		// before it stopped. Take its links from the archive.
-		c.noteReport(it.Host, st.Role, it.Title)
+		c.noteReport(it, st.Role, it.Title)
 		return c.resumed(it, st), false, nil
 	case found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
 		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
 		// Reports and attachments are archived once.
-		c.noteReport(it.Host, st.Role, it.Title)
+		c.noteReport(it, st.Role, it.Title)
 		return c.fromArchive(it, st), false, nil
 	case found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
 		// Ordinary pages are not revisited; their links still count.
@@ -196,10 +195,11 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if capt.Role == archive.RoleAttachment {
 		limit, timeout = c.cfg.MaxAttachmentSize, 4*c.cfg.Timeout
 	}
-	res, err := f.fetch(ctx, it.URL, limit, timeout, hdr)
+	res, err := f.fetch(ctx, capt.URL, limit, timeout, hdr)
 	if err != nil {
 		return nil, false, err
 	}
+	capt.URL, capt.SeedMovedTo = res.url, res.movedTo
 	c.mu.Lock()
 	c.stats.Fetched++
 	c.mu.Unlock()
@@ -210,6 +210,10 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		capt.Status = raw.Status
 		capt.Header = raw.Header
 		capt.ContentType = raw.Header.Get("Content-Type")
+		if raw.TLS != nil {
+			verified := raw.TLS.verified
+			capt.TLSVerified, capt.TLSError = &verified, raw.TLS.err
+		}
 	}
 	if res.err != "" {
 		capt.Error = res.err
@@ -217,6 +221,9 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		if raw != nil && raw.Truncated {
 			capt.Truncated = true
 			body = raw.Body
+		}
+		if raw != nil && raw.DecodeErr != nil {
+			body = raw.Body // archived as received, though unreadable
 		}
 		c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
 		return nil, true, c.put(capt, body, "", it)
@@ -231,10 +238,10 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 			return nil, true, err
 		}
 		target, err := url.Parse(res.redirect)
-		if err != nil || !inScope(target, it.Host) || trap(target) != "" {
+		if err != nil || !c.inScope(target, it.Host) || trap(target) != "" {
 			return nil, true, nil
 		}
-		return []*archive.FrontierItem{{URL: res.redirect, Host: it.Host, Agency: it.Agency, Depth: it.Depth,
+		return []*archive.FrontierItem{{URL: c.canonical(it.Host, target).String(), Host: it.Host, Agency: it.Agency, Depth: it.Depth,
 			Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}, true, nil
 	}
 	if raw.Status == http.StatusNotModified {
@@ -253,7 +260,7 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if capt.Role != archive.RoleAttachment && isDocument(raw.Header) {
 		capt.Role = archive.RoleAttachment
 	}
-	an := analyze(base, raw.Body, capt.ContentType)
+	an := analyze(base, raw.content(), capt.ContentType)
 	capt.Charset = an.charset
 	if an.binaryAsText {
 		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", an.mediaType)
@@ -273,6 +280,9 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		}
 	} else if err := c.put(capt, raw.Body, an.text, it); err != nil {
 		return nil, true, err
+	}
+	if cu, err := url.Parse(capt.URL); err == nil {
+		f.site.canon.learn(cu, capt.Digest)
 	}
 	return c.children(it, capt.Role, an.page), true, nil
 }
@@ -361,7 +371,7 @@ func (c *Crawler) resumed(it *archive.FrontierItem, st archive.URLState) []*arch
 		}
 		last := caps[len(caps)-1]
 		target, err := url.Parse(last.FinalURL)
-		if err != nil || last.FinalURL == it.URL || !inScope(target, it.Host) || trap(target) != "" {
+		if err != nil || last.FinalURL == it.URL || !c.inScope(target, it.Host) || trap(target) != "" {
 			return nil
 		}
 		return []*archive.FrontierItem{{URL: last.FinalURL, Host: it.Host, Agency: it.Agency, Depth: it.Depth,
@@ -384,6 +394,7 @@ func (c *Crawler) fromArchive(it *archive.FrontierItem, st archive.URLState) []*
 	if st.LastCaptureID != "" {
 		if cp, err := c.a.Get(st.LastCaptureID); err == nil {
 			ct = cp.ContentType
+			body = contentOf(body, cp.Header, c.cfg.MaxBodySize)
 			if cp.FinalURL != "" {
 				it = &archive.FrontierItem{URL: cp.FinalURL, Host: it.Host, Agency: it.Agency, Depth: it.Depth}
 			}
@@ -406,7 +417,11 @@ func (c *Crawler) children(it *archive.FrontierItem, role string, p *page) []*ar
 	var out []*archive.FrontierItem
 	for _, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !inScope(u, it.Host) || l.URL == it.URL {
+		if err != nil {
+			continue
+		}
+		u = c.canonical(it.Host, u)
+		if !c.inScope(u, it.Host) || u.String() == it.URL {
 			continue
 		}
 		if why := trap(u); why != "" {
@@ -421,7 +436,7 @@ func (c *Crawler) children(it *archive.FrontierItem, role string, p *page) []*ar
 		if depth > c.cfg.MaxDepth && !(prio == prioReport && depth == c.cfg.MaxDepth+1) {
 			continue
 		}
-		out = append(out, &archive.FrontierItem{URL: l.URL, Host: it.Host, Agency: it.Agency, Depth: depth,
+		out = append(out, &archive.FrontierItem{URL: u.String(), Host: it.Host, Agency: it.Agency, Depth: depth,
 			Priority: prio, Role: hint, Title: l.Text, DiscoveredFrom: it.URL})
 	}
 	return out
@@ -434,12 +449,20 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	as := c.byHost[it.Host]
+	as := c.byAgency[agencyKey(it.Host, it.Agency)]
+	rep := &hostReport{}
+	if s := c.sites[it.Host]; s != nil {
+		rep = s.report
+	}
 	c.sum.Pages++
+	if capt.Error == "" && (body != nil || capt.Revisit) {
+		rep.archived++
+	}
 	switch {
 	case capt.Error != "":
 		c.sum.Errors++
 		c.stats.Errors++
+		rep.noteError(capt.Error)
 		if as != nil {
 			as.Errors++
 		}
@@ -457,35 +480,35 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 		}
 	}
 	if capt.Error == "" {
-		c.noteReportLocked(it.Host, capt.Role, capt.Title)
+		c.noteReportLocked(agencyKey(it.Host, it.Agency), capt.Role, capt.Title)
 	}
 	return nil
 }
 
-func (c *Crawler) noteReport(host, role, title string) {
+func (c *Crawler) noteReport(it *archive.FrontierItem, role, title string) {
 	c.mu.Lock()
-	c.noteReportLocked(host, role, title)
+	c.noteReportLocked(agencyKey(it.Host, it.Agency), role, title)
 	c.mu.Unlock()
 }
 
-func (c *Crawler) noteReportLocked(host, role, title string) {
+func (c *Crawler) noteReportLocked(key, role, title string) {
 	if role != archive.RoleReport && role != archive.RoleAttachment {
 		return
 	}
 	c.stats.Reports++
-	c.noteYearLocked(host, role, title)
+	c.noteYearLocked(key, role, title)
 }
 
 // noteYearLocked records the report year a report or attachment title
-// names, for the summary.
-func (c *Crawler) noteYearLocked(host, role, title string) {
+// names, for the summary of the agency keyed key (agencyKey).
+func (c *Crawler) noteYearLocked(key, role, title string) {
 	if role != archive.RoleReport && role != archive.RoleAttachment {
 		return
 	}
 	if y := reportYear(title); y > 0 {
-		if c.years[host] == nil {
-			c.years[host] = map[int]bool{}
+		if c.years[key] == nil {
+			c.years[key] = map[int]bool{}
 		}
-		c.years[host][y] = true
+		c.years[key][y] = true
 	}
 }

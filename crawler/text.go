@@ -30,34 +30,64 @@ func mediaType(contentType string, body []byte) string {
 }
 
 // isHTML reports whether a payload of media type mt (see mediaType) is an
-// HTML page worth parsing.
+// HTML page worth parsing. An unlabelled or text/plain body is one when
+// its first KB holds an <html> tag (NUL bytes ignored, so a UTF-16 page
+// counts too).
 func isHTML(mt string, body []byte) bool {
 	switch mt {
 	case "text/html", "application/xhtml+xml":
 		return true
 	case "", "application/octet-stream", "text/plain":
-		return bytes.Contains(bytes.ToLower(head(body, 1024)), []byte("<html"))
+		return bytes.Contains(bytes.ToLower(asciiHead(body)), []byte("<html"))
 	}
 	return false
 }
 
-// isBinary reports a payload that is clearly not text (NUL bytes or many
-// control characters near its start), whatever its Content-Type says.
+// boms are the byte-order marks that make a payload text whatever bytes
+// follow (WHATWG MIME sniffing §7.1: UTF-16BE, UTF-16LE, UTF-8).
+var boms = [][]byte{{0xFE, 0xFF}, {0xFF, 0xFE}, {0xEF, 0xBB, 0xBF}}
+
+// htmlMarkers are tags whose presence in the first KB makes a payload an
+// HTML page even with stray control bytes (a NUL in a CMS template).
+var htmlMarkers = [][]byte{[]byte("<html"), []byte("<head"), []byte("<body"), []byte("<meta"), []byte("<title"), []byte("<!doctype html")}
+
+// isBinary reports a payload that is not text whatever its Content-Type
+// says, the way browsers sniff (WHATWG MIME sniffing): a BOM makes it
+// text; so does an HTML or XML signature, or an HTML tag in the first KB;
+// otherwise a binary data byte (a control character other than TAB, LF,
+// FF, CR and ESC) in the first KB makes it binary.
 func isBinary(body []byte) bool {
 	h := head(body, 1024)
 	if len(h) == 0 {
 		return false
 	}
-	ctl := 0
-	for _, b := range h {
-		if b == 0 {
-			return true
-		}
-		if b < 0x09 || (b > 0x0d && b < 0x20) {
-			ctl++
+	for _, b := range boms {
+		if bytes.HasPrefix(h, b) {
+			return false
 		}
 	}
-	return ctl*10 > len(h)
+	switch mt, _, _ := strings.Cut(http.DetectContentType(h), ";"); mt {
+	case "text/html", "text/xml", "text/plain":
+		return false
+	}
+	low := bytes.ToLower(h)
+	for _, m := range htmlMarkers {
+		if bytes.Contains(low, m) {
+			return false
+		}
+	}
+	for _, b := range h {
+		if b <= 0x08 || b == 0x0B || (b >= 0x0E && b <= 0x1A) || (b >= 0x1C && b <= 0x1F) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiHead is the first KB of body without NUL bytes: the ASCII of a
+// UTF-16 page becomes readable for tag tests.
+func asciiHead(body []byte) []byte {
+	return bytes.ReplaceAll(head(body, 1024), []byte{0}, nil)
 }
 
 func head(b []byte, n int) []byte {
@@ -99,7 +129,7 @@ func decode(body []byte, contentType string) (string, string) {
 		enc, name = simplifiedchinese.GB18030, "gb18030"
 	}
 	if name == "utf-8" {
-		return strings.ToValidUTF8(string(body), "\uFFFD"), name
+		return strings.TrimPrefix(strings.ToValidUTF8(string(body), "\uFFFD"), "\uFEFF"), name
 	}
 	if isGBName(name) && !isASCII(body) && utf8.Valid(body) {
 		// A GB label (header or meta) on a body that is valid UTF-8 with
@@ -115,7 +145,7 @@ func decode(body []byte, contentType string) (string, string) {
 	if err != nil {
 		out, _ = encoding.Replacement.NewDecoder().Bytes(body)
 	}
-	return string(out), name
+	return strings.TrimPrefix(string(out), "\uFEFF"), name
 }
 
 // isGBName reports whether name is one of the GB family of charsets.
