@@ -4,7 +4,7 @@
 //
 //	crawl [-seeds seeds.txt] [-db archive.db] [-delay 1s] [-parallel 4]
 //	      [-max-depth 8] [-max-pages 2000] [-refresh] [-timeout 30s]
-//	      [-resolve host=127.0.0.1:PORT]... [-wait 2s]
+//	      [-resolve host=127.0.0.1:PORT]... [-strict-tls] [-wait 2s]
 //	crawl -demo [-db demo.db]
 //
 // A crawl interrupted with Ctrl-C (or killed) keeps its frontier in the
@@ -86,10 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wait := fs.Duration("wait", 2*time.Second, "how long to wait for another process holding the archive")
 	demo := fs.Bool("demo", false, "serve the bundled fixture world on loopback and crawl it (offline demo)")
 	verbose := fs.Bool("v", false, "log every failure and trap")
+	strictTLS := fs.Bool("strict-tls", false, "refuse https servers whose certificate does not verify (by default they are archived and marked tls_verified false)")
 	resolve := resolveFlag{}
 	fs.Var(resolve, "resolve", "route a host to an address, `host=ip:port` (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-wait D] | crawl -demo")
+		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-wait D] | crawl -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -183,6 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Delay, cfg.Parallel, cfg.MaxDepth, cfg.MaxPagesPerHost = *delay, *parallel, *maxDepth, *maxPages
 	cfg.Refresh, cfg.Timeout, cfg.Retries = *refresh, *timeout, *retries
 	cfg.Resolve = resolve
+	cfg.StrictTLS = *strictTLS
 	cfg.RunID = runRec.ID
 	cfg.Logger = logger
 	prog := newProgress(stderr, logger)
@@ -216,6 +218,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			runRec.NewReports += as.NewReports
 		}
 		printSummary(stdout, sum, time.Since(start))
+		printNothingArchived(stderr, sum)
 	}
 	if perr := a.PutRun(runRec); perr != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", perr)
@@ -260,6 +263,35 @@ func printSummary(w io.Writer, sum *crawler.Summary, took time.Duration) {
 		}
 		fmt.Fprintf(w, "%-26s %-28s %5d %6d  %s\n", as.Host, ys, as.NewReports, as.Errors, as.Agency)
 	}
+	for _, hs := range sum.Hosts {
+		if hs.MovedTo != "" {
+			fmt.Fprintf(w, "%s: seed moved to %s\n", hs.Host, hs.MovedTo)
+		}
+		if hs.Abandoned != "" {
+			fmt.Fprintf(w, "%s: abandoned for this run (%s); the next run tries again\n", hs.Host, hs.Abandoned)
+		}
+		if len(hs.Reasons) > 0 {
+			fmt.Fprintf(w, "%s: errors: %s\n", hs.Host, crawler.JoinReasons(hs.Reasons))
+		}
+	}
+}
+
+// printNothingArchived names on w every host from which the crawl archived
+// nothing, and why.
+func printNothingArchived(w io.Writer, sum *crawler.Summary) {
+	for _, hs := range sum.Hosts {
+		if hs.Archived > 0 {
+			continue
+		}
+		why := crawler.JoinReasons(hs.Reasons)
+		if hs.Abandoned != "" {
+			why = strings.TrimSuffix("abandoned: "+hs.Abandoned+"; "+why, "; ")
+		}
+		if why == "" {
+			why = "no URL was fetched"
+		}
+		fmt.Fprintf(w, "crawl: nothing archived from %s (%s): %s\n", hs.Host, strings.Join(hs.Agencies, ", "), why)
+	}
 }
 
 // progress shows crawler.Stats: a live line on a terminal, otherwise a
@@ -285,16 +317,25 @@ func (p *progress) update(s crawler.Stats) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[Kfetched %d  queued %d  reports %d  errors %d  new %d  %.1f pages/s",
-			s.Fetched, s.Queued, s.Reports, s.Errors, s.New, s.Rate)
+		fmt.Fprintf(p.w, "\r\033[Kfetched %d  queued %d  reports %d  errors %d  new %d  %.1f pages/s%s",
+			s.Fetched, s.Queued, s.Reports, s.Errors, s.New, s.Rate, topErrors(s))
 		p.shown = true
 		return
 	}
 	if time.Since(p.last) >= 10*time.Second {
 		p.last = time.Now()
 		p.log.Info("crawl progress", "fetched", s.Fetched, "queued", s.Queued, "reports", s.Reports,
-			"errors", s.Errors, "new", s.New, "pages_per_s", fmt.Sprintf("%.1f", s.Rate))
+			"errors", s.Errors, "new", s.New, "pages_per_s", fmt.Sprintf("%.1f", s.Rate),
+			"top_errors", strings.Join(s.TopErrors, "; "))
 	}
+}
+
+// topErrors formats the most frequent failure reasons for the live line.
+func topErrors(s crawler.Stats) string {
+	if len(s.TopErrors) == 0 {
+		return ""
+	}
+	return "  (" + strings.Join(s.TopErrors, "; ") + ")"
 }
 
 func (p *progress) done() {

@@ -1,7 +1,7 @@
 // Command serve is nianbao's long-running service: it owns the archive
 // (bbolt allows one writer process), harvests on a schedule (crawl, extract
-// what is new, audit) and serves the web UI and JSON API from the same
-// process.
+// everything not yet extracted, audit) and serves the web UI and JSON API
+// from the same process.
 //
 //	serve -db archive.db -seeds seeds.txt -addr 127.0.0.1:8080 [-every 24h]
 //	      [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]...
@@ -10,16 +10,23 @@
 //	                   into demo.db and show it: the offline demo
 //
 // A harvest runs at start and then every -every. Each run is recorded in the
-// archive (/api/runs) with the URLs new since the last run, which are also
-// logged. SIGINT or SIGTERM stops serve cleanly: the HTTP server shuts
-// down, the harvest in progress is recorded as interrupted, and the archive
-// is closed. A serve killed with SIGKILL loses nothing archived; the next
-// start resumes the crawl from the frontier kept in the archive.
+// archive (/api/runs) with the URLs new since the last completed run, which
+// are also logged, and stores the audit it computed. SIGINT or SIGTERM stops
+// serve within 10 seconds: the harvest in progress is cancelled and recorded
+// as interrupted, the HTTP server shuts down, and the archive is closed. A
+// serve killed with SIGKILL loses nothing archived; the next start resumes
+// the crawl from the frontier kept in the archive.
+//
+// A damaged archive (archive.ErrDamaged) found at start is exit 2 with the
+// damage and the commands to run about it. Damage met during a harvest
+// fails that run; serve then keeps serving what it can read, says so on
+// /healthz, and harvests no more until it is restarted on a repaired file.
 //
 // While serve runs, it names itself in ARCHIVE.holder so that a second serve
-// (or a one-shot command) can say who holds the archive. Exit codes: 0 ok,
-// 1 usage error, 2 runtime error (archive in use or unusable, bad seeds
-// file, cannot listen, a -once harvest that did not complete).
+// (or a one-shot command) can say who holds the archive. Exit codes: 0 ok
+// (also after SIGINT/SIGTERM, the harvest in progress recorded interrupted),
+// 1 usage error, 2 runtime error (archive in use, unusable or damaged, bad
+// seeds file, cannot listen, a -once harvest that did not complete).
 package main
 
 import (
@@ -31,7 +38,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -43,7 +49,6 @@ import (
 	"github.com/nianbao/nianbao/harvest"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
-	"github.com/nianbao/nianbao/web"
 )
 
 func main() {
@@ -78,168 +83,145 @@ func (r resolveFlag) Set(v string) error {
 	return nil
 }
 
-// shutdownGrace bounds the HTTP server's graceful shutdown.
-const shutdownGrace = 10 * time.Second
+// options are serve's flags.
+type options struct {
+	db, seeds, addr string
+	every, wait     time.Duration
+	from, to        int
+	crawl           crawler.Config
+	resolve         resolveFlag
+	once, demo      bool
+	set             map[string]bool // the flags given
+}
 
-// run is main with its context, streams and exit code made explicit for
-// tests; cancelling ctx is SIGINT/SIGTERM.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// parseFlags parses args; ok is false after a usage error (reported).
+func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "archive.db", "archive file (created if missing); serve holds it while it runs")
-	seedsPath := fs.String("seeds", "seeds.txt", "seeds file: one agency a line, URL NAME [LEVEL]")
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the web UI and JSON API")
-	every := fs.Duration("every", 24*time.Hour, "harvest interval (a harvest also runs at start)")
-	from := fs.Int("from", 0, "first report year shown and audited (default: -to minus 4)")
-	to := fs.Int("to", 0, "last report year shown and audited (default: last year)")
-	def := crawler.DefaultConfig()
-	delay := fs.Duration("delay", def.Delay, "pause between two requests to the same host")
-	parallel := fs.Int("parallel", def.Parallel, "hosts crawled at once")
-	maxDepth := fs.Int("max-depth", def.MaxDepth, "link depth limit from the seed")
-	maxPages := fs.Int("max-pages", def.MaxPagesPerHost, "request limit per host per crawl")
-	timeout := fs.Duration("timeout", def.Timeout, "timeout of one request")
-	resolve := resolveFlag{}
-	fs.Var(resolve, "resolve", "route a host to ip:port, as host=ip:port (repeatable; tests and the offline demo)")
-	once := fs.Bool("once", false, "run one harvest and exit (no web server): for a systemd timer or cron")
-	wait := fs.Duration("wait", 2*time.Second, "how long to wait for another process holding the archive")
-	demo := fs.Bool("demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
+	o = &options{crawl: crawler.DefaultConfig(), resolve: resolveFlag{}, set: map[string]bool{}}
+	def := o.crawl
+	fs.StringVar(&o.db, "db", "archive.db", "archive file (created if missing); serve holds it while it runs")
+	fs.StringVar(&o.seeds, "seeds", "seeds.txt", "seeds file: one agency a line, URL NAME [LEVEL]")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address of the web UI and JSON API")
+	fs.DurationVar(&o.every, "every", 24*time.Hour, "harvest interval (a harvest also runs at start)")
+	fs.IntVar(&o.from, "from", 0, "first report year shown and audited (default: -to minus 4)")
+	fs.IntVar(&o.to, "to", 0, "last report year shown and audited (default: last year)")
+	fs.DurationVar(&o.crawl.Delay, "delay", def.Delay, "pause between two requests to the same host")
+	fs.IntVar(&o.crawl.Parallel, "parallel", def.Parallel, "hosts crawled at once")
+	fs.IntVar(&o.crawl.MaxDepth, "max-depth", def.MaxDepth, "link depth limit from the seed")
+	fs.IntVar(&o.crawl.MaxPagesPerHost, "max-pages", def.MaxPagesPerHost, "request limit per host per crawl")
+	fs.DurationVar(&o.crawl.Timeout, "timeout", def.Timeout, "timeout of one request")
+	fs.Var(o.resolve, "resolve", "route a host to ip:port, as host=ip:port (repeatable; tests and the offline demo)")
+	fs.BoolVar(&o.once, "once", false, "run one harvest and exit (no web server): for a systemd timer or cron")
+	fs.DurationVar(&o.wait, "wait", 2*time.Second, "how long to wait for another process holding the archive")
+	fs.BoolVar(&o.demo, "demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-once] | serve -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 1
+		return nil, false
 	}
-	if fs.NArg() > 0 {
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	switch {
+	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "serve: unexpected argument %q\n", fs.Arg(0))
-		return 1
-	}
-	if *every < 0 || *parallel <= 0 || *delay < 0 {
+	case o.every < 0 || o.crawl.Parallel <= 0 || o.crawl.Delay < 0:
 		fmt.Fprintln(stderr, "serve: -every and -delay must not be negative and -parallel must be positive")
-		return 1
+	case o.from != 0 && o.to != 0 && o.from > o.to:
+		fmt.Fprintf(stderr, "serve: -from %d is after -to %d\n", o.from, o.to)
+	default:
+		return o, true
 	}
-	if *from != 0 && *to != 0 && *from > *to {
-		fmt.Fprintf(stderr, "serve: -from %d is after -to %d\n", *from, *to)
+	return nil, false
+}
+
+// run is main with its context, streams and exit code made explicit for
+// tests; cancelling ctx is SIGINT/SIGTERM.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, ok := parseFlags(args, stderr)
+	if !ok {
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-
-	var agencies []seeds.Agency
-	if *demo {
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		w, err := fixtureworld.Default()
-		if err != nil {
-			fmt.Fprintf(stderr, "serve: demo world: %v\n", err)
-			return 2
-		}
-		w.SetLogger(log)
-		srv, res := fixtureworld.Serve(w)
-		defer srv.Close()
-		for h, addr := range res {
-			resolve[h] = addr
-		}
-		if agencies, err = seeds.Parse(strings.NewReader(w.Seeds())); err != nil {
-			fmt.Fprintf(stderr, "serve: demo seeds: %v\n", err)
-			return 2
-		}
-		if !set["db"] {
-			*db = "demo.db"
-		}
-		if !set["delay"] {
-			*delay = 0
-		}
-		fmt.Fprintf(stdout, "demo: serving %d fixture sites on %s; harvesting them into %s\n", len(w.Hosts()), srv.URL, *db)
-	} else {
-		var err error
-		if agencies, err = seeds.Load(*seedsPath); err != nil {
-			fmt.Fprintf(stderr, "serve: %v\n", err)
-			return 2
-		}
+	agencies, closeWorld, err := loadAgencies(o, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 2
 	}
-	a, err := archive.Open(*db, archive.Options{Timeout: *wait})
+	defer closeWorld()
+	a, err := archive.Open(o.db, archive.Options{Timeout: o.wait})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		if errors.Is(err, archive.ErrInUse) {
-			fmt.Fprintf(stderr, "serve: %s\n", archive.HeldBy(*db))
+			fmt.Fprintf(stderr, "serve: %s\n", archive.HeldBy(o.db))
 		}
 		return 2
 	}
-	defer func() {
-		if err := a.Close(); err != nil {
+	defer closeArchive(a, log, closeGrace)
+
+	cfg := o.crawl
+	cfg.Resolve = o.resolve
+	cfg.Logger = log
+	h := &harvest.Harvester{Archive: a, Agencies: agencies, Crawl: cfg, From: o.from, To: o.to, Logger: log}
+	if err := h.Load(); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 2
+	}
+	if o.once {
+		return runOnce(ctx, h, o.db, stdout, stderr)
+	}
+	return serve(ctx, o, h, agencies, stdout, stderr, log)
+}
+
+// loadAgencies reads the seeds file, or for -demo starts the fixture world
+// (closed by the returned function) and takes its seeds.
+func loadAgencies(o *options, stdout io.Writer, log *slog.Logger) ([]seeds.Agency, func(), error) {
+	if !o.demo {
+		agencies, err := seeds.Load(o.seeds)
+		return agencies, func() {}, err
+	}
+	w, err := fixtureworld.Default()
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo world: %w", err)
+	}
+	w.SetLogger(log)
+	srv, res := fixtureworld.Serve(w)
+	for h, addr := range res {
+		o.resolve[h] = addr
+	}
+	agencies, err := seeds.Parse(strings.NewReader(w.Seeds()))
+	if err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("demo seeds: %w", err)
+	}
+	if !o.set["db"] {
+		o.db = "demo.db"
+	}
+	if !o.set["delay"] {
+		o.crawl.Delay = 0
+	}
+	fmt.Fprintf(stdout, "demo: serving %d fixture sites on %s; harvesting them into %s\n", len(w.Hosts()), srv.URL, o.db)
+	return agencies, srv.Close, nil
+}
+
+// closeGrace bounds the wait for the archive to close at exit: a request
+// still reading it (its read transaction open) would hold Close forever.
+const closeGrace = 2 * time.Second
+
+// closeArchive closes a, giving up after grace: what was committed is on
+// disk either way, and the file lock goes with the process.
+func closeArchive(a *archive.Archive, log *slog.Logger, grace time.Duration) {
+	done := make(chan error, 1)
+	go func() { done <- a.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
 			log.Error("close archive", "err", err)
 		}
-	}()
-
-	cfg := def
-	cfg.Delay = *delay
-	cfg.Parallel = *parallel
-	cfg.MaxDepth = *maxDepth
-	cfg.MaxPagesPerHost = *maxPages
-	cfg.Timeout = *timeout
-	cfg.Resolve = resolve
-	cfg.Logger = log
-	h := &harvest.Harvester{Archive: a, Agencies: agencies, Crawl: cfg, From: *from, To: *to, Logger: log}
-
-	if *once {
-		return runOnce(ctx, h, *db, stdout, stderr)
+	case <-time.After(grace):
+		log.Warn("the archive is still being read; exiting without waiting (everything committed is on disk)", "archive", a.Path(), "waited", grace.String())
 	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "serve: listen on %s: %v\n", *addr, err)
-		return 2
-	}
-	base := "http://" + ln.Addr().String() + "/"
-	release, err := archive.WriteHolder(*db, archive.Holder{PID: os.Getpid(), Command: "nianbao serve", Addr: base, Since: time.Now().UTC()})
-	if err != nil {
-		log.Warn("cannot name this process as the archive's holder", "err", err)
-		release = func() {}
-	}
-	defer release()
-
-	ui := &web.Server{Archive: a, Agencies: agencies, From: *from, To: *to, Logger: log}
-	srv := &http.Server{
-		Handler:           routes(ui.Handler(), h, a),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "nianbao serve: %s (archive %s, %d agencies, harvest every %s)\n", base, *db, len(agencies), *every)
-	log.Info("serving", "url", base, "archive", *db, "agencies", len(agencies), "every", every.String())
-
-	hctx, cancelHarvest := context.WithCancel(ctx)
-	defer cancelHarvest()
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		h.Loop(hctx, *every)
-		if hctx.Err() == nil {
-			log.Info("harvest loop ended (-every 0): serving until stopped")
-		}
-	}()
-
-	code := 0
-	select {
-	case <-ctx.Done():
-		log.Info("stopping: shutting down the web server and interrupting the harvest")
-	case err := <-serveErr:
-		log.Error("web server stopped", "err", err)
-		code = 2
-	}
-	cancelHarvest()
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("web server shutdown", "err", err)
-	}
-	<-loopDone
-	if r, err := lastRun(a); err == nil && r != nil && r.Status == harvest.StatusInterrupted {
-		log.Info("the interrupted harvest resumes at the next start", "run", r.ID)
-	}
-	log.Info("stopped", "archive", *db)
-	return code
 }
 
 // runOnce runs one harvest, prints its record as JSON on stdout, and
@@ -264,43 +246,4 @@ func runOnce(ctx context.Context, h *harvest.Harvester, db string, stdout, stder
 		return 2
 	}
 	return 0
-}
-
-// routes adds /healthz to the web UI's handler.
-func routes(ui http.Handler, h *harvest.Harvester, a *archive.Archive) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		type health struct {
-			Status  string       `json:"status"`
-			Archive string       `json:"archive"`
-			Running *archive.Run `json:"running"`
-			LastRun *archive.Run `json:"last_run"`
-		}
-		out := health{Status: "ok", Archive: a.Path()}
-		if cur, ok := h.Current(); ok {
-			out.Running = &cur
-		}
-		last, err := lastRun(a)
-		code := http.StatusOK
-		if err != nil {
-			out.Status = "archive unreadable: " + err.Error()
-			code = http.StatusServiceUnavailable
-		}
-		out.LastRun = last
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(code)
-		json.NewEncoder(w).Encode(out)
-	})
-	mux.Handle("/", ui)
-	return mux
-}
-
-// lastRun returns the newest recorded run, or nil.
-func lastRun(a *archive.Archive) (*archive.Run, error) {
-	runs, err := a.Runs()
-	if err != nil || len(runs) == 0 {
-		return nil, err
-	}
-	return runs[0], nil
 }
