@@ -19,8 +19,16 @@ type Run struct {
 	Pages       int       `json:"pages"`
 	NewCaptures int       `json:"new_captures"`
 	NewReports  int       `json:"new_reports"`
-	Errors      int       `json:"errors"`
-	// New lists the URLs first archived (or changed) in this run.
+	// Errors counts the failed fetches, and for a harvest the captures
+	// whose extraction failed for the first time.
+	Errors int `json:"errors"`
+	// Skipped counts the archive records the run could not decode and
+	// passed over (a capture, report or run record that is not valid JSON);
+	// the run's log names each one.
+	Skipped int `json:"skipped_records,omitempty"`
+	// New lists the URLs first archived (or changed) in this run; for a
+	// harvest, since the last completed harvest (what one-shot crawls and
+	// unfinished harvests archived in between included).
 	New []string `json:"new,omitempty"`
 	// Status is "running", "done", "interrupted" or "failed: <reason>".
 	Status string `json:"status"`
