@@ -2,22 +2,28 @@ package harvest
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/extract"
 )
 
-// realExtract is the ExtractFunc of extract.Run in archive mode over the
-// given captures.
-func realExtract(ctx context.Context, a *archive.Archive, ids []string, log *slog.Logger) (*ExtractResult, error) {
-	sum, err := extract.Run(ctx, a, extract.RunOptions{Only: ids, Logger: log})
+// realExtract is the ExtractFunc of extract.Run in its default mode over
+// the whole archive: every capture not yet extracted is parsed (the
+// latest capture of each URL; one whose report is stored for the same
+// payload, or that an earlier run found is not a report, is skipped).
+func realExtract(ctx context.Context, a *archive.Archive, log *slog.Logger) (*ExtractResult, error) {
+	sum, err := extract.Run(ctx, a, extract.RunOptions{Logger: log})
 	if sum == nil {
 		if err == nil {
-			err = fmt.Errorf("extract returned no summary")
+			err = errors.New("extract returned no summary")
 		}
 		return nil, err
 	}
-	return &ExtractResult{NewReports: sum.NewReports, Failed: len(sum.Failed)}, err
+	res := &ExtractResult{Parsed: sum.Parsed, NewReports: sum.NewReports, Skipped: sum.Skipped}
+	for _, f := range sum.Failed {
+		res.Failed = append(res.Failed, f.CaptureID)
+	}
+	return res, err
 }

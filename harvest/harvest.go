@@ -1,10 +1,17 @@
 // Package harvest owns scheduled harvesting: one harvest run crawls the
-// agencies' sites, extracts reports from the captures that are new, audits
-// the archive, and records the run (start, end, pages, new captures, new
-// reports, errors, and the URLs new since the last run) in the archive.
-// Loop repeats runs on an interval without ever overlapping them. The
-// package also names the process holding an archive (holder.go) so that
-// one-shot commands can say that serve holds it.
+// agencies' sites, extracts every capture of the archive not yet extracted
+// (the run's own, those of one-shot crawls and imports, those left by
+// interrupted runs), computes the audit once and stores it with the run,
+// and records the run (start, end, pages, new captures, new reports,
+// errors, records skipped, and the URLs new since the last completed
+// harvest) in the archive. Loop repeats runs on an interval without ever
+// overlapping them.
+//
+// Every composite read of a stage is one archive.View: no stage opens a read
+// transaction inside another (bbolt deadlocks on that while a writer grows
+// the file). Records that do not decode are passed over and counted
+// (Run.Skipped); damage that stops a stage (archive.ErrDamaged) fails the
+// run, and the Harvester then refuses further runs (see Damaged).
 package harvest
 
 import (
@@ -12,9 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +31,7 @@ import (
 // Kind is the archive.Run kind of a harvest.
 const Kind = "harvest"
 
-// Run statuses. A failed run has the status "failed: <reason>".
+// Run statuses. A failed run has the status "failed: <stage>: <reason>".
 const (
 	StatusRunning     = "running"
 	StatusDone        = "done"
@@ -44,20 +48,26 @@ var ErrBusy = errors.New("harvest: a run is already in progress")
 // its summary so far and ctx's error.
 type CrawlFunc func(ctx context.Context, a *archive.Archive, cfg crawler.Config, agencies []seeds.Agency) (*crawler.Summary, error)
 
-// ExtractFunc extracts the reports of the given captures into a (with
-// a.PutReport) and says how many reports were stored and how many captures
-// failed.
-type ExtractFunc func(ctx context.Context, a *archive.Archive, captureIDs []string, log *slog.Logger) (*ExtractResult, error)
+// ExtractFunc extracts into a (with a.PutReport and a.MarkExtracted) every
+// capture not yet extracted, whichever run made it, and says what it did.
+// A cancelled extraction returns what it did so far and ctx's error.
+type ExtractFunc func(ctx context.Context, a *archive.Archive, log *slog.Logger) (*ExtractResult, error)
 
 // ExtractResult is what an ExtractFunc did.
 type ExtractResult struct {
-	// NewReports counts reports stored.
+	// Parsed counts the reports parsed (and stored) by this extraction.
+	Parsed int
+	// NewReports counts the captures that got a report for the first time.
 	NewReports int
-	// Failed counts report captures that could not be parsed.
-	Failed int
+	// Failed lists the IDs of the report captures that could not be parsed.
+	Failed []string
+	// Skipped lists the archive records that did not decode.
+	Skipped []archive.Skipped
 }
 
-// AuditFunc has the signature of audit.Run.
+// AuditFunc has the signature of audit.Run. The real audit stage reads
+// through one view with audit.Compute instead, so that it can be cancelled
+// and count the records it skipped.
 type AuditFunc func(a *archive.Archive, agencies []seeds.Agency, from, to int, asof time.Time) ([]audit.Entry, error)
 
 // Harvester runs harvests over one archive. Set the exported fields before
@@ -81,16 +91,20 @@ type Harvester struct {
 	Now func() time.Time
 
 	// Crawler, Extractor and Auditor replace the real stages when set
-	// (tests); nil uses crawler.New(…).Run, extract.Run and audit.Run.
+	// (tests); nil uses crawler.New(…).Run, extract.Run and audit.Compute.
 	Crawler   CrawlFunc
 	Extractor ExtractFunc
 	Auditor   AuditFunc
 
 	running sync.Mutex // held while a run is in progress
 
-	mu      sync.Mutex // guards current and audit
+	mu      sync.Mutex // guards current, snap and damage
 	current *archive.Run
-	entries []audit.Entry
+	snap    *audit.Snapshot
+	damage  error
+
+	recMu  sync.Mutex // serialises the records of a run's progress and end
+	closed string     // ID of the last run whose end is recorded
 }
 
 func (h *Harvester) logger() *slog.Logger {
@@ -124,14 +138,6 @@ func (h *Harvester) Current() (archive.Run, bool) {
 	return r, true
 }
 
-// Audit returns the audit entries computed by the last run that reached
-// the audit stage.
-func (h *Harvester) Audit() []audit.Entry {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]audit.Entry(nil), h.entries...)
-}
-
 func (h *Harvester) setCurrent(r *archive.Run) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -143,13 +149,36 @@ func (h *Harvester) setCurrent(r *archive.Run) {
 	h.current = &c
 }
 
-// Run performs one harvest: it records a Run with status "running", crawls
-// the agencies, extracts the reports of the captures that are new (and of
-// those left by an earlier run that was killed or interrupted), audits the
-// archive, and records the Run again as "done", "interrupted" (ctx was
-// cancelled) or "failed: <reason>". The returned Run is the one recorded;
-// the error is non-nil unless the status is "done". Run returns ErrBusy
-// when another Run of h is in progress.
+// Damaged returns the damage (an error wrapping archive.ErrDamaged) that
+// made a run of this Harvester (or Load) fail, or nil. Once the archive is
+// known to be damaged, Run refuses to write into it again: check and
+// salvage the file, then start a new process.
+func (h *Harvester) Damaged() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.damage
+}
+
+// noteDamage remembers err when it reports a damaged archive.
+func (h *Harvester) noteDamage(err error) {
+	if !errors.Is(err, archive.ErrDamaged) {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.damage == nil {
+		h.damage = err
+	}
+}
+
+// Run performs one harvest: it records a Run with status "running",
+// crawls the agencies, extracts every capture not yet extracted, computes
+// the audit and stores it with the run, and records the Run again as
+// "done", "interrupted" (ctx was cancelled) or "failed: <stage>: <reason>".
+// The returned Run is the one recorded; the error is non-nil unless the
+// status is "done". Run returns ErrBusy when another Run of h is in
+// progress, and an error wrapping archive.ErrDamaged without running when
+// an earlier run met damage.
 func (h *Harvester) Run(ctx context.Context) (*archive.Run, error) {
 	if h.Archive == nil {
 		return nil, errors.New("harvest: nil archive")
@@ -161,292 +190,190 @@ func (h *Harvester) Run(ctx context.Context) (*archive.Run, error) {
 		return nil, ErrBusy
 	}
 	defer h.running.Unlock()
-	log := h.logger()
-	a := h.Archive
-
-	// A run still "running" in the archive was killed: this process holds
-	// the archive, so nothing else can be running it.
-	prev, carried, err := h.recoverRuns()
-	if err != nil {
-		return nil, err
+	if err := h.Damaged(); err != nil {
+		return nil, fmt.Errorf("harvest: not started, an earlier run found the archive damaged: %w", err)
 	}
-	run := &archive.Run{Kind: Kind, Started: time.Now().UTC(), Status: StatusRunning}
-	if err := a.PutRun(run); err != nil {
+	s := &runState{h: h, log: h.logger(), skipped: newSkipSet()}
+	s.run = &archive.Run{Kind: Kind, Started: time.Now().UTC(), Status: StatusRunning}
+	if err := h.Archive.PutRun(s.run); err != nil {
+		h.noteDamage(err)
 		return nil, fmt.Errorf("harvest: record run start: %w", err)
 	}
-	h.setCurrent(run)
+	h.setCurrent(s.run)
 	defer h.setCurrent(nil)
-	log.Info("harvest started", "run", run.ID, "agencies", len(h.Agencies), "carried_over", len(carried))
 
-	finish := func(stage string, err error) (*archive.Run, error) {
-		run.Ended = time.Now().UTC()
-		switch {
-		case err == nil:
-			run.Status = StatusDone
-		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-			run.Status = StatusInterrupted
-			err = fmt.Errorf("harvest run %s interrupted during %s: %w", run.ID, stage, err)
-		default:
-			run.Status = statusFailed + stage + ": " + err.Error()
-			err = fmt.Errorf("harvest run %s: %s: %w", run.ID, stage, err)
-		}
-		if perr := a.PutRun(run); perr != nil {
-			return run, errors.Join(err, fmt.Errorf("harvest: record run end: %w", perr))
-		}
-		h.logEnd(run, prev)
-		return run, err
+	sv, err := h.survey(ctx, s.run.ID)
+	if err != nil {
+		return s.finish("start", err)
 	}
+	s.prev, s.knownFailed = sv.prev, sv.knownFailed
+	s.skipped.add(sv.skipped...)
+	s.log.Info("harvest started", "run", s.run.ID, "agencies", len(h.Agencies), "carried_over", len(sv.carried))
 
-	// Crawl.
+	if err := s.crawl(ctx, sv.carried); err != nil {
+		return s.finish("crawl", err)
+	}
+	if err := s.extract(ctx); err != nil {
+		return s.finish("extract", err)
+	}
+	if err := s.audit(ctx); err != nil {
+		return s.finish("audit", err)
+	}
+	return s.finish("audit", nil)
+}
+
+// runState is one run in progress.
+type runState struct {
+	h           *Harvester
+	log         *slog.Logger
+	run         *archive.Run
+	prev        *archive.Run    // the last completed harvest before it, or nil
+	knownFailed map[string]bool // captures whose extraction had already failed
+	skipped     *skipSet
+}
+
+// finish records the run's end with the status err gives it (nil: done)
+// and logs it. stage names the stage err comes from.
+func (s *runState) finish(stage string, err error) (*archive.Run, error) {
+	run := s.run
+	run.Ended = time.Now().UTC()
+	run.Skipped = s.skipped.len()
+	switch {
+	case err == nil:
+		run.Status = StatusDone
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		run.Status = StatusInterrupted
+		err = fmt.Errorf("harvest run %s interrupted during %s: %w", run.ID, stage, err)
+	default:
+		s.h.noteDamage(err)
+		run.Status = statusFailed + stage + ": " + err.Error()
+		err = fmt.Errorf("harvest run %s: %s: %w", run.ID, stage, err)
+	}
+	s.h.setCurrent(run)
+	if perr := s.h.record(run, true); perr != nil {
+		s.h.noteDamage(perr)
+		err = errors.Join(err, fmt.Errorf("harvest: record run end: %w", perr))
+	}
+	s.skipped.log(s.log, run.ID, s.h.Archive.Path())
+	s.h.logEnd(run, s.prev)
+	return run, err
+}
+
+// record stores run. A run whose end is already recorded (by Abandon) is
+// not recorded again.
+func (h *Harvester) record(run *archive.Run, end bool) error {
+	h.recMu.Lock()
+	defer h.recMu.Unlock()
+	if h.closed == run.ID {
+		return nil
+	}
+	if end {
+		h.closed = run.ID
+	}
+	return h.Archive.PutRun(run)
+}
+
+// Abandon records the run in progress, if any, as interrupted now and
+// returns it: for a caller that stops and cannot wait any longer for the
+// run's stage to return (serve's shutdown grace is over). The run's own
+// end is then not recorded over it.
+func (h *Harvester) Abandon() (*archive.Run, error) {
+	h.recMu.Lock()
+	defer h.recMu.Unlock()
+	cur, ok := h.Current()
+	if !ok || h.closed == cur.ID {
+		return nil, nil
+	}
+	cur.Status = StatusInterrupted
+	cur.Ended = time.Now().UTC()
+	h.closed = cur.ID
+	if err := h.Archive.PutRun(&cur); err != nil {
+		return &cur, fmt.Errorf("harvest: record run %s interrupted: %w", cur.ID, err)
+	}
+	return &cur, nil
+}
+
+// crawl runs the crawl stage and lists, in run.New, the URLs new since the
+// last completed harvest: those of the crawl's new captures and of carried,
+// the captures made since then by other runs.
+func (s *runState) crawl(ctx context.Context, carried []string) error {
+	h, run := s.h, s.run
 	cfg := h.Crawl
 	cfg.RunID = run.ID
 	if cfg.Logger == nil {
-		cfg.Logger = log
+		cfg.Logger = s.log
 	}
 	crawl := h.Crawler
 	if crawl == nil {
 		crawl = realCrawl
 	}
-	sum, cerr := crawl(ctx, a, cfg, h.Agencies)
+	sum, cerr := crawl(ctx, h.Archive, cfg, h.Agencies)
 	var newIDs []string
 	if sum != nil {
-		run.Pages = sum.Pages
-		run.NewCaptures = sum.NewCaptures
-		run.Errors = sum.Errors
+		run.Pages, run.NewCaptures, run.Errors = sum.Pages, sum.NewCaptures, sum.Errors
 		newIDs = sum.New
 	}
-	ids := mergeIDs(carried, newIDs)
-	urls, uerr := newURLs(a, ids)
-	if uerr != nil && cerr == nil {
-		cerr = uerr
-	}
+	urls, skipped, uerr := newURLs(h.Archive, mergeIDs(carried, newIDs))
+	s.skipped.add(skipped...)
 	run.New = urls
 	h.setCurrent(run)
 	if cerr != nil {
-		return finish("crawl", cerr)
+		return cerr
 	}
-	if err := a.PutRun(run); err != nil {
-		return finish("crawl", fmt.Errorf("record run progress: %w", err))
+	if uerr != nil {
+		return uerr
 	}
+	if err := h.record(run, false); err != nil {
+		return fmt.Errorf("record run progress: %w", err)
+	}
+	return nil
+}
 
-	// Extract what is new.
-	if len(ids) > 0 {
-		ext := h.Extractor
-		if ext == nil {
-			ext = realExtract
+// extract runs the extract stage over everything not yet extracted. Only
+// failures of captures that had not failed before count as the run's
+// errors: a capture that cannot be parsed is tried again at every harvest.
+func (s *runState) extract(ctx context.Context) error {
+	h, run := s.h, s.run
+	ext := h.Extractor
+	if ext == nil {
+		ext = realExtract
+	}
+	res, err := ext(ctx, h.Archive, s.log)
+	if res != nil {
+		run.NewReports = res.NewReports
+		again := 0
+		for _, id := range res.Failed {
+			if s.knownFailed[id] {
+				again++
+			} else {
+				run.Errors++
+			}
 		}
-		res, err := ext(ctx, a, ids, log)
-		if res != nil {
-			run.NewReports = res.NewReports
-			run.Errors += res.Failed
+		if again > 0 {
+			s.log.Info("extract: captures that could not be parsed before still cannot be", "run", run.ID, "captures", again)
 		}
+		s.skipped.add(res.Skipped...)
 		h.setCurrent(run)
-		if err != nil {
-			return finish("extract", err)
-		}
 	}
-	if err := ctx.Err(); err != nil {
-		return finish("extract", err)
-	}
-
-	// Audit.
-	aud := h.Auditor
-	if aud == nil {
-		aud = audit.Run
-	}
-	from, to := h.years()
-	entries, err := aud(a, h.Agencies, from, to, h.now())
 	if err != nil {
-		return finish("audit", err)
+		return err
 	}
-	h.mu.Lock()
-	h.entries = entries
-	h.mu.Unlock()
-	logAudit(log, run.ID, entries)
-	return finish("audit", nil)
-}
-
-// logEnd writes the run's end line and what is new since the previous run.
-func (h *Harvester) logEnd(run *archive.Run, prev *archive.Run) {
-	log := h.logger()
-	attrs := []any{"run", run.ID, "status", run.Status, "took", run.Ended.Sub(run.Started).Round(time.Millisecond).String(),
-		"pages", run.Pages, "new_captures", run.NewCaptures, "new_reports", run.NewReports, "errors", run.Errors}
-	since := "since the first run"
-	if prev != nil {
-		since = fmt.Sprintf("since run %s (%s)", prev.ID, prev.Started.Format(time.RFC3339))
-	}
-	if len(run.New) == 0 {
-		log.Info("harvest ended: nothing new "+since, attrs...)
-		return
-	}
-	var reports []string
-	for _, u := range run.New {
-		if st, ok, err := h.Archive.URLState(u); err == nil && ok && (st.Role == archive.RoleReport || st.Role == archive.RoleAttachment) {
-			reports = append(reports, u)
-		}
-	}
-	if len(reports) > 0 {
-		attrs = append(attrs, "new_report_urls", strings.Join(reports, " "))
-	}
-	attrs = append(attrs, "new", strings.Join(run.New, " "))
-	log.Info(fmt.Sprintf("harvest ended: %d URLs new %s, %d of them report pages or attachments", len(run.New), since, len(reports)), attrs...)
-}
-
-// logAudit logs the audit's counts by status and names what is missing or
-// late.
-func logAudit(log *slog.Logger, runID string, entries []audit.Entry) {
-	counts := map[string]int{}
-	var missing, late []string
-	for _, e := range entries {
-		counts[e.Status]++
-		switch e.Status {
-		case audit.Missing:
-			missing = append(missing, fmt.Sprintf("%s %d", e.Agency, e.Year))
-		case audit.Late:
-			late = append(late, fmt.Sprintf("%s %d (%d days)", e.Agency, e.Year, e.DaysLate))
-		}
-	}
-	statuses := make([]string, 0, len(counts))
-	for s := range counts {
-		statuses = append(statuses, s)
-	}
-	sort.Strings(statuses)
-	attrs := []any{"run", runID, "agency_years", len(entries)}
-	for _, s := range statuses {
-		attrs = append(attrs, s, counts[s])
-	}
-	if len(missing) > 0 {
-		attrs = append(attrs, "missing_list", strings.Join(missing, "; "))
-	}
-	if len(late) > 0 {
-		attrs = append(attrs, "late_list", strings.Join(late, "; "))
-	}
-	log.Info("audit", attrs...)
-}
-
-// recoverRuns marks harvest runs left "running" (their process was killed)
-// as interrupted, and returns the last completed harvest run and the IDs of
-// the new captures made by the unfinished harvest runs since it: their
-// reports still have to be extracted and their URLs listed as new.
-func (h *Harvester) recoverRuns() (prev *archive.Run, carried []string, err error) {
-	a := h.Archive
-	runs, err := a.Runs()
-	if err != nil {
-		return nil, nil, fmt.Errorf("harvest: %w", err)
-	}
-	unfinished := map[string]*archive.Run{}
-	for _, r := range runs { // newest first
-		if r.Kind != Kind {
-			continue
-		}
-		if r.Status == StatusDone {
-			prev = r
-			break
-		}
-		unfinished[r.ID] = r
-	}
-	if len(unfinished) == 0 {
-		return prev, nil, nil
-	}
-	last := map[string]time.Time{}
-	err = a.View(func(r *archive.Reader) error {
-		return r.Each(func(c *archive.Capture) error {
-			if _, ok := unfinished[c.RunID]; !ok {
-				return nil
-			}
-			if c.FetchedAt.After(last[c.RunID]) {
-				last[c.RunID] = c.FetchedAt
-			}
-			if c.Error == "" && !c.Revisit && c.Digest != "" {
-				carried = append(carried, c.ID)
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("harvest: captures of unfinished runs: %w", err)
-	}
-	for _, r := range unfinished {
-		if r.Status != StatusRunning {
-			continue
-		}
-		r.Status = StatusInterrupted
-		if r.Ended.IsZero() {
-			r.Ended = last[r.ID]
-		}
-		if err := a.PutRun(r); err != nil {
-			return nil, nil, fmt.Errorf("harvest: mark run %s interrupted: %w", r.ID, err)
-		}
-		h.logger().Warn("an earlier harvest was killed; marked interrupted, its captures are kept and the crawl resumes", "run", r.ID, "started", r.Started.Format(time.RFC3339))
-	}
-	return prev, carried, nil
-}
-
-// mergeIDs returns the union of two capture ID lists in capture order.
-func mergeIDs(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range [][]string{a, b} {
-		for _, id := range l {
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return idNum(out[i]) < idNum(out[j]) })
-	return out
-}
-
-func idNum(id string) uint64 {
-	n, _ := strconv.ParseUint(id, 10, 64)
-	return n
-}
-
-// newURLs returns, sorted, the URLs of the given captures that are first
-// archived or whose payload changed: a capture that failed, is a revisit,
-// or has the digest of the URL's previous successful capture is left out.
-func newURLs(a *archive.Archive, ids []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		c, err := a.Get(id)
-		if err != nil {
-			return nil, fmt.Errorf("new URLs: %w", err)
-		}
-		if seen[c.URL] || c.Error != "" || c.Revisit || c.Digest == "" {
-			continue
-		}
-		caps, err := a.ByURL(c.URL)
-		if err != nil {
-			return nil, fmt.Errorf("new URLs: %w", err)
-		}
-		var before *archive.Capture
-		for _, p := range caps {
-			if idNum(p.ID) >= idNum(c.ID) {
-				break
-			}
-			if p.Error == "" && p.Digest != "" {
-				before = p
-			}
-		}
-		if before != nil && before.Digest == c.Digest {
-			continue
-		}
-		seen[c.URL] = true
-		out = append(out, c.URL)
-	}
-	sort.Strings(out)
-	return out, nil
+	return ctx.Err()
 }
 
 // Loop runs a harvest at once and then every interval until ctx is
 // cancelled; every <= 0 runs once. Runs never overlap: a tick that arrives
 // during a run is taken when it ends. Cancelling ctx stops the run in
-// progress, which is recorded as interrupted, and returns.
+// progress, which is recorded as interrupted, and returns. Once a run has
+// found the archive damaged, the ticks that follow only log that harvests
+// are suspended.
 func (h *Harvester) Loop(ctx context.Context, every time.Duration) {
 	log := h.logger()
 	once := func() {
+		if err := h.Damaged(); err != nil {
+			log.Error("harvest skipped: the archive is damaged; serve keeps serving what it can read, harvests resume after the file is repaired and serve restarted", "err", err)
+			return
+		}
 		run, err := h.Run(ctx)
 		if err != nil && ctx.Err() == nil {
 			id := ""

@@ -123,28 +123,41 @@ func testLogger(buf *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// recordingExtractor remembers the capture IDs it was asked to extract and
-// reports one new report per capture with role report.
+// recordingExtractor stands for extract.Run: every call "extracts" the
+// successful, non-revisit captures it has not seen (nor an earlier capture
+// of the same URL with the same payload), remembers their IDs, and counts
+// one new report per capture with role report.
 type recordingExtractor struct {
 	mu    sync.Mutex
+	seen  map[string]bool // url + digest
 	calls [][]string
 }
 
-func (r *recordingExtractor) extract(_ context.Context, a *archive.Archive, ids []string, _ *slog.Logger) (*ExtractResult, error) {
+func (r *recordingExtractor) extract(_ context.Context, a *archive.Archive, _ *slog.Logger) (*ExtractResult, error) {
 	r.mu.Lock()
-	r.calls = append(r.calls, append([]string(nil), ids...))
-	r.mu.Unlock()
-	res := &ExtractResult{}
-	for _, id := range ids {
-		c, err := a.Get(id)
-		if err != nil {
-			return res, err
-		}
-		if c.Role == archive.RoleReport {
-			res.NewReports++
-		}
+	defer r.mu.Unlock()
+	if r.seen == nil {
+		r.seen = map[string]bool{}
 	}
-	return res, nil
+	res := &ExtractResult{}
+	var ids []string
+	err := a.View(func(rd *archive.Reader) error {
+		err := rd.Each(func(c *archive.Capture) error {
+			if c.Error != "" || c.Revisit || c.Digest == "" || r.seen[c.URL+" "+c.Digest] {
+				return nil
+			}
+			r.seen[c.URL+" "+c.Digest] = true
+			ids = append(ids, c.ID)
+			if c.Role == archive.RoleReport {
+				res.NewReports++
+			}
+			return nil
+		})
+		res.Skipped = rd.Skipped()
+		return err
+	})
+	r.calls = append(r.calls, ids)
+	return res, err
 }
 
 func (r *recordingExtractor) last() []string {
@@ -219,16 +232,17 @@ func TestRunTwiceListsOnlyWhatIsNew(t *testing.T) {
 		!strings.Contains(logs.String(), `new_report_urls="`+report22+" "+report23+`"`) {
 		t.Errorf("log lacks the new-URL line:\n%s", logs.String())
 	}
-	for _, e := range h.Audit() {
+	snap := h.Audit()
+	if snap == nil || snap.RunID != r1.ID || snap.AsOf != "2024-06-01" || snap.From != 2022 || snap.To != 2023 || len(snap.Entries) != 2 {
+		t.Fatalf("audit after the first run = %+v, want run %s as of 2024-06-01, 2022-2023, 2 entries", snap, r1.ID)
+	}
+	for _, e := range snap.Entries {
 		if e.Status != "missing" { // the recording extractor stores no reports
 			t.Errorf("audit entry %+v, want missing", e)
 		}
 	}
-	if len(h.Audit()) != 2 {
-		t.Errorf("audit has %d entries, want 2", len(h.Audit()))
-	}
 
-	// Second run over an unchanged site: nothing new, no extraction.
+	// Second run over an unchanged site: nothing new, nothing extracted.
 	calls := ext.count()
 	r2, err := h.Run(ctx)
 	if err != nil {
@@ -237,8 +251,8 @@ func TestRunTwiceListsOnlyWhatIsNew(t *testing.T) {
 	if len(r2.New) != 0 || r2.NewCaptures != 0 || r2.NewReports != 0 || r2.Status != StatusDone {
 		t.Errorf("second run = %+v, want nothing new", r2)
 	}
-	if ext.count() != calls {
-		t.Errorf("second run extracted %q", ext.last())
+	if ext.count() != calls+1 || len(ext.last()) != 0 {
+		t.Errorf("second run: %d extractions, last %q; want one extracting nothing", ext.count()-calls, ext.last())
 	}
 	if !strings.Contains(logs.String(), "harvest ended: nothing new since run "+r1.ID) {
 		t.Errorf("log lacks the nothing-new line:\n%s", logs.String())
@@ -349,8 +363,8 @@ func TestRunStatuses(t *testing.T) {
 		{name: "cancelled mid-crawl", crawl: blocked, cancel: true, wantStatus: "interrupted", wantErr: context.Canceled,
 			wantNew: []string{"http://gaj.harvest.test/a.html"}},
 		{name: "extract fails", crawl: fakeCrawl([]string{"http://gaj.harvest.test/a.html"}, func(string) string { return "a" }, nil),
-			extract: func(context.Context, *archive.Archive, []string, *slog.Logger) (*ExtractResult, error) {
-				return &ExtractResult{Failed: 1}, boom
+			extract: func(context.Context, *archive.Archive, *slog.Logger) (*ExtractResult, error) {
+				return &ExtractResult{Failed: []string{"1"}}, boom
 			},
 			wantStatus: "failed: extract: disk on fire", wantErr: boom, wantNew: []string{"http://gaj.harvest.test/a.html"}},
 		{name: "audit fails", crawl: fakeCrawl(nil, nil, nil),
@@ -500,7 +514,10 @@ func TestNewURLs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := newURLs(a, tc.ids)
+			got, skipped, err := newURLs(a, tc.ids)
+			if err != nil || len(skipped) != 0 {
+				t.Fatalf("skipped %v, err %v", skipped, err)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -509,7 +526,7 @@ func TestNewURLs(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newURLs(a, []string{"999"}); !errors.Is(err, archive.ErrNotFound) {
+	if _, _, err := newURLs(a, []string{"999"}); !errors.Is(err, archive.ErrNotFound) {
 		t.Errorf("unknown ID: err %v, want ErrNotFound", err)
 	}
 }
