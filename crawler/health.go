@@ -80,7 +80,8 @@ func classifyErr(err error) errClass {
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return classRefused
 	case errors.As(err, &cve), errors.As(err, &rhe), errors.As(err, &alert), errors.As(err, &uae),
-		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
+		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "),
+		strings.Contains(err.Error(), "HTTP response to HTTPS client"), strings.Contains(err.Error(), "TLS handshake timeout"):
 		return classHandshake
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return classTimeout
