@@ -108,7 +108,9 @@ func crawlOnce(t *testing.T, cfg Config, ags ...seeds.Agency) (*archive.Archive,
 	return a, sum
 }
 
-func agency(url, name string) seeds.Agency { return seeds.Agency{URL: url, Name: name, Level: "department"} }
+func agency(url, name string) seeds.Agency {
+	return seeds.Agency{URL: url, Name: name, Level: "department"}
+}
 
 // archivedPaths is every URL of a successful capture, as path?query, by
 // authority.
