@@ -1,5 +1,7 @@
 // Package seeds reads the seeds file: the agencies nianbao harvests, one per
-// line as "URL AGENCY [LEVEL]".
+// line as "URL AGENCY [LEVEL] [code=CODE]", CODE being the agency's unified
+// social credit code (统一社会信用代码, GB 32100-2015), which provincial
+// report modules key agencies by.
 package seeds
 
 import (
@@ -21,10 +23,13 @@ const (
 
 // Agency is one line of the seeds file.
 type Agency struct {
-	URL    string // the seed URL: the agency's site or its report column
-	Name   string // the agency's name, e.g. 宁波市公安局
-	Level  string // Department or Government
-	Line   int    // line number in the seeds file
+	URL   string // the seed URL: the agency's site or its report column
+	Name  string // the agency's name, e.g. 宁波市公安局
+	Level string // Department or Government
+	// Code is the agency's 18-character unified social credit code, ""
+	// when the line gives none.
+	Code   string
+	Line   int // line number in the seeds file
 	parsed *url.URL
 }
 
@@ -47,7 +52,8 @@ func Load(path string) ([]Agency, error) {
 
 // Parse reads seeds from r. Fields are separated by white space; '#' starts
 // a comment; blank lines are skipped. LEVEL defaults to department. A
-// malformed line is an error naming its line number.
+// code=CODE field may follow the name or the level; its check character
+// must be right. A malformed line is an error naming its line number.
 func Parse(r io.Reader) ([]Agency, error) {
 	var out []Agency
 	seen := map[string]int{}
@@ -67,11 +73,15 @@ func Parse(r io.Reader) ([]Agency, error) {
 		if len(fields) == 0 {
 			continue
 		}
+		code, fields, err := takeCode(fields)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
 		if len(fields) < 2 {
 			return nil, fmt.Errorf("line %d: want \"URL AGENCY [LEVEL]\", got %q", n, strings.TrimSpace(line))
 		}
 		if len(fields) > 3 {
-			return nil, fmt.Errorf("line %d: too many fields (%d): want \"URL AGENCY [LEVEL]\" (agency names have no spaces)", n, len(fields))
+			return nil, fmt.Errorf("line %d: too many fields (%d): want \"URL AGENCY [LEVEL] [code=CODE]\" (agency names have no spaces)", n, len(fields))
 		}
 		u, err := url.Parse(fields[0])
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -91,7 +101,7 @@ func Parse(r io.Reader) ([]Agency, error) {
 			return nil, fmt.Errorf("line %d: duplicate of line %d", n, prev)
 		}
 		seen[fields[1]+" "+u.String()] = n
-		out = append(out, Agency{URL: u.String(), Name: fields[1], Level: level, Line: n, parsed: u})
+		out = append(out, Agency{URL: u.String(), Name: fields[1], Level: level, Code: code, Line: n, parsed: u})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("line %d: %w", n+1, err)
@@ -100,4 +110,56 @@ func Parse(r io.Reader) ([]Agency, error) {
 		return nil, fmt.Errorf("no agencies (want lines \"URL AGENCY [LEVEL]\")")
 	}
 	return out, nil
+}
+
+// takeCode removes the code=CODE field from fields (after the URL and the
+// name) and returns the code, validated.
+func takeCode(fields []string) (string, []string, error) {
+	code, rest := "", fields[:0:0]
+	for i, f := range fields {
+		k, v, ok := strings.Cut(f, "=")
+		if i < 2 || !ok || !strings.EqualFold(k, "code") {
+			rest = append(rest, f)
+			continue
+		}
+		if code != "" {
+			return "", nil, fmt.Errorf("code given twice")
+		}
+		v = strings.ToUpper(v)
+		if err := CheckCode(v); err != nil {
+			return "", nil, err
+		}
+		code = v
+	}
+	return code, rest, nil
+}
+
+// codeChars are the characters of a unified social credit code, in the
+// order of their values (GB 32100-2015: no I, O, S, V, Z).
+const codeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// codeWeights weigh the first 17 characters for the check character.
+var codeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// CheckCode reports why code is not a unified social credit code (18
+// characters of codeChars, the last one the check character of the
+// others), or nil when it is one.
+func CheckCode(code string) error {
+	if len(code) != 18 {
+		return fmt.Errorf("code %q: want 18 characters, got %d", code, len([]rune(code)))
+	}
+	sum := 0
+	for i := 0; i < 18; i++ {
+		v := strings.IndexByte(codeChars, code[i])
+		if v < 0 {
+			return fmt.Errorf("code %q: %q is not a code character", code, code[i])
+		}
+		if i < 17 {
+			sum += v * codeWeights[i]
+		}
+	}
+	if want := codeChars[(31-sum%31)%31]; code[17] != want {
+		return fmt.Errorf("code %q: check character is %c, want %c", code, code[17], want)
+	}
+	return nil
 }
