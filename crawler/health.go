@@ -29,6 +29,7 @@ const (
 	classServer             // 5xx
 	classThrottled          // 429
 	classOther              // anything else (a body too large, a bad redirect…)
+	classCertRefused        // a certificate that does not verify, refused with -strict-tls
 )
 
 // transient reports whether a failure of this class is worth retrying
@@ -58,7 +59,7 @@ func (k errClass) perScheme() bool { return k == classRefused || k == classHands
 // String names the class the way the summary groups errors.
 func (k errClass) String() string {
 	return [...]string{"ok", "no such host", "connection refused", "TLS handshake failure", "timeout",
-		"connection reset", "client error", "server error", "throttled", "error"}[k]
+		"connection reset", "client error", "server error", "throttled", "error", "TLS certificate refused"}[k]
 }
 
 // classifyErr tells the class of a transport error.
@@ -72,6 +73,10 @@ func classifyErr(err error) errClass {
 	switch {
 	case err == nil:
 		return classOK
+	case strings.Contains(err.Error(), errStrictTLS):
+		// not a broken port: a certificate this crawl will not accept,
+		// whichever scheme is tried next
+		return classCertRefused
 	case errors.As(err, &dns):
 		if dns.IsTimeout {
 			return classTimeout

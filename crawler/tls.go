@@ -24,6 +24,9 @@ import (
 // (tls_verified false, tls_error the reason), unless Config.StrictTLS,
 // which refuses the handshake.
 
+// errStrictTLS names a certificate refused because of Config.StrictTLS.
+const errStrictTLS = "certificate refused (-strict-tls)"
+
 // tlsResult is the outcome of verifying one server's certificate.
 type tlsResult struct {
 	verified bool
@@ -75,7 +78,7 @@ func (v *tlsVerifier) config() *tls.Config {
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			r := v.verify(cs)
 			if !r.verified && v.strict {
-				return fmt.Errorf("tls: certificate refused (-strict-tls): %s", r.err)
+				return fmt.Errorf("tls: %s: %s", errStrictTLS, r.err)
 			}
 			return nil
 		},
