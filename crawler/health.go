@@ -19,17 +19,17 @@ import (
 type errClass int
 
 const (
-	classOK        errClass = iota
-	classDNS                // the name does not resolve
-	classRefused            // connection refused, host or network unreachable
-	classHandshake          // TLS handshake failed (or a certificate refused with -strict-tls)
-	classTimeout            // connect, header or body timeout
-	classReset              // connection reset or closed mid-response
-	classClient             // 4xx
-	classServer             // 5xx
-	classThrottled          // 429
-	classOther              // anything else (a body too large, a bad redirect…)
-	classCertRefused        // a certificate that does not verify, refused with -strict-tls
+	classOK          errClass = iota
+	classDNS                  // the name does not resolve
+	classRefused              // connection refused, host or network unreachable
+	classHandshake            // TLS handshake failed (or a certificate refused with -strict-tls)
+	classTimeout              // connect, header or body timeout
+	classReset                // connection reset or closed mid-response
+	classClient               // 4xx
+	classServer               // 5xx
+	classThrottled            // 429
+	classOther                // anything else (a body too large, a bad redirect…)
+	classCertRefused          // a certificate that does not verify, refused with -strict-tls
 )
 
 // transient reports whether a failure of this class is worth retrying
