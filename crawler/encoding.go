@@ -62,7 +62,7 @@ func decodeOne(body []byte, coding string, limit int64) ([]byte, bool, error) {
 	case "br":
 		r = brotli.NewReader(bytes.NewReader(body))
 	case "zstd":
-		zr, err := zstd.NewReader(bytes.NewReader(body), zstd.WithDecoderMaxMemory(uint64(max(limit, 1<<20))*2))
+		zr, err := zstd.NewReader(bytes.NewReader(body), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(32<<20))
 		if err != nil {
 			return nil, false, fmt.Errorf("decode zstd body: %w", err)
 		}
