@@ -53,6 +53,19 @@ type Capture struct {
 	// SeedMovedTo is set on the capture of a seed that redirected to its
 	// www./bare twin or the other scheme: the URL the crawl moved to.
 	SeedMovedTo string `json:"seed_moved_to,omitempty"`
+	// RequestHeader is the request as sent (User-Agent, Accept,
+	// conditional headers; Host is the URL's), nil for captures made
+	// before it was recorded. IP is the server's address ("" when
+	// unknown) and Proto the response's protocol ("HTTP/1.1"; "" when
+	// unknown). A WARC export writes them into the request and response
+	// records.
+	RequestHeader http.Header `json:"request_header,omitempty"`
+	IP            string      `json:"ip,omitempty"`
+	Proto         string      `json:"proto,omitempty"`
+	// WARCRecordID is the WARC-Record-ID of the response or revisit
+	// record an imported capture came from: a second import of the same
+	// record adds nothing.
+	WARCRecordID string `json:"warc_record_id,omitempty"`
 }
 
 // Digest returns the "sha256:<hex>" digest of b.
