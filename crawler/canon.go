@@ -5,6 +5,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/nianbao/nianbao/archive"
 )
 
 // Canonicalisation merges the URLs that name one page before the visited
@@ -77,4 +79,17 @@ func (c *Crawler) canonical(key string, u *url.URL) *url.URL {
 		return u
 	}
 	return s.canon.canonical(s.scope, u)
+}
+
+// indexTwin returns, for an item queued as /y/index.html before the site
+// showed its index document to be its directory, the item of /y/ in its
+// place (claimed already or now); nil when u is its own canonical form.
+func (c *Crawler) indexTwin(it *archive.FrontierItem, u *url.URL) []*archive.FrontierItem {
+	cu := c.canonical(it.Host, u)
+	if cu.Path == u.Path {
+		return nil
+	}
+	twin := *it
+	twin.URL = cu.String()
+	return []*archive.FrontierItem{&twin}
 }

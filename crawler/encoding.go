@@ -13,14 +13,15 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// Content codings are undone the way browsers undo them, for reading a
-// page's text and links only: the archive keeps the bytes as received,
-// with the Content-Encoding header that says how to read them. The
-// crawler asks for no coding (no Accept-Encoding), so a server that
-// compresses does so unasked; gzip, x-gzip, deflate (zlib-wrapped, as
-// RFC 9110 says, or raw, as many servers send it), br and zstd are read, a
-// list of codings is undone last first, and the decoded size is capped so
-// a compression bomb stops at the cap.
+// Content codings are undone the way browsers undo them. The crawler
+// asks for gzip only (net/http's transport does, and undoes it, so such
+// bodies are archived decoded, as they always were). A server that sends
+// another coding unasked (deflate, zlib-wrapped as RFC 9110 says or raw
+// as many servers send it; br; zstd; gzip again) is decoded here for the
+// page's text and links only: the archive keeps those bytes as received,
+// with the Content-Encoding header that says how to read them. A list of
+// codings is undone last first, and the decoded size is capped so a
+// compression bomb stops at the cap.
 
 // decodeContent undoes coding (a Content-Encoding value) on body, reading
 // at most limit decoded bytes; truncated reports that more was there.

@@ -134,13 +134,13 @@ func archivedPaths(t *testing.T, a *archive.Archive) map[string][]string {
 	return out
 }
 
-// TestPortSeedsCrawlLikeNames serves a generated world of three sites,
+// TestPortSeedsCrawlLikeNames serves a generated world of two sites,
 // each on its own loopback port, and crawls it twice: once from
 // http://127.0.0.1:PORT/ seeds without any -resolve, once by host names.
 // Both crawls archive the same pages, every report byte-exact, obey each
 // port's robots.txt, and never fetch off scope.
 func TestPortSeedsCrawlLikeNames(t *testing.T) {
-	w := fixtureworld.Generate(3, 40, 5)
+	w := fixtureworld.Generate(2, 24, 5)
 	var ags []seeds.Agency
 	hostOf := map[string]string{} // 127.0.0.1:PORT → world host
 	for i, h := range w.Hosts() {

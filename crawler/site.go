@@ -143,6 +143,9 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if err != nil {
 		return nil, false, nil
 	}
+	if dup := c.indexTwin(it, u); dup != nil {
+		return dup, false, nil
+	}
 	capt := &archive.Capture{URL: it.URL, FinalURL: it.URL, Agency: it.Agency, Role: it.Role,
 		DiscoveredFrom: it.DiscoveredFrom, Title: it.Title, RunID: c.cfg.RunID}
 	if capt.Role == "" {

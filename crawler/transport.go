@@ -45,8 +45,9 @@ func newNetClient(cfg Config, log *slog.Logger) (*netClient, error) {
 		IdleConnTimeout:       30 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: cfg.Timeout,
-		// Bodies are read as received; encoding.go decodes them.
-		DisableCompression: true,
+		// The transport asks for gzip and undoes it itself, as before:
+		// such bodies are archived decoded. Codings sent unasked are read
+		// as received; encoding.go decodes them for their text.
 	}
 	v.client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	return &netClient{transport: tr, tls: v}, nil

@@ -264,14 +264,16 @@ func printSummary(w io.Writer, sum *crawler.Summary, took time.Duration) {
 		fmt.Fprintf(w, "%-26s %-28s %5d %6d  %s\n", as.Host, ys, as.NewReports, as.Errors, as.Agency)
 	}
 	for _, hs := range sum.Hosts {
+		// Detail lines start with what they say, not with the host, so
+		// the table's first column stays the list of hosts.
 		if hs.MovedTo != "" {
-			fmt.Fprintf(w, "%s: seed moved to %s\n", hs.Host, hs.MovedTo)
+			fmt.Fprintf(w, "  seed moved  %s → %s\n", hs.Host, hs.MovedTo)
 		}
 		if hs.Abandoned != "" {
-			fmt.Fprintf(w, "%s: abandoned for this run (%s); the next run tries again\n", hs.Host, hs.Abandoned)
+			fmt.Fprintf(w, "  abandoned   %s for this run (%s); the next run tries again\n", hs.Host, hs.Abandoned)
 		}
 		if len(hs.Reasons) > 0 {
-			fmt.Fprintf(w, "%s: errors: %s\n", hs.Host, crawler.JoinReasons(hs.Reasons))
+			fmt.Fprintf(w, "  errors      %s: %s\n", hs.Host, crawler.JoinReasons(hs.Reasons))
 		}
 	}
 }
