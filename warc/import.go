@@ -112,12 +112,24 @@ func newImporter(a *archive.Archive, opts ImportOptions) *importer {
 // eachRecord calls fn for every record of a WARC file; a record the
 // reader cannot make sense of ends the file (its framing is lost) and is
 // listed as skipped.
+//
+// The file is read by two gowarc readers in step. gowarc caches a block
+// (so it can be read after its digests were checked) only when it
+// validates the record, and validating blanks a field it cannot parse —
+// the WARC/1.0 WARC-Target-URI in <> that wget writes. So the blocks come
+// from a validating reader and the fields, as written, from a lenient
+// one.
 func (im *importer) eachRecord(ctx context.Context, file string, fn func(rec gowarc.Record) error) error {
-	r, err := gowarc.NewWarcFileReader(file, 0, readOptions()...)
+	r, err := gowarc.NewWarcFileReader(file, 0, readOptions(gowarc.ErrWarn)...)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
 	defer r.Close()
+	fields, err := gowarc.NewWarcFileReader(file, 0, readOptions(gowarc.ErrIgnore)...)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	defer fields.Close()
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("import %s: %w", file, context.Cause(ctx))
@@ -129,6 +141,10 @@ func (im *importer) eachRecord(ctx context.Context, file string, fn func(rec gow
 		if err != nil {
 			rec.Close()
 			return &badFile{offset: rec.Offset, err: err}
+		}
+		if f, ferr := fields.Next(); ferr == nil && f.Offset == rec.Offset && f.WarcRecord != nil {
+			*rec.WarcRecord.WarcHeader() = *f.WarcRecord.WarcHeader()
+			f.Close()
 		}
 		err = fn(rec)
 		rec.Close()
@@ -149,12 +165,12 @@ func (e *badFile) Error() string {
 	return fmt.Sprintf("unreadable from offset %d on (rest of the file skipped): %v", e.offset, e.err)
 }
 
-// readOptions read leniently (other tools' small deviations are
-// findings, not failures) and check every digest.
-func readOptions() []gowarc.WarcRecordOption {
+// readOptions read leniently: other tools' deviations are findings, not
+// failures; spec sets whether records are validated (see eachRecord).
+func readOptions(spec gowarc.ErrorPolicy) []gowarc.WarcRecordOption {
 	return []gowarc.WarcRecordOption{
 		gowarc.WithSyntaxErrorPolicy(gowarc.ErrWarn),
-		gowarc.WithSpecViolationPolicy(gowarc.ErrWarn),
+		gowarc.WithSpecViolationPolicy(spec),
 		gowarc.WithUnknownRecordTypePolicy(gowarc.ErrIgnore),
 		gowarc.WithBlockErrorPolicy(gowarc.ErrWarn),
 		gowarc.WithBufferMaxMemBytes(1 << 20),

@@ -2,6 +2,7 @@ package warc
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -137,9 +138,16 @@ func sha256Label(d string) string {
 // digestMatches reports whether a WARC digest ("sha1:BASE32",
 // "sha256:hex", md5) is that of b; an algorithm it does not know matches.
 func digestMatches(label string, b []byte) bool {
+	ok, _ := digestReader(label, bytes.NewReader(b))
+	return ok
+}
+
+// digestReader reports whether a WARC digest is that of what r reads,
+// streaming.
+func digestReader(label string, r io.Reader) (bool, error) {
 	alg, v, ok := strings.Cut(label, ":")
 	if !ok {
-		return true
+		return true, nil
 	}
 	var h hash.Hash
 	switch strings.ToLower(strings.ReplaceAll(alg, "-", "")) {
@@ -150,13 +158,15 @@ func digestMatches(label string, b []byte) bool {
 	case "md5":
 		h = md5.New()
 	default:
-		return true
+		return true, nil
 	}
-	h.Write(b)
+	if _, err := io.Copy(h, r); err != nil {
+		return false, err
+	}
 	sum := h.Sum(nil)
 	v = strings.TrimRight(v, "=")
 	return strings.EqualFold(v, hex.EncodeToString(sum)) ||
-		strings.EqualFold(v, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum))
+		strings.EqualFold(v, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum)), nil
 }
 
 // checkPayload checks a response's WARC-Payload-Digest against its body:

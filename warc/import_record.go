@@ -1,7 +1,6 @@
 package warc
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -40,10 +39,19 @@ func (im *importer) fromRecord(rec gowarc.Record) (*pending, error) {
 		}
 		return im.fromResponse(w)
 	case w.Type() == gowarc.Revisit && isHTTP(h):
+		if !im.clean(rec) {
+			return nil, im.finding(rec)
+		}
 		return im.fromRevisit(w)
 	case w.Type() == gowarc.Conversion && h.Get(fieldRendered) == "true":
+		if !im.clean(rec) {
+			return nil, im.finding(rec)
+		}
 		return im.fromRendered(w)
 	case w.Type() == gowarc.Metadata && !h.Has(gowarc.WarcConcurrentTo) && strings.HasPrefix(h.Get(gowarc.ContentType), gowarc.ApplicationWarcFields):
+		if !im.clean(rec) {
+			return nil, im.finding(rec)
+		}
 		return im.fromFailure(w)
 	}
 	return nil, nil
@@ -53,18 +61,29 @@ func isHTTP(h *gowarc.WarcFields) bool {
 	return strings.HasPrefix(strings.ToLower(h.Get(gowarc.ContentType)), "application/http")
 }
 
-// clean reports whether a record's findings leave it usable: a wrong
-// block digest or length is not; a payload digest computed over the
-// chunked body (some tools do) is checked again de-chunked.
+// clean reports whether a record is usable: its block is cached (so it
+// can be read more than once) and matches its WARC-Block-Digest.
 func (im *importer) clean(rec gowarc.Record) bool { return im.finding(rec) == nil }
 
 func (im *importer) finding(rec gowarc.Record) error {
-	for _, v := range rec.Validation {
-		var cl *gowarc.ContentLengthError
-		msg := v.Error()
-		if errors.As(v, &cl) || strings.HasPrefix(msg, "block:") {
-			return fmt.Errorf("%s record %s: %w", rec.WarcRecord.Type(), rec.WarcRecord.RecordId(), v)
-		}
+	w := rec.WarcRecord
+	if err := w.Block().Cache(); err != nil {
+		return fmt.Errorf("%s record %s: read block: %w", w.Type(), w.RecordId(), err)
+	}
+	d := w.WarcHeader().Get(gowarc.WarcBlockDigest)
+	if d == "" {
+		return nil
+	}
+	raw, err := w.Block().RawBytes()
+	if err != nil {
+		return fmt.Errorf("%s record %s: read block: %w", w.Type(), w.RecordId(), err)
+	}
+	ok, err := digestReader(d, raw)
+	if err != nil {
+		return fmt.Errorf("%s record %s: read block: %w", w.Type(), w.RecordId(), err)
+	}
+	if !ok {
+		return fmt.Errorf("%s record %s: WARC-Block-Digest %s does not match the block", w.Type(), w.RecordId(), d)
 	}
 	return nil
 }
