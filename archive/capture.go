@@ -45,6 +45,10 @@ type Capture struct {
 	Truncated bool `json:"truncated,omitempty"`
 	// RunID is the harvest run that made the capture, if any.
 	RunID string `json:"run_id,omitempty"`
+	// Rendered is set on the capture of the document a headless browser
+	// built from the page (its scripts run); the raw response of the URL
+	// is a capture of its own.
+	Rendered bool `json:"rendered,omitempty"`
 	// TLSVerified is set for an https capture: whether the server's
 	// certificate chain verified (after completing it through AIA);
 	// TLSError says why it did not.

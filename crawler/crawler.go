@@ -100,6 +100,14 @@ type Config struct {
 	// (expired, unknown authority even after AIA); by default such a
 	// response is archived and its capture marked tls_verified false.
 	StrictTLS bool
+	// Render says when pages are also rendered in headless Chromium
+	// (render.go): RenderAuto, RenderAlways or RenderNever ("" is
+	// RenderNever; cmd/crawl defaults to RenderAuto).
+	Render string
+	// BrowserPath is the Chromium executable; "" looks it up in PATH.
+	BrowserPath string
+	// RenderTimeout bounds one rendering (default 30s).
+	RenderTimeout time.Duration
 	// RunID is stored in every capture's RunID.
 	RunID string
 	// Logger receives progress and failures; nil discards them.
@@ -159,6 +167,9 @@ type Summary struct {
 	Agencies []AgencySummary
 	// Hosts has one entry per site (authority), in seed order.
 	Hosts []HostSummary
+	// Notes say what the crawl could not do, once each (no browser to
+	// render pages built by script).
+	Notes []string
 }
 
 // AgencySummary is one agency's part of a crawl.
@@ -188,6 +199,7 @@ type Crawler struct {
 	byAgency map[string]*AgencySummary // by agencyKey
 	years    map[string]map[int]bool   // by agencyKey
 	started  time.Time
+	rend     *renderer // the crawl's headless browser (render.go)
 }
 
 // agencyKey keys an agency's summary: the same agency may be seeded on
@@ -277,6 +289,7 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if err != nil {
 		return nil, err
 	}
+	defer c.closeBrowser()
 	if resumed, err := c.a.FrontierHosts(); err != nil {
 		return nil, fmt.Errorf("crawl: %w", err)
 	} else if len(resumed) > 0 {

@@ -65,6 +65,9 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 		if err != nil {
 			return err
 		}
+		if children, err = c.discoverMore(ctx, f, s, it, children, fetched); err != nil {
+			return err
+		}
 		added, err := c.a.CompleteFrontier(it, children)
 		if err != nil {
 			return fmt.Errorf("crawl %s: %w", s.host, err)
