@@ -1,0 +1,94 @@
+package crawler
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/seeds"
+)
+
+// Shared portals: many agencies have no site of their own and publish on
+// their county or city portal, in a department directory (部门信息公开,
+// 信息公开部门目录) among dozens of other departments. On such a page the
+// links that name one of the site's seeded agencies go first (list
+// priority, crawled for that agency), and the other departments' links go
+// last, so one agency's column is reached within the page budget.
+
+// prioOtherAgency is the priority of a directory link naming a department
+// that was not seeded: fetched after everything else.
+const prioOtherAgency = prioOther + 1
+
+// minDirectory is how many department links make a page a directory.
+const minDirectory = 8
+
+var (
+	// reDepartment is a link text that names a government body.
+	reDepartment = regexp.MustCompile(`^[\p{Han}（）()·]{2,24}(?:局|委员会|委|办公室|办|中心|院|署|厅|站|队|馆|会|处|所|政府|街道|镇|乡)$`)
+	// rePlace is the place name an agency's name starts with
+	// (湖南省长沙市, 某某县…): its short forms drop it.
+	rePlace = regexp.MustCompile(`^(?:[\p{Han}]{1,8}?(?:省|自治区|市|州|盟|地区))*(?:[\p{Han}]{1,8}?(?:县|区|市|旗))?`)
+)
+
+// agencyForms returns the names a link may use for an agency: its full
+// name and, without its place prefix, the short form (公安局) and the
+// short form with the last place level (县公安局), when at least two
+// characters remain.
+func agencyForms(name string) []string {
+	name = strings.Join(strings.Fields(name), "")
+	forms := []string{name}
+	place := rePlace.FindString(name)
+	short := strings.TrimPrefix(name, place)
+	if place != "" && len([]rune(short)) >= 2 {
+		forms = append(forms, short)
+		if r := []rune(place); len(r) > 0 {
+			forms = append(forms, string(r[len(r)-1])+short)
+		}
+	}
+	return forms
+}
+
+// namesAgency returns the agency among ags a link text names, or "".
+// The full name anywhere in the text counts; a short form must be the
+// whole text (公安局, 县公安局), so 公安局 does not name 交通运输局.
+func namesAgency(text string, ags []seeds.Agency) string {
+	t := strings.Join(strings.Fields(text), "")
+	if t == "" {
+		return ""
+	}
+	for _, ag := range ags {
+		for i, f := range agencyForms(ag.Name) {
+			if (i == 0 && strings.Contains(t, f)) || t == f {
+				return ag.Name
+			}
+		}
+	}
+	return ""
+}
+
+// preferAgencies re-ranks the items a page led to on a site carrying
+// agencies ags: an item whose link names one of them is crawled for it
+// at list priority; on a department directory (minDirectory department
+// links or more), the departments not seeded go last. Report links keep
+// their priority.
+func preferAgencies(ags []seeds.Agency, kids []*archive.FrontierItem) {
+	depts := 0
+	for _, k := range kids {
+		if reDepartment.MatchString(strings.Join(strings.Fields(k.Title), "")) {
+			depts++
+		}
+	}
+	for _, k := range kids {
+		if k.Priority == prioReport {
+			continue
+		}
+		if name := namesAgency(k.Title, ags); name != "" {
+			k.Agency = name
+			k.Priority = min(k.Priority, prioList)
+			continue
+		}
+		if depts >= minDirectory && reDepartment.MatchString(strings.Join(strings.Fields(k.Title), "")) {
+			k.Priority = prioOtherAgency
+		}
+	}
+}
