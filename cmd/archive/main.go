@@ -65,6 +65,8 @@ type command struct {
 var commands = map[string]command{
 	"check":   {name: "check", summary: "check -db FILE [-deep]: say what is wrong with an archive file (exit 0 healthy, 1 damaged, 2 unreadable)", run: runCheck},
 	"salvage": {name: "salvage", summary: "salvage -db FILE -out NEW: copy every readable record of a damaged archive into a new one (FILE is never written)", run: runSalvage},
+	"export":  {name: "export", summary: "export -db FILE -warc DIR [-agency NAME] [-since DATE] [-until DATE] [-max-size 1GB]: write the captures as WARC/1.1 files and a CDXJ index", run: runExport},
+	"import":  {name: "import", summary: "import -db FILE -warc FILE... [-seeds seeds.txt] [-agency NAME]: take in the responses and revisits of WARC files (exit 1 when records were skipped)", run: runImport},
 }
 
 // run is main with its streams and exit code made explicit for tests.
