@@ -215,6 +215,7 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if raw != nil {
 		capt.Status = raw.Status
 		capt.Header = raw.Header
+		capt.RequestHeader, capt.IP, capt.Proto = raw.Request, raw.IP, raw.Proto
 		capt.ContentType = raw.Header.Get("Content-Type")
 		if raw.TLS != nil {
 			verified := raw.TLS.verified

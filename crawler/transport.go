@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"path"
 	"strings"
 	"sync"
@@ -70,9 +71,14 @@ func routed(resolve map[string]string, addr string) string {
 // rawResponse is one HTTP response as the recorder read it off the wire
 // (after transfer decoding, before colly touched it).
 type rawResponse struct {
-	URL       string // the URL requested for this hop
-	Status    int
-	Header    http.Header
+	URL    string // the URL requested for this hop
+	Status int
+	Header http.Header
+	// Request is the request's header as sent (with the Accept-Encoding
+	// the transport adds), IP the server's address, Proto the response's
+	// protocol: what a WARC export writes.
+	Request   http.Header
+	IP, Proto string
 	Body      []byte // as received: what is archived
 	Truncated bool
 	ReadErr   error
@@ -129,7 +135,17 @@ func (r *recorder) result() (*rawResponse, int) {
 
 // RoundTrip records the response of req and hands colly a bodiless copy.
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.base.RoundTrip(req)
+	var ip string
+	trace := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+		if host, _, err := net.SplitHostPort(ci.Conn.RemoteAddr().String()); err == nil {
+			ip = host
+		}
+	}}
+	sent := req.Header.Clone()
+	if t, ok := r.base.(*http.Transport); ok && !t.DisableCompression && sent.Get("Accept-Encoding") == "" && sent.Get("Range") == "" {
+		sent.Set("Accept-Encoding", "gzip")
+	}
+	resp, err := r.base.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +158,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, truncated, rerr := readCapped(resp.Body, limit)
 	resp.Body.Close()
 	rec := &rawResponse{URL: req.URL.String(), Status: resp.StatusCode, Header: resp.Header.Clone(),
-		Body: body, Truncated: truncated, ReadErr: rerr}
+		Request: sent, IP: ip, Proto: resp.Proto, Body: body, Truncated: truncated, ReadErr: rerr}
 	if ce := resp.Header.Get("Content-Encoding"); ce != "" && rerr == nil && !truncated && len(body) > 0 {
 		rec.Decoded, rec.DecodeTruncated, rec.DecodeErr = decodeContent(body, ce, limit)
 	}
