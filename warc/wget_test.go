@@ -41,7 +41,7 @@ func reportSite(t *testing.T) *httptest.Server {
 		return []byte(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>` + title + `</title></head><body>` + body + `</body></html>`)
 	}
 	pages := map[string][]byte{
-		"/": page("洪泽区人民政府", `<h1>洪泽区人民政府</h1><ul><li><a href="/xxgk/">政府信息公开</a></li></ul>`),
+		"/":      page("洪泽区人民政府", `<h1>洪泽区人民政府</h1><ul><li><a href="/xxgk/">政府信息公开</a></li></ul>`),
 		"/xxgk/": page("政府信息公开", `<h1>政府信息公开</h1><a href="/xxgk/nb/index.html">政府信息公开年报</a>`),
 		"/xxgk/nb/index.html": page("政府信息公开年报", `<h1>政府信息公开年报</h1><ul>`+
 			`<li><a href="/xxgk/nb/2023.html">洪泽区人民政府2023年政府信息公开工作年度报告</a></li>`+
