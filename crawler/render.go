@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -403,6 +404,40 @@ func (g fetcherGate) pace(ctx context.Context) error { return g.f.wait(ctx) }
 
 func (g fetcherGate) done() { g.f.last = time.Now() }
 
+var (
+	reScriptTag = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
+	reScriptSrc = regexp.MustCompile(`(?i)\bsrc\s*=\s*['"]?([^'"\s>]+)`)
+	// reLibrary names scripts that build no list: libraries, analytics,
+	// page tools, and the CMS paging read statically (jpage).
+	reLibrary = regexp.MustCompile(`(?i)(?:^|/)(?:jquery|bootstrap|vue|avalon|layui|layer|swiper|echarts|hm|analytics|gtag|ga|common|public|base|util|jpage|dataproxy|fontsize|font|print|share|zoom|counter|jsq|tongji|wza|aria|barrierfree|slide|nav|menu)[\w.\-]*\.js`)
+	// reBuilds are the signs of an inline script that fetches data or
+	// builds elements.
+	reBuilds = regexp.MustCompile(`XMLHttpRequest|\.ajax\s*\(|\$\.(?:get|post|getJSON)\s*\(|\bfetch\s*\(|axios|innerHTML|appendChild|\.append\s*\(|\.html\s*\(|new\s+Vue|avalon\.define|template\s*\(`)
+)
+
+// buildsByScript reports whether an HTML page carries a script that may
+// build its content: an inline script fetching data or adding elements,
+// or a script file that is not a known library or page tool. Hanweb data
+// stores (<script type="text/xml">) are read statically and do not count.
+func buildsByScript(html []byte) bool {
+	for _, m := range reScriptTag.FindAllSubmatch(html, 200) {
+		attrs := m[1]
+		if bytes.Contains(bytes.ToLower(attrs), []byte("xml")) {
+			continue
+		}
+		if src := reScriptSrc.FindSubmatch(attrs); src != nil {
+			if !reLibrary.Match(src[1]) {
+				return true
+			}
+			continue
+		}
+		if reBuilds.Match(m[2]) {
+			return true
+		}
+	}
+	return false
+}
+
 // challengeStatus are the statuses JS cookie challenges answer with until
 // a script has set the cookie and reloaded (412, 202; 521 of some
 // anti-bot services).
@@ -497,7 +532,7 @@ func (c *Crawler) wantRender(it *archive.FrontierItem, capt *archive.Capture, ht
 	if mode == RenderAlways {
 		return true
 	}
-	if apis > 0 || !bytes.Contains(bytes.ToLower(html), []byte("<script")) {
+	if apis > 0 || !buildsByScript(html) {
 		return false
 	}
 	if capt.Role != archive.RoleList && it.Priority != prioDisclosure && it.Depth > 0 {

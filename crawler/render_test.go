@@ -273,3 +273,19 @@ func TestRenderNever(t *testing.T) {
 		t.Errorf("rendered %d, notes %v", len(rc), sum.Notes)
 	}
 }
+
+func TestBuildsByScript(t *testing.T) {
+	for src, want := range map[string]bool{
+		`<script src="/js/nb.js"></script>`:                                                           true,
+		`<script>$.ajax({url: x})</script>`:                                                           true,
+		`<script>document.getElementById('l').appendChild(li)</script>`:                               true,
+		`<script src="/js/jquery.min.js"></script><script>var _hmt = [];</script>`:                    false,
+		`<script type="text/xml"><![CDATA[<a href="/a.html">x</a>]]></script>`:                        false,
+		`<script language="javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>`: false,
+		`<p>no script</p>`: false,
+	} {
+		if got := buildsByScript([]byte(src)); got != want {
+			t.Errorf("buildsByScript(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

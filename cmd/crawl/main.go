@@ -87,10 +87,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	demo := fs.Bool("demo", false, "serve the bundled fixture world on loopback and crawl it (offline demo)")
 	verbose := fs.Bool("v", false, "log every failure and trap")
 	strictTLS := fs.Bool("strict-tls", false, "refuse https servers whose certificate does not verify (by default they are archived and marked tls_verified false)")
+	render := fs.String("render", crawler.RenderAuto, "render pages built by script in headless Chromium: `auto` (lists without report links, JS challenges), always or never")
 	resolve := resolveFlag{}
 	fs.Var(resolve, "resolve", "route a host to an address, `host=ip:port` (repeatable)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-wait D] | crawl -demo")
+		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-wait D] | crawl -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *parallel < 1 || *maxDepth < 1 || *maxPages < 1 || *delay < 0 || *timeout <= 0 || *retries < 0 {
 		fmt.Fprintln(stderr, "crawl: -parallel, -max-depth, -max-pages and -timeout must be positive, -delay and -retries not negative")
+		return 1
+	}
+	if *render != crawler.RenderAuto && *render != crawler.RenderAlways && *render != crawler.RenderNever {
+		fmt.Fprintf(stderr, "crawl: -render %q: want auto, always or never\n", *render)
 		return 1
 	}
 	set := map[string]bool{}
@@ -185,6 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Refresh, cfg.Timeout, cfg.Retries = *refresh, *timeout, *retries
 	cfg.Resolve = resolve
 	cfg.StrictTLS = *strictTLS
+	cfg.Render = *render
 	cfg.RunID = runRec.ID
 	cfg.Logger = logger
 	prog := newProgress(stderr, logger)
