@@ -23,6 +23,8 @@ type AgencyPage struct {
 	// holds its audit for the dashboard's years).
 	InSeeds bool          `json:"in_seeds"`
 	Entries []audit.Entry `json:"entries"`
+	// AuditSource says where Entries come from (absent when not in seeds).
+	AuditSource *AuditSource `json:"audit_source,omitempty"`
 	// Reports are every stored report of the agency, newest year first.
 	Reports []ReportRef `json:"reports"`
 	// URLs are every URL captured for the agency, by URL.
@@ -54,6 +56,9 @@ type URLSummary struct {
 	LastFetched   time.Time `json:"last_fetched"`
 	LastStatus    int       `json:"last_status"`
 	LastCaptureID string    `json:"last_capture_id"`
+	// LastArchivedID is the latest capture with an archived body ("" when
+	// every fetch failed): the one a person views.
+	LastArchivedID string `json:"last_archived_id"`
 	// Digests is the number of distinct payloads captured.
 	Digests int `json:"digests"`
 }
@@ -70,16 +75,30 @@ func refOf(captureID string, r *extract.Report) ReportRef {
 	return ref
 }
 
-// agency builds the page of the agency called name.
+// agency builds the page of the agency called name in one read of the
+// archive.
 func (s *Server) agency(name string) (*AgencyPage, error) {
 	if name == "" || len(name) > 300 {
 		return nil, notFoundf("no agency %q", name)
 	}
+	var p *AgencyPage
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		p, err = s.buildAgency(r, name)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "agency %s", name)
+	}
+	return p, nil
+}
+
+// buildAgency reads the agency page through r.
+func (s *Server) buildAgency(r *archive.Reader, name string) (*AgencyPage, error) {
 	p := &AgencyPage{Agency: name, Entries: []audit.Entry{}, Reports: []ReportRef{}, URLs: []URLSummary{}}
 	seed, inSeeds := s.seedAgency(name)
-	captured, err := s.Archive.Agencies()
+	captured, err := r.Agencies()
 	if err != nil {
-		return nil, fmt.Errorf("agency %s: list agencies: %w", name, err)
+		return nil, fmt.Errorf("list agencies: %w", err)
 	}
 	if inSeeds {
 		p.Agency, p.Level, p.Site, p.InSeeds = seed.Name, seed.Level, seed.URL, true
@@ -88,25 +107,37 @@ func (s *Server) agency(name string) (*AgencyPage, error) {
 	}
 	if inSeeds {
 		from, to := s.years()
-		entries, err := audit.Run(s.Archive, s.Agencies, from, to, s.now())
+		entries, src, err := s.auditOf(r, auditQuery{from: from, to: to, asof: s.now()})
 		if err != nil {
-			return nil, fmt.Errorf("agency %s: audit: %w", name, err)
+			return nil, err
 		}
+		p.AuditSource = &src
 		for _, e := range entries {
 			if e.Agency == p.Agency {
 				p.Entries = append(p.Entries, e)
 			}
 		}
 	}
-	caps, err := s.Archive.ByAgency(p.Agency)
+	caps, err := r.ByAgency(p.Agency)
 	if err != nil {
-		return nil, fmt.Errorf("agency %s: captures: %w", name, err)
+		return nil, fmt.Errorf("captures: %w", err)
 	}
+	p.URLs = summarizeURLs(caps)
 	mine := map[string]bool{}
+	for _, c := range caps {
+		mine[c.ID] = true
+	}
+	if p.Reports, err = s.agencyReports(r, p.Agency, mine); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// summarizeURLs sums up captures by URL, reports first, then by URL.
+func summarizeURLs(caps []*archive.Capture) []URLSummary {
 	byURL := map[string]*URLSummary{}
 	digests := map[string]map[string]bool{}
 	for _, c := range caps {
-		mine[c.ID] = true
 		u := byURL[c.URL]
 		if u == nil {
 			u = &URLSummary{URL: c.URL, FirstFetched: c.FetchedAt}
@@ -130,43 +161,51 @@ func (s *Server) agency(name string) (*AgencyPage, error) {
 			u.Role = c.Role
 		}
 		u.LastFetched, u.LastStatus, u.LastCaptureID = c.FetchedAt, c.Status, c.ID
+		if c.Digest != "" {
+			u.LastArchivedID = c.ID
+		}
 	}
+	out := make([]URLSummary, 0, len(byURL))
 	for url, u := range byURL {
 		u.Digests = len(digests[url])
-		p.URLs = append(p.URLs, *u)
+		out = append(out, *u)
 	}
-	sort.Slice(p.URLs, func(i, j int) bool {
-		ri, rj := roleRank(p.URLs[i].Role), roleRank(p.URLs[j].Role)
+	sort.Slice(out, func(i, j int) bool {
+		ri, rj := roleRank(out[i].Role), roleRank(out[j].Role)
 		if ri != rj {
 			return ri < rj
 		}
-		return p.URLs[i].URL < p.URLs[j].URL
+		return out[i].URL < out[j].URL
 	})
-	norm := audit.Normalize(p.Agency)
-	err = s.Archive.View(func(rd *archive.Reader) error {
-		return rd.EachReport(func(id string, data []byte) error {
-			var r extract.Report
-			if err := json.Unmarshal(data, &r); err != nil {
-				s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
-				return nil
-			}
-			if mine[id] || (r.Agency != "" && audit.Normalize(r.Agency) == norm) {
-				p.Reports = append(p.Reports, refOf(id, &r))
-			}
-			return nil
-		})
-	})
+	return out
+}
 
-	if err != nil {
-		return nil, fmt.Errorf("agency %s: reports: %w", name, err)
-	}
-	sort.SliceStable(p.Reports, func(i, j int) bool {
-		if p.Reports[i].Year != p.Reports[j].Year {
-			return p.Reports[i].Year > p.Reports[j].Year
+// agencyReports lists the stored reports captured for the agency (mine) or
+// naming it, newest year first.
+func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string]bool) ([]ReportRef, error) {
+	out := []ReportRef{}
+	norm := audit.Normalize(agency)
+	err := r.EachReport(func(id string, data []byte) error {
+		var rep extract.Report
+		if err := json.Unmarshal(data, &rep); err != nil {
+			s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
+			return nil
 		}
-		return idNum(p.Reports[i].CaptureID) < idNum(p.Reports[j].CaptureID)
+		if mine[id] || (rep.Agency != "" && audit.Normalize(rep.Agency) == norm) {
+			out = append(out, refOf(id, &rep))
+		}
+		return nil
 	})
-	return p, nil
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Year != out[j].Year {
+			return out[i].Year > out[j].Year
+		}
+		return idNum(out[i].CaptureID) < idNum(out[j].CaptureID)
+	})
+	return out, nil
 }
 
 // roleRank orders URLs on the agency page: reports first.

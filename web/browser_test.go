@@ -44,6 +44,20 @@ func (l *requestLog) add(p string) {
 	l.paths = append(l.paths, p)
 }
 
+// list returns the paths seen.
+func (l *requestLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.paths...)
+}
+
+// total is the number of requests seen.
+func (l *requestLog) total() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.paths)
+}
+
 func (l *requestLog) count(p string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -57,9 +71,13 @@ func (l *requestLog) count(p string) int {
 }
 
 // TestBrowser drives headless chromium through dashboard → agency → report
-// → replay, asserts what a person sees, proves that a script in an archived
-// page does not run when replayed (and does run, as a control, when the same
-// bytes are served without the sandbox), and writes the dashboard screenshot.
+// → archived copy, asserts what a person sees (the banner over the replay
+// names the capture date), proves that a script in an archived page does
+// not run when replayed (and does run, as a control, when the same bytes are
+// served without the sandbox), that a replayed page whose image, CSS url()
+// and script point at a live server makes no request to it, that its links
+// stay in the archive, and that a revisit replays the original page; and
+// writes the dashboard screenshot.
 func TestBrowser(t *testing.T) {
 	chromium := chromiumPath()
 	if chromium == "" {
@@ -69,6 +87,16 @@ func TestBrowser(t *testing.T) {
 		t.Skip("chromium not found (set NIANBAO_REQUIRE_BROWSER=1 to make this a failure)")
 	}
 	f := newFixture(t)
+	// The live web: a server on 127.0.0.1 that the archived replay page's
+	// image, CSS url(), script and link point at. It must see no request.
+	var live requestLog
+	liveTS := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		live.add(r.URL.Path)
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write([]byte("\x89PNG live"))
+	}))
+	defer liveTS.Close()
+	site := addReplaySite(t, f, liveTS.URL)
 	var seen requestLog
 	ui := f.srv.Handler()
 	mux := http.NewServeMux()
@@ -78,6 +106,12 @@ func TestBrowser(t *testing.T) {
 	mux.HandleFunc("GET /control/evil", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(evilHTML))
+	})
+	// The control of the live-server check: the replay page's bytes served
+	// plainly must reach the live server, or its silence proves nothing.
+	mux.HandleFunc("GET /control/live", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(replayPageHTML(liveTS.URL)))
 	})
 	mux.Handle("/", ui)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -179,8 +213,23 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("report title %q", got)
 	}
 
-	// → the archived copy of that report, by clicking the replay link.
-	do("click replay", chromedp.Click(chromedp.CSS("#replay-link")), chromedp.WaitVisible(chromedp.CSS("pre")))
+	// → the archived copy of that report, by clicking its link: the banner
+	// over the sandboxed frame, then the replay alone.
+	do("click the archived copy", chromedp.Click(chromedp.CSS("#replay-link")), chromedp.WaitVisible(chromedp.CSS("#banner")),
+		chromedp.WaitVisible(chromedp.CSS("iframe#replay-frame")))
+	if got := text("#banner-notice"); got != "这是档案副本 / archived copy, not the live page" {
+		t.Errorf("banner notice %q", got)
+	}
+	if got := text("#banner-url"); got != seedReports[0].url {
+		t.Errorf("banner URL %q", got)
+	}
+	if got := text("#banner-date"); got != "2025-01-10 10:01 CST" {
+		t.Errorf("banner date %q, want the capture's time in China", got)
+	}
+	if got := eval(`document.querySelector("#replay-frame").getAttribute("sandbox")`); got != "" {
+		t.Errorf("frame sandbox attribute %q, want empty (every restriction)", got)
+	}
+	do("open the replay alone", chromedp.Navigate(ts.URL+"/replay/"+f.reports["长沙市公安局"]), chromedp.WaitVisible(chromedp.CSS("pre")))
 	if got := eval("document.title"); got != "长沙市公安局2021年政府信息公开年报" {
 		t.Errorf("replayed report page title %q", got)
 	}
@@ -224,6 +273,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the server saw %d /api/runs requests from the replayed page", n)
 	}
 
+	browserReplaySite(t, ctx, ts.URL, site, &seen, &live)
+
 	// Control: the same bytes without the sandbox do run.
 	do("open the control page", chromedp.Navigate(ts.URL+"/control/evil"), chromedp.WaitReady(chromedp.CSS("#h")))
 	deadline := time.Now().Add(5 * time.Second)
@@ -235,5 +286,100 @@ func TestBrowser(t *testing.T) {
 	}
 	if seen.count("/api/runs") == before {
 		t.Error("the control page's fetch('/api/runs') never reached the server")
+	}
+}
+
+// browserReplaySite checks the replay of the replay site: its live image,
+// CSS url(), script and link reach no live server, its archived image
+// loads from the archive, its links open archived copies, and a revisit
+// shows the original page under a banner with the revisit's date.
+func browserReplaySite(t *testing.T, ctx context.Context, base string, site *replaySite, seen, live *requestLog) {
+	t.Helper()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	eval := func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return s
+	}
+	settle := chromedp.Sleep(700 * time.Millisecond)
+
+	// The page under its banner, in the sandboxed frame.
+	do("view the replay page", chromedp.Navigate(base+"/view/"+site.page), chromedp.WaitVisible(chromedp.CSS("#replay-frame")), settle)
+	if got := text("#banner-date"); got != "2024-01-26 16:00 CST" {
+		t.Errorf("banner date %q, want 2024-01-26 16:00 CST", got)
+	}
+	// The replay alone, rewritten and sandboxed; and its raw bytes, whose
+	// live URLs only the CSP holds back.
+	do("replay the page", chromedp.Navigate(base+"/replay/"+site.page), chromedp.WaitReady(chromedp.CSS("#h")), settle)
+	if got := text("#h"); got != "archived replay page" {
+		t.Errorf("replayed heading %q", got)
+	}
+	if got := eval(`String(document.querySelector("#logo").naturalWidth >= 0 && document.querySelector("#live-img").src)`); !strings.Contains(got, "/replay/at/20240126080000/") {
+		t.Errorf("live image src %q is not rewritten into the archive", got)
+	}
+	if n := seen.count("/replay/" + site.logoOld); n == 0 {
+		t.Error("the page's archived image was not loaded from the archive (nearest capture)")
+	}
+	do("replay the raw bytes", chromedp.Navigate(base+"/replay/"+site.page+"?raw=1"), chromedp.WaitReady(chromedp.CSS("#h")), settle)
+	if n := live.total(); n != 0 {
+		t.Errorf("the live server saw %d requests from replayed pages: %v", n, live.list())
+	}
+
+	// Links stay in the archive: an archived page, a recorded redirect, a
+	// page never archived.
+	do("follow an archived link", chromedp.Navigate(base+"/replay/"+site.page), chromedp.WaitReady(chromedp.CSS("#news")),
+		chromedp.Click(chromedp.CSS("#news")), chromedp.WaitReady(chromedp.CSS("#h")))
+	if got := text("#h"); got != "archived news" {
+		t.Errorf("after clicking news: %q", got)
+	}
+	do("follow a link not archived", chromedp.Navigate(base+"/replay/"+site.page), chromedp.WaitReady(chromedp.CSS("#missing")),
+		chromedp.Click(chromedp.CSS("#missing")), chromedp.WaitReady(chromedp.CSS("#not-archived-url")))
+	if got := text("#not-archived-url"); got != replayHost+"missing.html" {
+		t.Errorf("not-archived page names %q", got)
+	}
+	do("follow a live link", chromedp.Navigate(base+"/replay/"+site.page), chromedp.WaitReady(chromedp.CSS("#live-link")),
+		chromedp.Click(chromedp.CSS("#live-link")), chromedp.WaitReady(chromedp.CSS("#not-archived-url")))
+
+	// The revisit: the original page, dated by the revisit.
+	do("replay the revisit", chromedp.Navigate(base+"/replay/"+site.revisit), chromedp.WaitReady(chromedp.CSS("#h")))
+	if got := text("#h"); got != "archived replay page" {
+		t.Errorf("revisit replays %q, want the original page", got)
+	}
+	if got := eval("document.contentType"); got != "text/html" {
+		t.Errorf("revisit replayed as %q, want text/html", got)
+	}
+	do("view the revisit", chromedp.Navigate(base+"/view/"+site.revisit), chromedp.WaitVisible(chromedp.CSS("#banner-revisit")), settle)
+	if got := text("#banner-date"); got != "2024-02-02 16:00 CST" {
+		t.Errorf("revisit banner date %q, want 2024-02-02 16:00 CST", got)
+	}
+	if n := live.total(); n != 0 {
+		t.Errorf("the live server saw %d requests: %v", n, live.list())
+	}
+
+	// Control: the same bytes served without the replay's headers and
+	// rewriting do reach the live server.
+	do("open the live control page", chromedp.Navigate(base+"/control/live"), chromedp.WaitReady(chromedp.CSS("#h")))
+	deadline := time.Now().Add(5 * time.Second)
+	for live.total() == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if live.total() == 0 {
+		t.Error("the control page made no request to the live server, so the replay's silence proves nothing")
 	}
 }

@@ -20,10 +20,14 @@ const maxNew = 200
 
 // Dashboard is the data of the dashboard page and of /api/dashboard.
 type Dashboard struct {
-	// AsOf is the audit date (YYYY-MM-DD).
+	// AsOf is the audit date (YYYY-MM-DD): the stored audit's date when the
+	// grid shows the audit the latest harvest stored.
 	AsOf string `json:"asof"`
-	From int    `json:"from"`
-	To   int    `json:"to"`
+	// AuditSource says whether the grid is the stored audit (and of which
+	// run) or one computed for the request.
+	AuditSource AuditSource `json:"audit_source"`
+	From        int         `json:"from"`
+	To          int         `json:"to"`
 	// Years are the grid's columns, From..To.
 	Years []int `json:"years"`
 	// Agencies are the grid's rows, in seeds order.
@@ -32,14 +36,33 @@ type Dashboard struct {
 	Counts map[string]int `json:"counts"`
 	// FailedReports counts the grid cells whose report failed validation rules.
 	FailedReports int `json:"failed_reports"`
-	// Runs are the last runs, newest first.
-	Runs []*archive.Run `json:"runs"`
+	// Runs are the last runs, newest first, each with at most maxNew of its
+	// New URLs.
+	Runs []RunSummary `json:"runs"`
 	// New lists what the latest run archived first (its Run.New URLs, at
 	// most maxNew of them); NewTotal is how many URLs the run listed.
 	New      []NewItem `json:"new"`
 	NewTotal int       `json:"new_total"`
 	// LatestRun is the ID of the run New comes from ("" when no run is recorded).
 	LatestRun string `json:"latest_run"`
+}
+
+// RunSummary is a run as the dashboard lists it: its record with New cut
+// to at most maxNew URLs, and NewTotal, how many the run listed.
+type RunSummary struct {
+	archive.Run
+	NewTotal int `json:"new_total"`
+}
+
+// summarize returns runs as RunSummary values, New cut to maxNew.
+func summarize(runs []*archive.Run) []RunSummary {
+	out := make([]RunSummary, 0, len(runs))
+	for _, r := range runs {
+		sum := RunSummary{Run: *r, NewTotal: len(r.New)}
+		sum.New = r.New[:min(len(r.New), maxNew)]
+		out = append(out, sum)
+	}
+	return out
 }
 
 // AgencyRow is one agency of the dashboard with its entry per year.
@@ -109,15 +132,28 @@ func (d *Dashboard) OrderedCounts() []StatusCount {
 	return out
 }
 
-// dashboard builds the dashboard.
+// dashboard builds the dashboard in one read of the archive.
 func (s *Server) dashboard(*http.Request) (any, error) {
-	from, to := s.years()
-	now := s.now()
-	entries, err := audit.Run(s.Archive, s.Agencies, from, to, now)
+	var d *Dashboard
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		d, err = s.buildDashboard(r)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("dashboard audit %d-%d: %w", from, to, err)
+		return nil, wrapf(err, "dashboard")
 	}
-	d := &Dashboard{AsOf: now.Format("2006-01-02"), From: from, To: to, Counts: map[string]int{}}
+	return d, nil
+}
+
+// buildDashboard reads the dashboard through r.
+func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
+	from, to := s.years()
+	entries, src, err := s.auditOf(r, auditQuery{from: from, to: to, asof: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{AsOf: src.AsOf, AuditSource: src, From: from, To: to, Counts: map[string]int{},
+		Agencies: []AgencyRow{}, New: []NewItem{}}
 	for y := from; y <= to; y++ {
 		d.Years = append(d.Years, y)
 	}
@@ -138,41 +174,29 @@ func (s *Server) dashboard(*http.Request) (any, error) {
 			d.FailedReports++
 		}
 	}
-	runs, err := s.Archive.Runs()
+	runs, err := r.Runs()
 	if err != nil {
-		return nil, fmt.Errorf("dashboard runs: %w", err)
+		return nil, fmt.Errorf("runs: %w", err)
 	}
 	if len(runs) > 0 {
 		d.LatestRun = runs[0].ID
 		d.NewTotal = len(runs[0].New)
 		for _, u := range runs[0].New[:min(len(runs[0].New), maxNew)] {
-			it, err := s.newItem(u)
+			it, err := newItem(r, u)
 			if err != nil {
 				return nil, err
 			}
 			d.New = append(d.New, it)
 		}
 	}
-	if len(runs) > maxRuns {
-		runs = runs[:maxRuns]
-	}
-	d.Runs = runs
-	if d.Runs == nil {
-		d.Runs = []*archive.Run{}
-	}
-	if d.New == nil {
-		d.New = []NewItem{}
-	}
-	if d.Agencies == nil {
-		d.Agencies = []AgencyRow{}
-	}
+	d.Runs = summarize(runs[:min(len(runs), maxRuns)])
 	return d, nil
 }
 
 // newItem describes a URL of Run.New by its latest capture.
-func (s *Server) newItem(u string) (NewItem, error) {
+func newItem(r *archive.Reader, u string) (NewItem, error) {
 	it := NewItem{URL: u}
-	caps, err := s.Archive.ByURL(u)
+	caps, err := r.ByURL(u)
 	if err != nil {
 		return it, fmt.Errorf("captures of new URL %s: %w", u, err)
 	}
@@ -181,17 +205,17 @@ func (s *Server) newItem(u string) (NewItem, error) {
 	}
 	c := caps[len(caps)-1]
 	it.CaptureID, it.Role, it.Agency, it.Title, it.Status = c.ID, c.Role, c.Agency, c.Title, c.Status
-	info, err := s.info(c)
-	if err != nil {
-		return it, fmt.Errorf("new URL %s: %w", u, err)
-	}
-	it.HasReport = info.HasReport
+	it.HasReport = r.HasReport(c.ID)
 	return it, nil
 }
 
 // runs lists every recorded run, newest first.
 func (s *Server) runs() (any, error) {
-	runs, err := s.Archive.Runs()
+	var runs []*archive.Run
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		runs, err = r.Runs()
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -203,13 +227,17 @@ func (s *Server) runs() (any, error) {
 
 // AuditResult is the answer of /api/audit.
 type AuditResult struct {
-	AsOf    string        `json:"asof"`
-	From    int           `json:"from"`
-	To      int           `json:"to"`
-	Entries []audit.Entry `json:"entries"`
+	AsOf string `json:"asof"`
+	From int    `json:"from"`
+	To   int    `json:"to"`
+	// AuditSource says whether Entries are the audit the latest harvest
+	// stored or one computed for the request.
+	AuditSource AuditSource   `json:"audit_source"`
+	Entries     []audit.Entry `json:"entries"`
 }
 
-// auditAPI runs the audit with optional from, to and asof parameters.
+// auditAPI answers the audit with optional from, to and asof parameters:
+// the stored audit when it fits them (auditOf), else computed live.
 func (s *Server) auditAPI(r *http.Request) (any, error) {
 	from, to := s.years()
 	q := r.URL.Query()
@@ -231,22 +259,27 @@ func (s *Server) auditAPI(r *http.Request) (any, error) {
 	if to-from > 50 {
 		return nil, badRequestf("year range %d-%d is too long (at most 50 years)", from, to)
 	}
-	asof := s.now()
+	aq := auditQuery{from: from, to: to, asof: s.now()}
 	if v := q.Get("asof"); v != "" {
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
 			return nil, badRequestf("asof=%q: want YYYY-MM-DD", v)
 		}
-		asof = t
+		aq.asof, aq.pinned = t, true
 	}
-	entries, err := audit.Run(s.Archive, s.Agencies, from, to, asof)
+	var entries []audit.Entry
+	var src AuditSource
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		entries, src, err = s.auditOf(r, aq)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("audit %d-%d: %w", from, to, err)
+		return nil, fmt.Errorf("api audit: %w", err)
 	}
 	if entries == nil {
 		entries = []audit.Entry{}
 	}
-	return &AuditResult{AsOf: asof.Format("2006-01-02"), From: from, To: to, Entries: entries}, nil
+	return &AuditResult{AsOf: src.AsOf, From: from, To: to, AuditSource: src, Entries: entries}, nil
 }
 
 // seedAgency finds the seeds agency named name (compared normalised).

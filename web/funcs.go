@@ -12,14 +12,17 @@ import (
 
 // funcs are the template functions of the pages.
 var funcs = template.FuncMap{
-	"statusText": statusText,
-	"statusName": statusName,
-	"levelName":  levelName,
-	"entryTitle": entryTitle,
-	"pathesc":    url.PathEscape,
-	"fmtTime":    fmtTime,
-	"took":       took,
-	"bytes":      humanBytes,
+	"statusText":  statusText,
+	"statusName":  statusName,
+	"levelName":   levelName,
+	"entryTitle":  entryTitle,
+	"pathesc":     url.PathEscape,
+	"fmtTime":     fmtTime,
+	"fmtCST":      fmtCST,
+	"mediaTypeOf": mediaType,
+	"rfc3339":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"took":        took,
+	"bytes":       humanBytes,
 	"shortDigest": func(d string) string {
 		const p = "sha256:"
 		if len(d) > len(p)+12 {

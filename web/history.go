@@ -26,29 +26,38 @@ type History struct {
 	State *archive.URLState `json:"state"`
 }
 
-// history lists the captures of url.
+// history lists the captures of url, in one read of the archive.
 func (s *Server) history(url string) (*History, error) {
 	if url == "" {
 		return nil, badRequestf("missing parameter url")
 	}
-	caps, err := s.Archive.ByURL(url)
+	var h *History
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		h, err = buildHistory(r, url)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", url, err)
+		return nil, wrapf(err, "history of %s", url)
+	}
+	return h, nil
+}
+
+// buildHistory reads the history of url through r.
+func buildHistory(r *archive.Reader, url string) (*History, error) {
+	caps, err := r.ByURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("captures: %w", err)
 	}
 	if len(caps) == 0 {
 		return nil, notFoundf("no capture of %s", url)
 	}
 	h := &History{URL: url, Captures: make([]CaptureInfo, 0, len(caps))}
 	for _, c := range caps {
-		info, err := s.info(c)
-		if err != nil {
-			return nil, err
-		}
-		h.Captures = append(h.Captures, info)
+		h.Captures = append(h.Captures, info(r, c))
 	}
-	st, ok, err := s.Archive.URLState(url)
+	st, ok, err := r.URLState(url)
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", url, err)
+		return nil, fmt.Errorf("url state: %w", err)
 	}
 	if ok {
 		h.State = &st
@@ -56,15 +65,9 @@ func (s *Server) history(url string) (*History, error) {
 	return h, nil
 }
 
-func (s *Server) info(c *archive.Capture) (CaptureInfo, error) {
-	_, err := s.Archive.Report(c.ID)
-	switch {
-	case err == nil:
-		return CaptureInfo{Capture: c, HasReport: true}, nil
-	case errors.Is(err, archive.ErrNotFound):
-		return CaptureInfo{Capture: c}, nil
-	}
-	return CaptureInfo{}, fmt.Errorf("report of capture %s: %w", c.ID, err)
+// info describes c with what else r holds for it.
+func info(r *archive.Reader, c *archive.Capture) CaptureInfo {
+	return CaptureInfo{Capture: c, HasReport: r.HasReport(c.ID)}
 }
 
 // capture returns one capture (/api/captures/{id}).
@@ -72,15 +75,19 @@ func (s *Server) capture(id string) (*CaptureInfo, error) {
 	if !validID(id) {
 		return nil, notFoundf("no capture %q", id)
 	}
-	c, err := s.Archive.Get(id)
+	var ci CaptureInfo
+	err := s.Archive.View(func(r *archive.Reader) error {
+		c, err := r.Get(id)
+		if err != nil {
+			return err
+		}
+		ci = info(r, c)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("capture: %w", err)
+		return nil, wrapf(err, "capture")
 	}
-	info, err := s.info(c)
-	if err != nil {
-		return nil, err
-	}
-	return &info, nil
+	return &ci, nil
 }
 
 // DiffOp is one run of a line diff.
@@ -140,29 +147,23 @@ func (s *Server) diff(a, b string) (*Diff, error) {
 	if a == "" || b == "" {
 		return nil, badRequestf("diff needs two capture IDs: ?a=ID&b=ID")
 	}
-	d := &Diff{Ops: []DiffOp{}, Notes: []string{}}
-	var texts [2]string
-	for i, id := range []string{a, b} {
+	for _, id := range []string{a, b} {
 		if !validID(id) {
 			return nil, notFoundf("no capture %q", id)
 		}
-		c, err := s.Archive.Get(id)
-		if err != nil {
-			return nil, fmt.Errorf("diff: %w", err)
+	}
+	d := &Diff{Ops: []DiffOp{}, Notes: []string{}}
+	var texts [2]string
+	err := s.Archive.View(func(r *archive.Reader) error {
+		var err error
+		if d.A, texts[0], err = diffSide(r, a, &d.Notes); err != nil {
+			return err
 		}
-		if i == 0 {
-			d.A = c
-		} else {
-			d.B = c
-		}
-		t, err := s.Archive.Text(id)
-		switch {
-		case errors.Is(err, archive.ErrNotFound):
-			d.Notes = append(d.Notes, fmt.Sprintf("capture %s has no stored text; compared as empty", id))
-		case err != nil:
-			return nil, fmt.Errorf("diff: %w", err)
-		}
-		texts[i] = t
+		d.B, texts[1], err = diffSide(r, b, &d.Notes)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "diff")
 	}
 	dmp := diffmatchpatch.New()
 	ca, cb, lines := dmp.DiffLinesToChars(texts[0], texts[1])
@@ -183,6 +184,23 @@ func (s *Server) diff(a, b string) (*Diff, error) {
 	}
 	d.Identical = texts[0] == texts[1]
 	return d, nil
+}
+
+// diffSide reads one side of a diff: the capture and its stored text (empty,
+// with a note, when it has none).
+func diffSide(r *archive.Reader, id string, notes *[]string) (*archive.Capture, string, error) {
+	c, err := r.Get(id)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := r.Text(id)
+	switch {
+	case errors.Is(err, archive.ErrNotFound):
+		*notes = append(*notes, fmt.Sprintf("capture %s has no stored text; compared as empty", id))
+	case err != nil:
+		return nil, "", err
+	}
+	return c, t, nil
 }
 
 // countLines counts the lines of s (a last line without newline counts).

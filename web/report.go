@@ -54,46 +54,58 @@ func (p *ReportPage) FailedErrors() int {
 	return n
 }
 
-// loadReport returns the capture and stored report JSON of id.
-func (s *Server) loadReport(id string) (*archive.Capture, []byte, error) {
-	if !validID(id) {
-		return nil, nil, notFoundf("no capture %q", id)
-	}
-	c, err := s.Archive.Get(id)
-	if err != nil {
-		return nil, nil, fmt.Errorf("report page: %w", err)
-	}
-	data, err := s.Archive.Report(id)
-	if errors.Is(err, archive.ErrNotFound) {
-		return nil, nil, notFoundf("capture %s (%s) has no extracted report", id, c.URL)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("report page: %w", err)
-	}
-	return c, data, nil
+// loadedReport is what the report page and /api/reports share: the capture,
+// its stored report JSON and the report decoded, and the capture's
+// attachments.
+type loadedReport struct {
+	capture     *archive.Capture
+	data        []byte
+	report      *extract.Report
+	attachments []*archive.Capture
 }
 
-// decodedReport is what the report page and /api/reports share: the
-// capture and stored report JSON of id (loadReport), the report decoded,
-// and the capture's attachments.
-func (s *Server) decodedReport(id string) (*archive.Capture, []byte, *extract.Report, []*archive.Capture, error) {
-	c, data, err := s.loadReport(id)
+// loadReport reads the report of capture id in one read of the archive.
+func (s *Server) loadReport(id string) (*loadedReport, error) {
+	if !validID(id) {
+		return nil, notFoundf("no capture %q", id)
+	}
+	var lr *loadedReport
+	err := s.Archive.View(func(r *archive.Reader) (err error) {
+		lr, err = readReport(r, id)
+		return err
+	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, wrapf(err, "report of capture %s", id)
 	}
-	var r extract.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("decode report of capture %s: %w", id, err)
-	}
-	att, err := s.attachments(c)
+	return lr, nil
+}
+
+// readReport reads the report of capture id through r.
+func readReport(r *archive.Reader, id string) (*loadedReport, error) {
+	c, err := r.Get(id)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	return c, data, &r, att, nil
+	data, err := r.Report(id)
+	if errors.Is(err, archive.ErrNotFound) {
+		return nil, notFoundf("capture %s (%s) has no extracted report", id, c.URL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rep extract.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
+	att, err := attachments(r, c)
+	if err != nil {
+		return nil, err
+	}
+	return &loadedReport{capture: c, data: data, report: &rep, attachments: att}, nil
 }
 
 // attachments lists the latest capture of every URL discovered from c's page.
-func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
+func attachments(r *archive.Reader, c *archive.Capture) ([]*archive.Capture, error) {
 	latest := map[string]*archive.Capture{}
 	visit := func(x *archive.Capture) error {
 		if x.DiscoveredFrom == "" || x.ID == c.ID {
@@ -111,12 +123,12 @@ func (s *Server) attachments(c *archive.Capture) ([]*archive.Capture, error) {
 	var err error
 	if c.Agency != "" {
 		var caps []*archive.Capture
-		caps, err = s.Archive.ByAgency(c.Agency)
+		caps, err = r.ByAgency(c.Agency)
 		for _, x := range caps {
 			_ = visit(x)
 		}
 	} else {
-		err = s.Archive.View(func(r *archive.Reader) error { return r.Each(visit) })
+		err = r.Each(visit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("attachments of capture %s: %w", c.ID, err)
@@ -143,27 +155,28 @@ func numberChecks(checks []extract.Check) (failed []NumberedCheck, passed []extr
 
 // reportData builds /api/reports/{id}.
 func (s *Server) reportData(id string) (*ReportData, error) {
-	c, data, r, att, err := s.decodedReport(id)
+	lr, err := s.loadReport(id)
 	if err != nil {
 		return nil, err
 	}
-	failed, _ := numberChecks(r.Checks)
+	failed, _ := numberChecks(lr.report.Checks)
 	fc := map[string][]string{}
 	for _, ch := range failed {
 		for _, cell := range ch.Cells {
 			fc[cell] = append(fc[cell], ch.Rule+": "+ch.Message)
 		}
 	}
-	return &ReportData{Capture: c, Report: json.RawMessage(data), Attachments: att, FailedCells: fc}, nil
+	return &ReportData{Capture: lr.capture, Report: json.RawMessage(lr.data), Attachments: lr.attachments, FailedCells: fc}, nil
 }
 
 // reportPage builds the report page.
 func (s *Server) reportPage(id string) (*ReportPage, error) {
-	c, _, r, att, err := s.decodedReport(id)
+	lr, err := s.loadReport(id)
 	if err != nil {
 		return nil, err
 	}
-	p := &ReportPage{Capture: c, Report: r, Attachments: att}
+	r := lr.report
+	p := &ReportPage{Capture: lr.capture, Report: r, Attachments: lr.attachments}
 	p.Failed, p.Passed = numberChecks(r.Checks)
 	f := newFailures(p.Failed)
 	if p.Table2, err = buildTable2(r, f); err != nil {

@@ -6,9 +6,15 @@
 // embedded in the binary: the UI needs no network at run time.
 //
 // Every HTML page has a JSON twin under /api/ built from the same data
-// (see API.md). Archived bytes are only ever served by /replay/{id}, with
-// "Content-Security-Policy: sandbox" and "X-Content-Type-Options: nosniff",
-// so an archived page can never run code in the UI's origin.
+// (see API.md). Every page reads the archive in one read transaction
+// (archive.View), never nesting one inside another.
+//
+// Archived bytes are only ever served under /replay/ (replay.go), with a
+// sandboxing Content-Security-Policy that admits no origin but the
+// archive's own: an archived page can never run code in the UI's origin nor
+// make a request to the live web. Its links and sub-resources are rewritten
+// (rewrite.go) to the archived copies nearest in time, and a person sees it
+// under a banner (/view/{id}, banner.go).
 package web
 
 import (
@@ -21,6 +27,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -74,6 +81,15 @@ func badRequestf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
 }
 
+// wrapf adds context to an error for the log. The errors whose message a
+// user is shown as it is (errNotFound, errBadRequest) are returned unwrapped.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil || errors.Is(err, errNotFound) || errors.Is(err, errBadRequest) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
@@ -109,6 +125,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /diff", h.page("diff", func(r *http.Request) (any, error) {
 		return s.diff(r.URL.Query().Get("a"), r.URL.Query().Get("b"))
 	}))
+	mux.HandleFunc("GET /view/{id}", h.page("view", func(r *http.Request) (any, error) { return s.viewPage(r.PathValue("id")) }))
 	mux.HandleFunc("GET /replay/{id}", h.replay)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
@@ -124,21 +141,35 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/captures/{id}", h.api(func(r *http.Request) (any, error) { return s.capture(r.PathValue("id")) }))
 	mux.HandleFunc("GET /api/", h.api(func(r *http.Request) (any, error) { return nil, notFoundf("no API endpoint %s", r.URL.Path) }))
 	mux.HandleFunc("GET /", h.page("error", func(r *http.Request) (any, error) { return nil, notFoundf("no page at %s", r.URL.Path) }))
-	return securityHeaders(mux)
+	// /replay/at/{timestamp}/{URL} carries a whole URL in its path ("//",
+	// "?"): it is dispatched before the mux, which would clean the path.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, replayAtPrefix) {
+			h.replayAt(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return securityHeaders(root)
 }
 
 // securityHeaders sets the headers every response of the UI carries. The
-// replay handler overrides the Content-Security-Policy with "sandbox".
+// replay handlers override the Content-Security-Policy and X-Frame-Options
+// with replayCSP and SAMEORIGIN (setReplayHeaders).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", uiCSP)
 		next.ServeHTTP(w, r)
 	})
 }
+
+// uiCSP is the Content-Security-Policy of the UI's own pages: no script at
+// all, nothing from another origin, never framed.
+const uiCSP = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 type handler struct {
 	s    *Server
@@ -156,9 +187,14 @@ func status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// publicMessage is what a user is told about err: the message of a 4xx, a
-// generic line for a 500 (whose details go to the log only).
-func publicMessage(err error, code int) string {
+// publicMessage is what a user is told about err: the message of a 4xx; for
+// a 500, that the archive is damaged and what to run about it, or a generic
+// line (the details go to the log only). archivePath names the archive file
+// when the damage does not.
+func publicMessage(err error, code int, archivePath string) string {
+	if errors.Is(err, archive.ErrDamaged) {
+		return damagedMessage(err, archivePath)
+	}
 	if code == http.StatusInternalServerError {
 		return "internal error (logged on the server)"
 	}
@@ -167,6 +203,22 @@ func publicMessage(err error, code int) string {
 		return "not found in the archive"
 	}
 	return msg
+}
+
+// damagedMessage tells a user that the archive file is damaged and which
+// commands inspect and rescue it, naming the file by its base name only
+// (the full path and the damage are in the server log).
+func damagedMessage(err error, archivePath string) string {
+	file := filepath.Base(archivePath)
+	var de *archive.DamageError
+	if errors.As(err, &de) && de.Path != "" {
+		file = filepath.Base(de.Path)
+	}
+	if file == "" || file == "." {
+		file = "ARCHIVE.db"
+	}
+	return fmt.Sprintf("the archive file is damaged (details in the server log): stop serve, run `archive check -db %s` to see what is affected, "+
+		"and `archive salvage -db %s -out NEW.db` to copy every readable record into a new file, then serve NEW.db", file, file)
 }
 
 // errorPage is the data of the error template.
@@ -205,10 +257,15 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, code int, name 
 // fail answers err as an HTML error page or a JSON error object.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, asJSON bool) {
 	code := status(err)
-	if code == http.StatusInternalServerError {
-		h.s.logger().Error("web: request failed", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery, "err", err)
+	path := ""
+	if h.s.Archive != nil {
+		path = h.s.Archive.Path()
 	}
-	msg := publicMessage(err, code)
+	if code == http.StatusInternalServerError {
+		h.s.logger().Error("web: request failed", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+			"archive", path, "damaged", errors.Is(err, archive.ErrDamaged), "err", err)
+	}
+	msg := publicMessage(err, code, path)
 	if asJSON {
 		writeJSON(w, code, map[string]any{"error": msg, "status": code})
 		return
@@ -237,59 +294,4 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// replay serves the raw archived bytes of a capture with its original
-// content type, sandboxed.
-func (h *handler) replay(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !validID(id) {
-		h.fail(w, r, notFoundf("no capture %q", id), false)
-		return
-	}
-	c, err := h.s.Archive.Get(id)
-	if err != nil {
-		h.fail(w, r, fmt.Errorf("replay capture %s: %w", id, err), false)
-		return
-	}
-	if c.Digest == "" {
-		h.fail(w, r, notFoundf("capture %s has no archived body (status %d, error %q)", id, c.Status, c.Error), false)
-		return
-	}
-	body, err := h.s.Archive.Body(id)
-	if err != nil {
-		h.fail(w, r, fmt.Errorf("replay body of capture %s: %w", id, err), false)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", replayContentType(c))
-	hd.Set("Content-Security-Policy", "sandbox")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
-	hd.Set("Cache-Control", "private, max-age=3600")
-	hd.Set("X-Nianbao-Capture", c.ID)
-	if !c.FetchedAt.IsZero() {
-		hd.Set("Last-Modified", c.FetchedAt.UTC().Format(http.TimeFormat))
-	}
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
-}
-
-// replayContentType is the content type the capture was served with: the
-// recorded header, else the capture's content type (with its charset),
-// else application/octet-stream.
-func replayContentType(c *archive.Capture) string {
-	if ct := strings.TrimSpace(c.Header.Get("Content-Type")); ct != "" {
-		return ct
-	}
-	ct := strings.TrimSpace(c.ContentType)
-	if ct == "" {
-		return "application/octet-stream"
-	}
-	if c.Charset != "" && !strings.Contains(strings.ToLower(ct), "charset=") {
-		ct += "; charset=" + c.Charset
-	}
-	return ct
 }

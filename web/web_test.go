@@ -64,7 +64,7 @@ func TestRoutes(t *testing.T) {
 		{"agency unknown", "GET", "/agency/" + url.PathEscape("不存在的局"), 404, htmlType, []string{"404", "不存在的局"}, nil},
 		{"report", "GET", "/report/" + cs, 200, htmlType,
 			[]string{"长沙市公安局2021年政府信息公开年报", `data-cell="new_received.total"`, `<span class="v">30</span>`, "行政规范性文件",
-				"一、本年新收政府信息公开申请数量", "自然人", "结果维持", "复议后起诉", "/replay/" + cs, "/replay/" + f.attach, "附件1：2021年年报.pdf",
+				"一、本年新收政府信息公开申请数量", "自然人", "结果维持", "复议后起诉", `href="/view/` + cs + `"`, `href="/view/` + f.attach + `"`, "附件1：2021年年报.pdf",
 				"一、总体情况", "checks passed"},
 			[]string{`class="num fail"`}},
 		{"report with failed cells", "GET", "/report/" + nb, 200, htmlType,
@@ -142,8 +142,8 @@ func TestReplayHeaders(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("replay %s: %d", id, resp.StatusCode)
 		}
-		if got := resp.Header.Get("Content-Security-Policy"); got != "sandbox" {
-			t.Errorf("replay %s: Content-Security-Policy %q, want sandbox", id, got)
+		if got := resp.Header.Get("Content-Security-Policy"); got != replayCSP {
+			t.Errorf("replay %s: Content-Security-Policy %q, want %q", id, got, replayCSP)
 		}
 		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
 			t.Errorf("replay %s: X-Content-Type-Options %q", id, got)
@@ -614,6 +614,10 @@ func TestDashboardNewCapped(t *testing.T) {
 	getJSON(t, ts, "/api/dashboard", &d)
 	if d.LatestRun != run.ID || len(d.New) != maxNew || d.NewTotal != maxNew+50 || d.New[0].CaptureID != "" || d.Runs[0].Status != "running" {
 		t.Errorf("latest %q: %d new of %d, first %+v", d.LatestRun, len(d.New), d.NewTotal, d.New[0])
+	}
+	// Each listed run's own New list is cut the same way, with its count.
+	if len(d.Runs[0].New) != maxNew || d.Runs[0].NewTotal != maxNew+50 || len(d.Runs[1].New) != 2 || d.Runs[1].NewTotal != 2 {
+		t.Errorf("runs: %d new of %d, %d of %d", len(d.Runs[0].New), d.Runs[0].NewTotal, len(d.Runs[1].New), d.Runs[1].NewTotal)
 	}
 	_, body := get(t, ts, "GET", "/")
 	if !strings.Contains(body, "… and 50 more") || !strings.Contains(body, "<td>running</td>") ||
