@@ -27,7 +27,9 @@ var (
 	reDepartment = regexp.MustCompile(`^[\p{Han}（）()·]{2,24}(?:局|委员会|委|办公室|办|中心|院|署|厅|站|队|馆|会|处|所|政府|街道|镇|乡)$`)
 	// rePlace is the place name an agency's name starts with
 	// (湖南省长沙市, 某某县…): its short forms drop it.
-	rePlace = regexp.MustCompile(`^(?:[\p{Han}]{1,8}?(?:省|自治区|市|州|盟|地区))*(?:[\p{Han}]{1,8}?(?:县|区|市|旗))?`)
+	// Its parts hold no place suffix, so 示范县市场监督管理局 is 示范县 +
+	// 市场监督管理局, not 示范县市 + 场监督管理局.
+	rePlace = regexp.MustCompile(`^(?:[^\x00-\x7f省市县区州盟旗]{1,8}?(?:省|自治区|自治州|市|州|盟|地区))*(?:[^\x00-\x7f省市县区州盟旗]{1,8}?(?:县|区|市|旗))?`)
 )
 
 // agencyForms returns the names a link may use for an agency: its full
