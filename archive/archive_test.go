@@ -227,3 +227,26 @@ func TestNotAnArchive(t *testing.T) {
 		t.Fatalf("Open(junk) = %v, want an error naming the file", err)
 	}
 }
+
+// TestRenderedCaptureKeepsURLState checks that a rendered DOM, stored as a
+// second capture of a URL, leaves the URL's validators and digest those of
+// the response the server sent.
+func TestRenderedCaptureKeepsURLState(t *testing.T) {
+	a, _ := openTemp(t)
+	u := "http://gaj.example.gov.cn/ndbg/"
+	raw := &Capture{URL: u, Status: 200, Role: RoleList, Header: http.Header{"Etag": {`"v1"`}}}
+	if err := a.Put(raw, []byte("<html><div id=list></div></html>"), ""); err != nil {
+		t.Fatal(err)
+	}
+	dom := &Capture{URL: u, Status: 200, Role: RoleList, Rendered: true}
+	if err := a.Put(dom, []byte("<html><div id=list><a href=1.html>2023年报</a></div></html>"), ""); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := a.URLState(u)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if st.Digest != raw.Digest || st.ETag != `"v1"` || st.LastCaptureID != raw.ID {
+		t.Errorf("url state after a rendered capture = %+v; want digest %s, etag \"v1\", last capture %s", st, raw.Digest, raw.ID)
+	}
+}

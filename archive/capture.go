@@ -194,6 +194,12 @@ func (a *Archive) updateURLState(tx *bolt.Tx, c *Capture) error {
 	if v := b.Get([]byte(c.URL)); v != nil {
 		_ = json.Unmarshal(v, &st)
 	}
+	if c.Rendered {
+		// A rendered DOM is a second capture of a fetch already recorded:
+		// the URL's validators and digest stay those of the response, so
+		// the next crawl revalidates the page as the server sent it.
+		return a.putURLRole(b, &st, c)
+	}
 	st.LastFetched = c.FetchedAt
 	st.Status = c.Status
 	ok := c.Error == "" && ((c.Status >= 200 && c.Status < 300) || c.Status == http.StatusNotModified)
@@ -210,6 +216,12 @@ func (a *Archive) updateURLState(tx *bolt.Tx, c *Capture) error {
 			st.LastModified = c.Header.Get("Last-Modified")
 		}
 	}
+	return a.putURLRole(b, &st, c)
+}
+
+// putURLRole records c's role (a URL once seen as a report stays one) and
+// agency in st, and stores it.
+func (a *Archive) putURLRole(b *bolt.Bucket, st *URLState, c *Capture) error {
 	if c.Role != "" && (st.Role == "" || rank(c.Role) > rank(st.Role)) {
 		st.Role = c.Role
 	}
