@@ -245,15 +245,14 @@ func (s *runState) finish(stage string, err error) (*archive.Run, error) {
 		run.Status = StatusInterrupted
 		err = fmt.Errorf("harvest run %s interrupted during %s: %w", run.ID, stage, err)
 	default:
-		s.h.noteDamage(err)
 		run.Status = statusFailed + stage + ": " + err.Error()
 		err = fmt.Errorf("harvest run %s: %s: %w", run.ID, stage, err)
 	}
 	s.h.setCurrent(run)
 	if perr := s.h.record(run, true); perr != nil {
-		s.h.noteDamage(perr)
 		err = errors.Join(err, fmt.Errorf("harvest: record run end: %w", perr))
 	}
+	s.h.noteDamage(err) // once the failed run is recorded, so both are seen together
 	s.skipped.log(s.log, run.ID, s.h.Archive.Path())
 	s.h.logEnd(run, s.prev)
 	return run, err

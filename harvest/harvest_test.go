@@ -497,6 +497,12 @@ func TestNewURLs(t *testing.T) {
 	put("http://h/afterfail", "", func(c *archive.Capture) { c.Status = 500; c.Error = "status 500" })
 	afterFailNew := put("http://h/afterfail", "f", nil)
 	revisit := put("http://h/revisit", "", func(c *archive.Capture) { c.Status = 304; c.Revisit = true })
+	rendered := func(c *archive.Capture) { c.Rendered = true }
+	put("http://h/rendered", "served", nil)
+	firstRendering := put("http://h/rendered", "built", rendered)
+	servedAgain := put("http://h/rendered", "served", nil)
+	renderedChanged := put("http://h/rendered", "built again", rendered)
+	onlyRendered := put("http://h/only-rendered", "built", rendered)
 	tests := []struct {
 		name string
 		ids  []string
@@ -510,6 +516,10 @@ func TestNewURLs(t *testing.T) {
 		{"same digest after a failure", []string{afterFailNew}, nil},
 		{"first after nothing", []string{afterFailOld}, []string{"http://h/afterfail"}},
 		{"revisit", []string{revisit}, nil},
+		{"first rendering of a served page", []string{firstRendering}, nil},
+		{"served again, same as the last served", []string{servedAgain}, nil},
+		{"rendering changed", []string{renderedChanged}, []string{"http://h/rendered"}},
+		{"rendering of a URL never served", []string{onlyRendered}, []string{"http://h/only-rendered"}},
 		{"several, sorted", []string{changedOld, first, changedNew}, []string{"http://h/changed", "http://h/first"}},
 	}
 	for _, tc := range tests {

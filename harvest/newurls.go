@@ -10,9 +10,12 @@ import (
 
 // newURLs returns, sorted, the URLs of the given captures that are first
 // archived or whose payload changed: a capture that failed, is a revisit,
-// or has the digest of the URL's previous successful capture is left out.
-// It reads in one view; a capture record that does not decode is passed
-// over and returned in skipped.
+// or has the digest of the URL's previous successful capture of the same
+// kind is left out. The kinds are the document as served and the document
+// a headless browser built from it (Capture.Rendered): each is compared
+// with its own kind, and the first rendering of a URL archived before is
+// not new. It reads in one view; a capture record that does not decode is
+// passed over and returned in skipped.
 func newURLs(a *archive.Archive, ids []string) (urls []string, skipped []archive.Skipped, err error) {
 	err = a.View(func(r *archive.Reader) error {
 		urls, skipped, err = newURLsIn(r, ids)
@@ -44,16 +47,7 @@ func newURLsIn(r *archive.Reader, ids []string) ([]string, []archive.Skipped, er
 		if err != nil {
 			return nil, skipped, err
 		}
-		var before *archive.Capture
-		for _, p := range caps {
-			if idNum(p.ID) >= idNum(c.ID) {
-				break
-			}
-			if p.Error == "" && p.Digest != "" {
-				before = p
-			}
-		}
-		if before != nil && before.Digest == c.Digest {
+		if !changed(c, caps) {
 			continue
 		}
 		seen[c.URL] = true
@@ -61,6 +55,34 @@ func newURLsIn(r *archive.Reader, ids []string) ([]string, []archive.Skipped, er
 	}
 	sort.Strings(out)
 	return out, append(skipped, r.Skipped()...), nil
+}
+
+// changed reports whether c, a successful capture, archives its URL for
+// the first time or with a payload other than the previous successful
+// capture of the same kind (served or rendered) among caps, every capture
+// of the URL oldest first.
+func changed(c *archive.Capture, caps []*archive.Capture) bool {
+	var before *archive.Capture
+	archived := false
+	for _, p := range caps {
+		if idNum(p.ID) >= idNum(c.ID) {
+			break
+		}
+		if p.Error != "" || p.Digest == "" {
+			continue
+		}
+		archived = true
+		if p.Rendered == c.Rendered {
+			before = p
+		}
+	}
+	switch {
+	case before != nil:
+		return before.Digest != c.Digest
+	case c.Rendered:
+		return !archived // a first rendering of a page archived before
+	}
+	return true
 }
 
 // damageDetail is what a DamageError says was damaged, or err's text.
