@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -125,7 +124,9 @@ func TestLoadWhileHarvesting(t *testing.T) {
 	}
 	w, seeds, resolve := generatedWorld(t, 10, 200)
 	db := filepath.Join(t.TempDir(), "archive.db")
-	args := append([]string{"-db", db, "-seeds", seeds, "-addr", "127.0.0.1:0", "-every", "1s", "-delay", "0",
+	// No headless browser: the generated world needs none, and the test
+	// must not depend on Chromium (TestSIGTERMMidCrawl covers rendering).
+	args := append([]string{"-db", db, "-seeds", seeds, "-addr", "127.0.0.1:0", "-every", "1s", "-delay", "0", "-render", "never",
 		"-parallel", "10", "-from", "2021", "-to", "2024"}, resolve...)
 	p := startServe(t, args...)
 
@@ -254,44 +255,77 @@ func tail(s string, n int) string {
 	return s
 }
 
-// TestSIGTERMMidCrawlAgainstSlowServer: a site that answers after a minute
-// holds the crawl in a request; SIGTERM stops serve within 10 s anyway,
-// exit 0, the harvest recorded interrupted.
-func TestSIGTERMMidCrawlAgainstSlowServer(t *testing.T) {
+// slowSite serves a seed page and answers slowPath after a minute (or
+// when the client gives up), counting the requests for slowPath.
+func slowSite(t *testing.T, seedPage, slowPath string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
 	var hits atomic.Int32
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		select {
-		case <-time.After(time.Minute):
-		case <-r.Context().Done():
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == slowPath:
+			hits.Add(1)
+			select {
+			case <-time.After(time.Minute):
+			case <-r.Context().Done():
+			}
+		case r.URL.Path == "/" && seedPage != "":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, seedPage)
+		default:
+			http.NotFound(w, r)
 		}
 	}))
-	defer slow.Close()
-	seeds := seedsFile(t, "http://gaj.slow.test/ 慢速局\n")
-	db := filepath.Join(t.TempDir(), "archive.db")
-	p := startServe(t, "-db", db, "-seeds", seeds, "-addr", "127.0.0.1:0", "-every", "1h", "-timeout", "2m",
-		"-resolve", "gaj.slow.test="+strings.TrimPrefix(slow.URL, "http://"))
-	deadline := time.Now().Add(20 * time.Second)
-	for hits.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the crawl never reached the slow server\n%s", p.stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// TestSIGTERMMidCrawl: SIGTERM while the crawl waits on a server that
+// answers after a minute, in a plain request or in a page a headless
+// browser renders (skipped without Chromium), stops serve within 10 s,
+// exit 0, the harvest recorded interrupted.
+func TestSIGTERMMidCrawl(t *testing.T) {
+	tests := []struct {
+		name, seedPage, slowPath, render string
+	}{
+		{"request in flight", "", "/robots.txt", "never"},
+		{"rendering in flight", `<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开</title></head>` +
+			`<body><div id="list"></div><script src="/static/list.js"></script></body></html>`, "/static/list.js", "auto"},
 	}
-	time.Sleep(200 * time.Millisecond)
-	took, err := p.terminate(t)
-	t.Logf("SIGTERM with a request in flight → exit in %s", took.Round(time.Millisecond))
-	var ee *exec.ExitError
-	if err != nil {
-		if errors.As(err, &ee) {
-			t.Errorf("exit code %d after SIGTERM, want 0\n%s", ee.ExitCode(), p.stderr.String())
-		} else {
-			t.Error(err)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.render != "never" && !haveBrowser() {
+				t.Skip("no Chromium in PATH")
+			}
+			srv, hits := slowSite(t, tc.seedPage, tc.slowPath)
+			seeds := seedsFile(t, "http://gaj.slow.test/ 慢速局\n")
+			db := filepath.Join(t.TempDir(), "archive.db")
+			p := startServe(t, "-db", db, "-seeds", seeds, "-addr", "127.0.0.1:0", "-every", "1h", "-timeout", "2m",
+				"-render", tc.render, "-resolve", "gaj.slow.test="+strings.TrimPrefix(srv.URL, "http://"))
+			deadline := time.Now().Add(30 * time.Second)
+			for hits.Load() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("the crawl never asked for %s\n%s", tc.slowPath, p.stderr.String())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond)
+			took, err := p.terminate(t)
+			t.Logf("SIGTERM with %s → exit in %s", tc.name, took.Round(time.Millisecond))
+			if err != nil {
+				t.Errorf("exit after SIGTERM: %v, want 0\n%s", err, p.stderr.String())
+			}
+			if took > maxStop {
+				t.Errorf("took %s to stop, want < %s", took, maxStop)
+			}
+			checkInterrupted(t, db)
+		})
 	}
-	if took > maxStop {
-		t.Errorf("took %s to stop, want < %s", took, maxStop)
-	}
+}
+
+// checkInterrupted checks that the archive at db holds one harvest run,
+// recorded interrupted.
+func checkInterrupted(t *testing.T, db string) {
+	t.Helper()
 	a, err := archive.Open(db, archive.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -301,4 +335,14 @@ func TestSIGTERMMidCrawlAgainstSlowServer(t *testing.T) {
 	if err != nil || len(runs) != 1 || runs[0].Status != harvest.StatusInterrupted || runs[0].Ended.IsZero() {
 		t.Errorf("runs %+v %v, want one interrupted harvest", runs, err)
 	}
+}
+
+// haveBrowser reports whether a Chromium the crawler would use is in PATH.
+func haveBrowser() bool {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "headless_shell"} {
+		if _, err := exec.LookPath(name); err == nil {
+			return true
+		}
+	}
+	return false
 }

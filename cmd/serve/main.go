@@ -5,7 +5,7 @@
 //
 //	serve -db archive.db -seeds seeds.txt -addr 127.0.0.1:8080 [-every 24h]
 //	      [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]...
-//	      [-strict-tls]
+//	      [-strict-tls] [-render auto|always|never]
 //	serve -once ...    one harvest, then exit (for a systemd timer or cron)
 //	serve -demo        serve the bundled fixture world on loopback, harvest it
 //	                   into demo.db and show it: the offline demo
@@ -113,12 +113,13 @@ func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 	fs.IntVar(&o.crawl.MaxPagesPerHost, "max-pages", def.MaxPagesPerHost, "request limit per host per crawl")
 	fs.DurationVar(&o.crawl.Timeout, "timeout", def.Timeout, "timeout of one request")
 	fs.BoolVar(&o.crawl.StrictTLS, "strict-tls", false, "refuse https servers whose certificate does not verify (by default they are archived and marked tls_verified false)")
+	fs.StringVar(&o.crawl.Render, "render", crawler.RenderAuto, "render pages built by script in headless Chromium: `auto` (lists without report links, JS challenges), always or never")
 	fs.Var(o.resolve, "resolve", "route a host to ip:port, as host=ip:port (repeatable; tests and the offline demo)")
 	fs.BoolVar(&o.once, "once", false, "run one harvest and exit (no web server): for a systemd timer or cron")
 	fs.DurationVar(&o.wait, "wait", 2*time.Second, "how long to wait for another process holding the archive")
 	fs.BoolVar(&o.demo, "demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-strict-tls] [-once] | serve -demo")
+		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-once] | serve -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -132,6 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 		fmt.Fprintln(stderr, "serve: -every and -delay must not be negative and -parallel must be positive")
 	case o.from != 0 && o.to != 0 && o.from > o.to:
 		fmt.Fprintf(stderr, "serve: -from %d is after -to %d\n", o.from, o.to)
+	case o.crawl.Render != crawler.RenderAuto && o.crawl.Render != crawler.RenderAlways && o.crawl.Render != crawler.RenderNever:
+		fmt.Fprintf(stderr, "serve: -render %q: want auto, always or never\n", o.crawl.Render)
 	default:
 		return o, true
 	}

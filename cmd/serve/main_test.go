@@ -84,6 +84,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"bad resolve", []string{"-resolve", "nohost"}, 1, "want host=ip:port"},
 		{"negative interval", []string{"-every", "-1h"}, 1, "must not be negative"},
 		{"years reversed", []string{"-from", "2024", "-to", "2020"}, 1, "-from 2024 is after -to 2020"},
+		{"bad render", []string{"-render", "sometimes"}, 1, `-render "sometimes": want auto, always or never`},
 		{"missing seeds", []string{"-db", db, "-seeds", filepath.Join(t.TempDir(), "none.txt")}, 2, "none.txt"},
 		{"cannot listen", []string{"-db", db, "-seeds", seedsFile, "-addr", "256.0.0.1:1"}, 2, "listen on 256.0.0.1:1"},
 	}
@@ -139,7 +140,7 @@ func TestRunDemoOnceTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := filepath.Join(t.TempDir(), "demo.db")
-	args := []string{"-demo", "-once", "-db", db, "-from", "2020", "-to", "2024"}
+	args := []string{"-demo", "-once", "-render", "never", "-db", db, "-from", "2020", "-to", "2024"}
 	var runs []archive.Run
 	for i := 0; i < 2; i++ {
 		var out, errb syncBuffer
@@ -201,7 +202,7 @@ func TestRunServesUIAndHealth(t *testing.T) {
 	defer cancel()
 	var out, errb syncBuffer
 	done := make(chan int, 1)
-	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-delay", "0", "-every", "1s", "-from", "2020", "-to", "2024"}, resolve...)
+	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-render", "never", "-delay", "0", "-every", "1s", "-from", "2020", "-to", "2024"}, resolve...)
 	go func() { done <- run(ctx, args, &out, &errb) }()
 	base := waitBase(t, func() string { return out.String() }, done)
 
@@ -450,7 +451,7 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 		t.Fatalf("fixture world expects only %d URLs", len(expected))
 	}
 	db := filepath.Join(t.TempDir(), "archive.db")
-	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-every", "1h", "-parallel", "2"}, resolve...)
+	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-every", "1h", "-render", "never", "-parallel", "2"}, resolve...)
 
 	// First start, slow crawl; kill once some but not all expected URLs
 	// have been fetched.
@@ -613,7 +614,7 @@ func TestKillMidHarvestLosesNothing(t *testing.T) {
 func TestSecondServeAndGracefulStop(t *testing.T) {
 	w, seedsFile, resolve := world(t)
 	db := filepath.Join(t.TempDir(), "archive.db")
-	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-every", "1h", "-delay", "50ms"}, resolve...)
+	args := append([]string{"-db", db, "-seeds", seedsFile, "-addr", "127.0.0.1:0", "-every", "1h", "-render", "never", "-delay", "50ms"}, resolve...)
 	p := startServe(t, args...)
 
 	second := exec.Command(serveBinary(t), append(args, "-wait", "200ms")...)
