@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/audit"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
@@ -141,6 +142,7 @@ func TestImportWget(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("imported reports %v; crawled %v", keys(got), keys(want))
 	}
+	compareAudits(t, crawled, path, agencies)
 	if again := importInto(t, path, files, agencies); again.Captures != 0 || again.Duplicates != in.Captures {
 		t.Errorf("second import added %d captures (%d duplicates, want %d)", again.Captures, again.Duplicates, in.Captures)
 	}
@@ -153,4 +155,41 @@ func keys(m map[string]string) string {
 	}
 	slices.Sort(k)
 	return fmt.Sprint(k)
+}
+
+// compareAudits audits the crawled archive and the imported one (at path)
+// for the site's two report years: the imported captures give the same
+// statuses, publication dates and report URLs, and neither year is missing.
+func compareAudits(t *testing.T, crawled *archive.Archive, path string, agencies []seeds.Agency) {
+	t.Helper()
+	asof := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	want, err := audit.Run(crawled, agencies, 2023, 2024, asof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := openArchive(t, path)
+	defer imported.Close()
+	got, err := audit.Run(imported, agencies, 2023, 2024, asof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) != 2 {
+		t.Fatalf("audit of the import: %d entries, of the crawl %d; want 2", len(got), len(want))
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return *p
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Status == audit.Missing {
+			t.Errorf("audit of the import: %d is missing", g.Year)
+		}
+		if g.Year != w.Year || g.Status != w.Status || str(g.Published) != str(w.Published) || g.URL != w.URL {
+			t.Errorf("audit %d: import %s published %s at %s; crawl %s published %s at %s",
+				w.Year, g.Status, str(g.Published), g.URL, w.Status, str(w.Published), w.URL)
+		}
+	}
 }
