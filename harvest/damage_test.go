@@ -3,7 +3,6 @@ package harvest
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,40 +10,9 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/internal/archivetest"
 	"github.com/nianbao/nianbao/seeds"
-	bolt "go.etcd.io/bbolt"
 )
-
-// zeroBucketRoot zeroes the root page of a bucket of the (closed) bbolt
-// file at path, as a bad sector would: every read of that bucket then
-// meets a page bbolt cannot read, while the other buckets stay readable.
-func zeroBucketRoot(t *testing.T, path, bucket string) {
-	t.Helper()
-	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root uint64
-	if err := db.View(func(tx *bolt.Tx) error {
-		root = uint64(tx.Bucket([]byte(bucket)).Root())
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	size := int64(db.Info().PageSize)
-	db.Close()
-	if root == 0 {
-		t.Fatalf("bucket %s is inline: no page of its own to damage", bucket)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteAt(make([]byte, size), int64(root)*size); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestRunFailsOnDamageAndSuspends: damage met during a harvest fails the
 // run with the DamageError's message, Damaged reports it, and later runs
@@ -57,7 +25,7 @@ func TestRunFailsOnDamageAndSuspends(t *testing.T) {
 		crawl      CrawlFunc
 		wantStatus string // prefix
 	}{
-		{name: "captures bucket unreadable", damage: func(t *testing.T, path string) { zeroBucketRoot(t, path, "captures") },
+		{name: "captures bucket unreadable", damage: func(t *testing.T, path string) { archivetest.ZeroBucketRoot(t, path, "captures") },
 			crawl: fakeCrawl(nil, nil, nil), wantStatus: "failed: start: harvest: read runs and captures: archive "},
 		{name: "crawl stage meets damage", damage: func(*testing.T, string) {},
 			crawl: func(context.Context, *archive.Archive, crawler.Config, []seeds.Agency) (*crawler.Summary, error) {
@@ -125,7 +93,7 @@ func TestLoadOnDamagedRuns(t *testing.T) {
 		}
 	}
 	a.Close()
-	zeroBucketRoot(t, path, "runs")
+	archivetest.ZeroBucketRoot(t, path, "runs")
 	a, err = archive.Open(path, archive.Options{NoSync: true})
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -6,16 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/internal/archivetest"
-	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/warc"
 )
@@ -51,47 +47,13 @@ func crawledTwice(t *testing.T) (string, []seeds.Agency) {
 		}
 		shared.dir, shared.path = dir, filepath.Join(dir, "crawled.db")
 		for range 2 {
-			shared.agencies = crawlWorld(t, shared.path)
+			shared.agencies = archivetest.CrawlInto(t, shared.path)
 		}
 	})
 	if shared.err != "" || shared.agencies == nil {
 		t.Fatalf("the shared crawl failed: %s", shared.err)
 	}
 	return archivetest.Copy(t, shared.path), shared.agencies
-}
-
-// crawlWorld crawls the default fixture world into the archive at path
-// and extracts it.
-func crawlWorld(t *testing.T, path string) []seeds.Agency {
-	t.Helper()
-	w, err := fixtureworld.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, resolve := fixtureworld.Serve(w)
-	defer srv.Close()
-	agencies, err := seeds.Parse(strings.NewReader(w.Seeds()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := openArchive(t, path)
-	defer a.Close()
-	cfg := crawler.DefaultConfig()
-	cfg.Delay, cfg.Parallel, cfg.Resolve = 0, 8, resolve
-	cfg.Timeout, cfg.Retries, cfg.RetryBackoff = 5*time.Second, 0, time.Millisecond
-	c, err := crawler.New(a, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, err := c.Run(ctx, agencies); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := extract.Run(ctx, a, extract.RunOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return agencies
 }
 
 func openArchive(t *testing.T, path string) *archive.Archive {

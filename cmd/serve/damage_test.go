@@ -13,7 +13,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/harvest"
-	bolt "go.etcd.io/bbolt"
+	"github.com/nianbao/nianbao/internal/archivetest"
 )
 
 // smallArchive writes a closed archive of n captures (with bodies) and
@@ -37,41 +37,6 @@ func smallArchive(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// zeroBucketRoot zeroes the root page of a bucket of the closed bbolt file
-// at path, as a bad sector would; the other buckets stay readable.
-func zeroBucketRoot(t *testing.T, path, bucket string) {
-	t.Helper()
-	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root uint64
-	if err := db.View(func(tx *bolt.Tx) error {
-		root = uint64(tx.Bucket([]byte(bucket)).Root())
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	size := int64(db.Info().PageSize)
-	db.Close()
-	if root == 0 {
-		t.Fatalf("bucket %s is inline", bucket)
-	}
-	writeZeros(t, path, int64(root)*size, size)
-}
-
-func writeZeros(t *testing.T, path string, off, n int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteAt(make([]byte, n), off); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func seedsFile(t *testing.T, text string) string {
@@ -102,7 +67,7 @@ func TestStartOnDamagedArchive(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "the file is truncated"},
-		{"meta pages zeroed", func(t *testing.T, path string) { writeZeros(t, path, 0, 2*4096) }, "is damaged"},
+		{"meta pages zeroed", func(t *testing.T, path string) { archivetest.ZeroRange(t, path, 0, 2*4096) }, "is damaged"},
 	}
 	for _, tc := range tests {
 		for _, mode := range [][]string{nil, {"-once"}} {
@@ -139,7 +104,7 @@ func TestStartOnDamagedArchive(t *testing.T) {
 // (nothing more written), and SIGTERM still stops it with exit 0.
 func TestDamageDuringHarvestKeepsServing(t *testing.T) {
 	path := smallArchive(t, 300)
-	zeroBucketRoot(t, path, "captures")
+	archivetest.ZeroBucketRoot(t, path, "captures")
 	seeds := seedsFile(t, "http://gaj.example.gov.cn/ 示例局\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

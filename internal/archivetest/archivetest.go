@@ -28,6 +28,16 @@ import (
 // extracted). Build it once per test and copy it for each variant.
 func Crawled(t testing.TB) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "crawled.db")
+	CrawlInto(t, path)
+	return path
+}
+
+// CrawlInto crawls the default fixture world into the archive at path
+// (created if missing; a second call is an incremental re-crawl, with
+// revisits), extracts it, closes it, and returns the world's agencies.
+func CrawlInto(t testing.TB, path string) []seeds.Agency {
+	t.Helper()
 	w, err := fixtureworld.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +48,6 @@ func Crawled(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "crawled.db")
 	a, err := archive.Open(path, archive.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +70,7 @@ func Crawled(t testing.TB) string {
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return agencies
 }
 
 // Copy copies the file src to a new file in a temporary directory of t and
@@ -107,17 +116,24 @@ func Truncated(t testing.TB, src string, fraction float64) string {
 func Zeroed(t testing.TB, src string, offset, n int64) string {
 	t.Helper()
 	dst := Copy(t, src)
-	f, err := os.OpenFile(dst, os.O_WRONLY, 0)
+	ZeroRange(t, dst, offset, n)
+	return dst
+}
+
+// ZeroRange zeroes n bytes of the file at path from offset, in place.
+func ZeroRange(t testing.TB, path string, offset, n int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.WriteAt(make([]byte, n), offset); err != nil {
+		f.Close()
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dst
 }
 
 // ZeroedMiddle returns a copy of src with 64 KiB zeroed at the middle of the
@@ -134,10 +150,20 @@ func ZeroedMiddle(t testing.TB, src string) string {
 
 // ZeroedBucketRoot returns a copy of src with the root page of a bucket
 // ("captures", "reports", …) zeroed: every read of that bucket meets the
-// damage. It fails the test when the bucket is inline (has no page).
+// damage.
 func ZeroedBucketRoot(t testing.TB, src, bucket string) string {
 	t.Helper()
-	db, err := bolt.Open(src, 0o644, &bolt.Options{ReadOnly: true})
+	dst := Copy(t, src)
+	ZeroBucketRoot(t, dst, bucket)
+	return dst
+}
+
+// ZeroBucketRoot zeroes, in place, the root page of a bucket of the closed
+// bbolt file at path, as a bad sector would; the other buckets stay
+// readable. It fails the test when the bucket is inline (has no page).
+func ZeroBucketRoot(t testing.TB, path, bucket string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,14 +176,15 @@ func ZeroedBucketRoot(t testing.TB, src, bucket string) string {
 		root = uint64(b.Root())
 		return nil
 	}); err != nil {
+		db.Close()
 		t.Fatal(err)
 	}
 	pageSize := int64(db.Info().PageSize)
 	db.Close()
 	if root == 0 {
-		t.Fatalf("bucket %q is inline: no root page to zero", bucket)
+		t.Fatalf("bucket %q is inline: no page of its own to damage", bucket)
 	}
-	return Zeroed(t, src, int64(root)*pageSize, pageSize)
+	ZeroRange(t, path, int64(root)*pageSize, pageSize)
 }
 
 // CorruptRecord returns a copy of src in which the record under key of a
