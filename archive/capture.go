@@ -222,9 +222,7 @@ func (a *Archive) updateURLState(tx *bolt.Tx, c *Capture) error {
 // putURLRole records c's role (a URL once seen as a report stays one) and
 // agency in st, and stores it.
 func (a *Archive) putURLRole(b *bolt.Bucket, st *URLState, c *Capture) error {
-	if c.Role != "" && (st.Role == "" || rank(c.Role) > rank(st.Role)) {
-		st.Role = c.Role
-	}
+	st.Role = StrongerRole(st.Role, c.Role)
 	if c.Agency != "" {
 		st.Agency = c.Agency
 	}
@@ -233,6 +231,16 @@ func (a *Archive) putURLRole(b *bolt.Bucket, st *URLState, c *Capture) error {
 		return err
 	}
 	return b.Put([]byte(c.URL), v)
+}
+
+// StrongerRole returns the role a URL keeps when it was seen as a and is
+// now seen as b: a URL once seen as a report stays one (report, then
+// attachment, then list, then other); an empty role never wins.
+func StrongerRole(a, b string) string {
+	if b != "" && (a == "" || rank(b) > rank(a)) {
+		return b
+	}
+	return a
 }
 
 // rank orders roles so that a URL once seen as a report stays one.

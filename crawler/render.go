@@ -635,10 +635,13 @@ func (c *Crawler) lastRendered(u string) string {
 // site's agencies (portal.go). kids are the items of the page's own
 // links; fetched says whether a request was made for it now. Its error
 // is ctx's or the archive's.
-func (c *Crawler) discoverMore(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, kids []*archive.FrontierItem, fetched bool) ([]*archive.FrontierItem, error) {
-	capt, body, err := c.lastStatic(f, it)
-	if err != nil {
-		return kids, err
+func (c *Crawler) discoverMore(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, kids []*archive.FrontierItem, fetched bool, got fetchedPage) ([]*archive.FrontierItem, error) {
+	capt, body := got.capt, got.body
+	if capt == nil { // not fetched now (resumed, archived, failed): as archived
+		var err error
+		if capt, body, err = c.lastStatic(f, it); err != nil {
+			return kids, err
+		}
 	}
 	switch {
 	case capt == nil || capt.Role == archive.RoleAttachment:

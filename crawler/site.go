@@ -61,11 +61,12 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 			c.log.Warn("page budget spent; dropping the rest of the frontier", "host", s.host, "pages", pages)
 			break
 		}
-		children, fetched, err := c.process(ctx, f, it)
+		var got fetchedPage
+		children, fetched, err := c.process(ctx, f, it, &got)
 		if err != nil {
 			return err
 		}
-		if children, err = c.discoverMore(ctx, f, s, it, children, fetched); err != nil {
+		if children, err = c.discoverMore(ctx, f, s, it, children, fetched, got); err != nil {
 			return err
 		}
 		added, err := c.a.CompleteFrontier(it, children)
@@ -139,9 +140,18 @@ func analyze(base *url.URL, body []byte, contentType string) analysis {
 	return an
 }
 
+// fetchedPage is the page process just fetched and archived, with its
+// content as read (decoded): discoverMore looks at it without reading it
+// back from the archive.
+type fetchedPage struct {
+	capt *archive.Capture
+	body []byte
+}
+
 // process handles one frontier item and returns the items it leads to and
-// whether it made a request. Its error is ctx's or the archive's.
-func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem) ([]*archive.FrontierItem, bool, error) {
+// whether it made a request; a page it fetched and archived is left in got.
+// Its error is ctx's or the archive's.
+func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, bool, error) {
 	u, err := url.Parse(it.URL)
 	if err != nil {
 		return nil, false, nil
@@ -290,6 +300,11 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	}
 	if cu, err := url.Parse(capt.URL); err == nil {
 		f.site.canon.learn(cu, capt.Digest)
+	}
+	if capt.Error == "" {
+		seen := *capt
+		seen.Role = archive.StrongerRole(st.Role, capt.Role) // as the URL's state now says
+		got.capt, got.body = &seen, raw.content()
 	}
 	return c.children(it, capt.Role, an.page), true, nil
 }
