@@ -142,28 +142,8 @@ func TestBrowser(t *testing.T) {
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	defer cancelCtx()
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return s
-	}
+	tb := tab{t, ctx}
+	do, text, eval := tb.do, tb.text, tb.eval
 
 	// Dashboard.
 	do("open the dashboard", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("table.grid")))
@@ -295,28 +275,8 @@ func TestBrowser(t *testing.T) {
 // shows the original page under a banner with the revisit's date.
 func browserReplaySite(t *testing.T, ctx context.Context, base string, site *replaySite, seen, live *requestLog) {
 	t.Helper()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return s
-	}
+	tb := tab{t, ctx}
+	do, text, eval := tb.do, tb.text, tb.eval
 	settle := chromedp.Sleep(700 * time.Millisecond)
 
 	// The page under its banner, in the sandboxed frame.
@@ -382,4 +342,38 @@ func browserReplaySite(t *testing.T, ctx context.Context, base string, site *rep
 	if live.total() == 0 {
 		t.Error("the control page made no request to the live server, so the replay's silence proves nothing")
 	}
+}
+
+// tab drives one browser tab for a test, failing the test on any error.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// do runs steps; what names them in a failure.
+func (b tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text returns the trimmed text of the first element matching sel.
+func (b tab) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// eval returns the string a JavaScript expression evaluates to.
+func (b tab) eval(js string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return s
 }
