@@ -1,7 +1,6 @@
 package harvest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/internal/testlog"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -101,23 +101,8 @@ func openArchive(t *testing.T) *archive.Archive {
 	return a
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for concurrent writes.
+type syncBuffer = testlog.Buffer
 
 func testLogger(buf *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
 	"log/slog"
@@ -9,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/internal/testlog"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -75,23 +74,8 @@ type fixture struct {
 	parsed             map[string]*extract.Report // capture ID → report stored
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger used by concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for concurrent writes.
+type syncBuffer = testlog.Buffer
 
 // pageHTML wraps a report text as the HTML page a site would serve.
 func pageHTML(title, text string) []byte {

@@ -21,25 +21,11 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/harvest"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
+	"github.com/nianbao/nianbao/internal/testlog"
 )
 
-// syncBuffer is a goroutine-safe writer for run's streams.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for concurrent writes.
+type syncBuffer = testlog.Buffer
 
 // world serves the default fixture world on loopback and returns it with
 // a seeds file and the -resolve flags that route its hosts there.
