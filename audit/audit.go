@@ -408,7 +408,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("read stored reports: %w", err)
 	}
 
 	var out []Entry
