@@ -70,6 +70,9 @@ type Capture struct {
 	// record an imported capture came from: a second import of the same
 	// record adds nothing.
 	WARCRecordID string `json:"warc_record_id,omitempty"`
+	// Worker is the cluster worker that fetched the capture (crawl
+	// -worker -name); "" for a capture made on the archive's own machine.
+	Worker string `json:"worker,omitempty"`
 }
 
 // Digest returns the "sha256:<hex>" digest of b.

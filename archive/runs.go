@@ -32,6 +32,27 @@ type Run struct {
 	New []string `json:"new,omitempty"`
 	// Status is "running", "done", "interrupted" or "failed: <reason>".
 	Status string `json:"status"`
+	// Jobs are the outcomes of a cluster harvest's jobs, one per site
+	// (serve -redis); empty for a harvest crawled on this machine.
+	Jobs []RunJob `json:"jobs,omitempty"`
+}
+
+// RunJob is what became of one job of a cluster harvest: one site crawled
+// by a worker and imported.
+type RunJob struct {
+	ID   string `json:"id"`
+	Site string `json:"site"`
+	// State is "queued", "running", "done" or "failed".
+	State string `json:"state"`
+	// Worker is the worker whose upload was imported (done) or that
+	// held it last.
+	Worker string `json:"worker,omitempty"`
+	// Attempts counts the deliveries of the job to workers.
+	Attempts int `json:"attempts"`
+	// Captures counts the captures its upload added.
+	Captures int `json:"captures"`
+	// Error says why the job failed.
+	Error string `json:"error,omitempty"`
 }
 
 // PutRun stores r, assigning r.ID when it is empty; storing a Run with an ID

@@ -185,3 +185,13 @@ func (c *Crawler) resumeScope(s *site) {
 		}
 	}
 }
+
+// Authority returns the site key of rawURL (its authority, as Run groups
+// seeds into sites), or "" when it does not parse. Package cluster keys
+// its jobs by it.
+func Authority(rawURL string) string { return authorityOf(rawURL) }
+
+// Twins reports whether authorities a and b differ only by a leading
+// "www." on one of them: a seed may move to its twin, so a site's
+// captures can carry either.
+func Twins(a, b string) bool { return twins(a, b) }

@@ -110,6 +110,9 @@ type Config struct {
 	RenderTimeout time.Duration
 	// RunID is stored in every capture's RunID.
 	RunID string
+	// Worker is stored in every capture's Worker: the name of the
+	// cluster worker crawling (crawl -worker), "" otherwise.
+	Worker string
 	// Logger receives progress and failures; nil discards them.
 	Logger *slog.Logger
 	// Progress, when set, is called about once a second and at the end.
@@ -170,6 +173,9 @@ type Summary struct {
 	// Notes say what the crawl could not do, once each (no browser to
 	// render pages built by script).
 	Notes []string
+	// Jobs are the outcomes of the jobs of a crawl done by cluster
+	// workers (package cluster), recorded with the harvest run.
+	Jobs []archive.RunJob
 }
 
 // AgencySummary is one agency's part of a crawl.

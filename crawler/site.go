@@ -466,6 +466,9 @@ func (c *Crawler) children(it *archive.FrontierItem, role string, p *page) []*ar
 
 // put stores a capture and counts it.
 func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archive.FrontierItem) error {
+	if capt.Worker == "" {
+		capt.Worker = c.cfg.Worker
+	}
 	if err := c.a.Put(capt, body, text); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}

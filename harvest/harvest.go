@@ -135,6 +135,7 @@ func (h *Harvester) Current() (archive.Run, bool) {
 	}
 	r := *h.current
 	r.New = append([]string(nil), r.New...)
+	r.Jobs = append([]archive.RunJob(nil), r.Jobs...)
 	return r, true
 }
 
@@ -310,6 +311,7 @@ func (s *runState) crawl(ctx context.Context, carried []string) error {
 	var newIDs []string
 	if sum != nil {
 		run.Pages, run.NewCaptures, run.Errors = sum.Pages, sum.NewCaptures, sum.Errors
+		run.Jobs = sum.Jobs
 		newIDs = sum.New
 	}
 	urls, skipped, uerr := newURLs(h.Archive, mergeIDs(carried, newIDs))

@@ -25,6 +25,9 @@ type ExportOptions struct {
 	Dir string
 	// Agency, when set, exports only that agency's captures.
 	Agency string
+	// RunID, when set, exports only the captures that run made (a
+	// cluster worker's spool holds the job's earlier captures too).
+	RunID string
 	// Since and Until bound fetched-at: Since inclusive, Until exclusive;
 	// zero means unbounded.
 	Since, Until time.Time
@@ -149,6 +152,9 @@ func newExporter(opts ExportOptions) (*exporter, error) {
 // selected reports whether the options select c.
 func (x *exporter) selected(c *archive.Capture) bool {
 	if x.opts.Agency != "" && c.Agency != x.opts.Agency {
+		return false
+	}
+	if x.opts.RunID != "" && c.RunID != x.opts.RunID {
 		return false
 	}
 	if !x.opts.Since.IsZero() && c.FetchedAt.Before(x.opts.Since) {

@@ -28,6 +28,14 @@ type ImportOptions struct {
 	MaxBodySize int64
 	// RunID is stored in every capture made.
 	RunID string
+	// Worker, when set, is every capture's worker (the cluster worker
+	// whose upload this is); otherwise a record's Nianbao-Worker field
+	// gives it.
+	Worker string
+	// Allow, when set, admits only the records whose target URL it
+	// returns true for; the others are skipped (listed in Skipped) and
+	// never written: a cluster upload may hold only its job's sites.
+	Allow func(url string) bool
 	// Logger receives progress (every ProgressEvery records, zero
 	// meaning 1000) and every record skipped; nil discards them.
 	Logger        *slog.Logger

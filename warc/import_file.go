@@ -62,7 +62,13 @@ func (im *importer) importFile(ctx context.Context, file string) error {
 			im.skip(file, rec.Offset, err)
 		case p == nil:
 			im.sum.Ignored++
+		case im.opts.Allow != nil && !im.opts.Allow(p.c.URL):
+			im.skip(file, rec.Offset, fmt.Errorf("%s is outside the sites this import admits", p.c.URL))
 		default:
+			p.c.Worker = im.opts.Worker
+			if p.c.Worker == "" {
+				p.c.Worker = w.WarcHeader().Get(fieldWorker)
+			}
 			if lastReq != nil && p.relates(lastReq) {
 				p.c.RequestHeader = lastReq.header
 			}

@@ -33,6 +33,9 @@ const (
 	// fieldRendered marks a conversion (or failure) record of the
 	// document a headless browser built from the page.
 	fieldRendered = "Nianbao-Rendered"
+	// fieldWorker names the cluster worker that fetched the capture
+	// (archive.Capture.Worker).
+	fieldWorker = "Nianbao-Worker"
 )
 
 // newID returns a fresh WARC-Record-ID.
@@ -97,7 +100,8 @@ func responseRecord(c *archive.Capture, id, requestID string, body []byte) (gowa
 		gowarc.WarcConcurrentTo, requestID,
 		gowarc.ContentType, ctHTTPResponse,
 		gowarc.WarcPayloadDigest, payload,
-		gowarc.WarcTruncated, truncated)
+		gowarc.WarcTruncated, truncated,
+		fieldWorker, c.Worker)
 }
 
 // revisitRecord is a revisit capture: a 304 is server-not-modified, an
@@ -123,7 +127,8 @@ func revisitRecord(c *archive.Capture, id, requestID string, ref *archive.Captur
 		gowarc.WarcProfile, profile,
 		gowarc.WarcRefersToTargetURI, refURI,
 		gowarc.WarcRefersToDate, refDate,
-		gowarc.WarcPayloadDigest, c.Digest)
+		gowarc.WarcPayloadDigest, c.Digest,
+		fieldWorker, c.Worker)
 }
 
 // requestRecord is the request of a capture: as sent when the crawler
@@ -199,7 +204,8 @@ func renderedRecord(c *archive.Capture, id string, body []byte) (gowarc.WarcReco
 		gowarc.WarcTargetURI, c.URL,
 		gowarc.ContentType, ct,
 		gowarc.WarcPayloadDigest, c.Digest,
-		fieldRendered, "true")
+		fieldRendered, "true",
+		fieldWorker, c.Worker)
 }
 
 // failureRecord is a failed fetch: a metadata record with the reason
@@ -223,7 +229,8 @@ func failureRecord(c *archive.Capture, concurrentTo string) (gowarc.WarcRecord, 
 		gowarc.WarcTargetURI, c.URL,
 		gowarc.WarcConcurrentTo, concurrentTo,
 		gowarc.ContentType, gowarc.ApplicationWarcFields,
-		fieldRendered, rendered)
+		fieldRendered, rendered,
+		fieldWorker, c.Worker)
 }
 
 func oneLine(s string) string {

@@ -90,8 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	render := fs.String("render", crawler.RenderAuto, "render pages built by script in headless Chromium: `auto` (lists without report links, JS challenges), always or never")
 	resolve := resolveFlag{}
 	fs.Var(resolve, "resolve", "route a host to an address, `host=ip:port` (repeatable)")
+	wo := workerFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-wait D] | crawl -demo")
+		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-wait D] | crawl -demo | crawl -worker -redis URL -coordinator http://ADDR -token TOKEN [-name NAME] [crawl flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -117,6 +118,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg := def
+	cfg.Delay, cfg.Parallel, cfg.MaxDepth, cfg.MaxPagesPerHost = *delay, *parallel, *maxDepth, *maxPages
+	cfg.Refresh, cfg.Timeout, cfg.Retries = *refresh, *timeout, *retries
+	cfg.Resolve = resolve
+	cfg.StrictTLS = *strictTLS
+	cfg.Render = *render
+	cfg.Logger = logger
+	if wo.enabled {
+		return wo.run(ctx, cfg, set, stderr)
+	}
 
 	var agencies []seeds.Agency
 	if *demo {
@@ -185,14 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg := def
-	cfg.Delay, cfg.Parallel, cfg.MaxDepth, cfg.MaxPagesPerHost = *delay, *parallel, *maxDepth, *maxPages
-	cfg.Refresh, cfg.Timeout, cfg.Retries = *refresh, *timeout, *retries
-	cfg.Resolve = resolve
-	cfg.StrictTLS = *strictTLS
-	cfg.Render = *render
 	cfg.RunID = runRec.ID
-	cfg.Logger = logger
 	prog := newProgress(stderr, logger)
 	cfg.Progress = prog.update
 

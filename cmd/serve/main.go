@@ -93,6 +93,7 @@ type options struct {
 	resolve         resolveFlag
 	once, demo      bool
 	set             map[string]bool // the flags given
+	cluster         clusterOptions  // -redis, -token (cluster.go)
 }
 
 // parseFlags parses args; ok is false after a usage error (reported).
@@ -117,9 +118,10 @@ func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 	fs.Var(o.resolve, "resolve", "route a host to ip:port, as host=ip:port (repeatable; tests and the offline demo)")
 	fs.BoolVar(&o.once, "once", false, "run one harvest and exit (no web server): for a systemd timer or cron")
 	fs.DurationVar(&o.wait, "wait", 2*time.Second, "how long to wait for another process holding the archive")
+	o.cluster.flags(fs)
 	fs.BoolVar(&o.demo, "demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-once] | serve -demo")
+		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-once] [-redis redis://HOST:PORT/DB -token TOKEN] | serve -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 		fmt.Fprintf(stderr, "serve: -from %d is after -to %d\n", o.from, o.to)
 	case o.crawl.Render != crawler.RenderAuto && o.crawl.Render != crawler.RenderAlways && o.crawl.Render != crawler.RenderNever:
 		fmt.Fprintf(stderr, "serve: -render %q: want auto, always or never\n", o.crawl.Render)
+	case !o.cluster.check(o.once, stderr):
 	default:
 		return o, true
 	}
@@ -173,6 +176,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return 2
 	}
+	closeCluster, err := o.cluster.setup(ctx, h, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return 2
+	}
+	defer closeCluster()
 	if o.once {
 		return runOnce(ctx, h, o.db, stdout, stderr)
 	}

@@ -42,7 +42,7 @@ func serve(ctx context.Context, o *options, h *harvest.Harvester, agencies []see
 	a := h.Archive
 	ui := &web.Server{Archive: a, Agencies: agencies, From: o.from, To: o.to, Logger: log}
 	srv := &http.Server{
-		Handler:           routes(ui.Handler(), h, a),
+		Handler:           o.cluster.mount(routes(ui.Handler(), h, a)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
