@@ -88,7 +88,14 @@ func (w *Worker) exportSpool(ctx context.Context, sp *archive.Archive, j *Job, d
 	if len(sum.Skipped) > 0 {
 		return nil, fmt.Errorf("export spool of %s: %d captures could not be exported: %s", j.ID, len(sum.Skipped), sum.Skipped[0])
 	}
-	return sum.Files, nil
+	files := make([]string, len(sum.Files))
+	for i, f := range sum.Files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		files[i] = f
+	}
+	return files, nil
 }
 
 // upload posts the WARC files (gzip members, so their concatenation is
