@@ -27,6 +27,11 @@ type Coordinator struct {
 	// Logger receives the harvest's cluster log; nil discards it.
 	Logger *slog.Logger
 
+	// importMu serialises the imports of uploads: the archive has one
+	// writer anyway, and gowarc sets a global of github.com/google/uuid
+	// whenever it reads a record, which races with another import.
+	importMu sync.Mutex
+
 	mu  sync.Mutex
 	cur *harvestJobs // the harvest in progress, or the last one
 }

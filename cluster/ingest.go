@@ -53,7 +53,12 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 // ingest imports a worker's WARC upload for ?job=ID from ?worker=NAME:
 // only records of the job's site are written, through warc.Import, which
-// adds nothing for a record already imported; the job is then done.
+// adds nothing for a record already imported; the job is then done
+// (200). 401: no or a wrong token; 410: no such job in the harvest in
+// progress; 413: larger than MaxUpload; 403: records outside the job's
+// site (refused, never written); 422: records that do not read, or no
+// capture at all (a crawl always records its seed). After
+// 403 or 422 the job is not done.
 func (c *Coordinator) ingest(w http.ResponseWriter, r *http.Request) {
 	if !c.authorized(w, r) {
 		return
@@ -88,12 +93,17 @@ func (c *Coordinator) ingest(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	res, err := c.importUpload(r, hj, e, file, worker)
-	if err != nil {
+	switch {
+	case err != nil:
 		c.log().Error("cluster: import failed", "job", id, "worker", worker, "err", err)
 		httpError(w, http.StatusInternalServerError, err.Error())
-		return
+	case res.Refused > 0:
+		writeJSON(w, http.StatusForbidden, res)
+	case len(res.Skipped) > 0 || res.Captures+res.Duplicates == 0:
+		writeJSON(w, http.StatusUnprocessableEntity, res)
+	default:
+		writeJSON(w, http.StatusOK, res)
 	}
-	writeJSON(w, http.StatusOK, res)
 }
 
 // spoolUpload copies an upload to a temporary file.
@@ -123,13 +133,22 @@ func (c *Coordinator) importUpload(r *http.Request, hj *harvestJobs, e *jobEntry
 		}
 		return ok
 	}
+	c.importMu.Lock()
 	sum, err := warc.Import(r.Context(), hj.a, []string{file}, warc.ImportOptions{Seeds: ags, RunID: hj.run,
 		Worker: worker, Allow: allow, Logger: c.log()})
+	c.importMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("import upload of job %s: %w", e.job.ID, err)
 	}
-	if refused > 0 {
-		c.log().Warn("cluster: upload held records outside its job's site; they were not written", "job", e.job.ID, "worker", worker, "refused", refused)
+	res := &IngestResult{Job: e.job.ID, Records: sum.Records, Captures: sum.Captures, Duplicates: sum.Duplicates,
+		Refused: refused, Skipped: sum.Skipped}
+	if len(sum.Skipped) > 0 || sum.Captures+sum.Duplicates == 0 {
+		// Refused records, or records that do not read (a damaged
+		// transfer): the job is not done; what was good is kept, and a
+		// new upload adds only what is missing.
+		c.log().Warn("cluster: upload refused: records outside the job's site (not written) or unreadable", "job", e.job.ID,
+			"worker", worker, "refused", refused, "records", sum.Records, "skipped", strings.Join(sum.Skipped, "; "))
+		return res, nil
 	}
 	c.mu.Lock()
 	st := e.status
@@ -145,8 +164,7 @@ func (c *Coordinator) importUpload(r *http.Request, hj *harvestJobs, e *jobEntry
 	}
 	c.log().Info("cluster: upload imported", "job", e.job.ID, "worker", worker, "records", sum.Records,
 		"captures", sum.Captures, "duplicates", sum.Duplicates)
-	return &IngestResult{Job: e.job.ID, Records: sum.Records, Captures: sum.Captures, Duplicates: sum.Duplicates,
-		Refused: refused, Skipped: sum.Skipped}, nil
+	return res, nil
 }
 
 // body serves a payload a job's state names, for the worker's spool.

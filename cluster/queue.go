@@ -135,13 +135,15 @@ func (q *Queue) Next(ctx context.Context, consumer string, block time.Duration) 
 	return d, nil
 }
 
-// Touch resets the idle time of a claimed entry (XCLAIM … JUSTID, which
-// does not count a delivery): the worker still works on it.
-func (q *Queue) Touch(ctx context.Context, consumer, msgID string) error {
-	err := q.rdb.XClaimJustID(ctx, &redis.XClaimArgs{Stream: q.keys.Stream(), Group: group,
-		Consumer: consumer, MinIdle: 0, Messages: []string{msgID}}).Err()
+// Touch resets the idle time of a claimed entry delivered attempts
+// times: the worker still works on it. It is XCLAIM … JUSTID with the
+// delivery count given (RETRYCOUNT), so a renewal never counts as a
+// delivery.
+func (q *Queue) Touch(ctx context.Context, consumer string, d *Delivery) error {
+	err := q.rdb.Do(ctx, "XCLAIM", q.keys.Stream(), group, consumer, 0, d.MsgID,
+		"RETRYCOUNT", d.Attempts, "JUSTID").Err()
 	if err != nil {
-		return fmt.Errorf("renew claim of %s: %w", msgID, err)
+		return fmt.Errorf("renew claim of %s: %w", d.Job.ID, err)
 	}
 	return nil
 }

@@ -80,6 +80,8 @@ func (w *Worker) fetchBody(ctx context.Context, digest string) ([]byte, error) {
 // exportSpool writes the captures the job's crawl made as WARC files in
 // dir and returns them.
 func (w *Worker) exportSpool(ctx context.Context, sp *archive.Archive, j *Job, dir string) ([]string, error) {
+	w.exportMu.Lock()
+	defer w.exportMu.Unlock()
 	sum, err := warc.Export(ctx, sp, warc.ExportOptions{Dir: dir, RunID: j.Run, Software: "nianbao crawl -worker",
 		UserAgent: w.Crawl.UserAgent, Robots: "obey", MaxSize: 1 << 40})
 	if err != nil {

@@ -47,6 +47,11 @@ type Worker struct {
 	// Logger receives the worker's log; nil discards it.
 	Logger *slog.Logger
 
+	// exportMu serialises the exports of the jobs run at once: gowarc
+	// sets a global of github.com/google/uuid (EnableRandPool) whenever
+	// it makes a record, which races with another export's reads.
+	exportMu sync.Mutex
+
 	mu     sync.Mutex
 	active map[string]*ActiveJob
 	pages  int
@@ -204,7 +209,7 @@ func (w *Worker) holdLease(ctx context.Context, cancel context.CancelCauseFunc, 
 			return
 		}
 		if err == nil {
-			err = w.Queue.Touch(ctx, w.Name, d.MsgID)
+			err = w.Queue.Touch(ctx, w.Name, d)
 		}
 		if err != nil && ctx.Err() == nil {
 			w.log().Warn("worker: cannot renew the lease (Redis away?); the crawl goes on until the lease would expire", "job", d.Job.ID, "err", err)
