@@ -19,7 +19,7 @@ import (
 // buildCommands builds the named commands into a temporary directory and
 // returns it: the damage test runs them as a user does, as processes, so a
 // panic shows as the stack trace and exit status 2 a user would see.
-func buildCommands(t *testing.T, names ...string) string {
+func buildCommands(t testing.TB, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{"build", "-o", dir + string(os.PathSeparator)}
