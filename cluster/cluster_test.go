@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
@@ -26,6 +28,7 @@ const testToken = "t0ken"
 type testCluster struct {
 	t        *testing.T
 	q        *Queue
+	redis    *miniredis.Miniredis
 	coord    *Coordinator
 	srv      *httptest.Server
 	a        *archive.Archive
@@ -36,7 +39,7 @@ type testCluster struct {
 
 func newTestCluster(t *testing.T, hosts int) *testCluster {
 	t.Helper()
-	q, _ := newTestQueue(t, 3*time.Second)
+	q, m := newTestQueue(t, 3*time.Second)
 	a, err := archive.Open(filepath.Join(t.TempDir(), "archive.db"), archive.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +55,7 @@ func newTestCluster(t *testing.T, hosts int) *testCluster {
 	c := &Coordinator{Queue: q, Token: testToken, MaxUpload: 1 << 20, Poll: 20 * time.Millisecond}
 	srv := httptest.NewServer(c.Handler())
 	t.Cleanup(srv.Close)
-	return &testCluster{t: t, q: q, coord: c, srv: srv, a: a, world: w, resolve: resolve, agencies: ags}
+	return &testCluster{t: t, q: q, redis: m, coord: c, srv: srv, a: a, world: w, resolve: resolve, agencies: ags}
 }
 
 func (tc *testCluster) crawlConfig(run string) crawler.Config {
@@ -267,4 +270,33 @@ func TestIncrementalHarvest(t *testing.T) {
 		t.Fatalf("captures of run 2 not named by worker w: %v %v", workers, err)
 	}
 	t.Logf("first harvest %d pages, second %d pages (%d requests, %d revisits)", first.Pages, second.Pages, len(later), second.Revisits)
+}
+
+// TestRedisLostItsData: a Redis restarted empty in the middle of a
+// harvest loses the jobs; the coordinator queues them again and the
+// harvest completes.
+func TestRedisLostItsData(t *testing.T) {
+	tc := newTestCluster(t, 2)
+	done := tc.harvest(context.Background(), "1")
+	for begin := time.Now(); tc.q.rdb.XLen(context.Background(), tc.q.keys.Stream()).Val() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Since(begin) > 5*time.Second {
+			t.Fatal("the jobs were not queued")
+		}
+	}
+	tc.redis.FlushAll()
+	stop := tc.worker("w")
+	defer stop()
+	select {
+	case sum := <-done:
+		if sum == nil || len(sum.Jobs) != 2 {
+			t.Fatalf("summary %+v", sum)
+		}
+		for _, j := range sum.Jobs {
+			if j.State != StateDone {
+				t.Errorf("job %s: %s", j.ID, j.State)
+			}
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the harvest did not complete after Redis lost its jobs")
+	}
 }

@@ -121,6 +121,9 @@ func (c *Coordinator) wait(ctx context.Context, hj *harvestJobs) error {
 		if c.merge(hj, states) {
 			return nil
 		}
+		if err == nil {
+			c.requeueLost(ctx, hj, states)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -148,6 +151,25 @@ func (c *Coordinator) merge(hj *harvestJobs, states map[string]JobStatus) bool {
 		over = over && e.status.final()
 	}
 	return over
+}
+
+// requeueLost enqueues again the jobs not over whose state Redis no
+// longer has (a Redis restarted without its data lost the stream too):
+// Enqueue records a job's state before it adds the entry, so a job
+// without a state is no longer queued.
+func (c *Coordinator) requeueLost(ctx context.Context, hj *harvestJobs, states map[string]JobStatus) {
+	for _, j := range hj.jobs {
+		c.mu.Lock()
+		final := hj.byID[j.ID].status.final()
+		c.mu.Unlock()
+		if _, ok := states[j.ID]; ok || final {
+			continue
+		}
+		c.log().Warn("cluster: Redis lost a job (restarted without its data?); queueing it again", "job", j.ID)
+		if err := c.Queue.Enqueue(ctx, j); err != nil {
+			c.log().Warn("cluster: cannot queue the job again; retrying", "job", j.ID, "err", err)
+		}
+	}
 }
 
 // summarize counts the captures of the run (made by the uploads) and

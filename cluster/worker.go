@@ -196,13 +196,24 @@ var errLeaseLost = errors.New("the site's lease was lost")
 func (w *Worker) holdLease(ctx context.Context, cancel context.CancelCauseFunc, d *Delivery, holder string) {
 	t := time.NewTicker(w.Queue.Lease() / 3)
 	defer t.Stop()
+	renewed := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		if time.Since(renewed) >= w.Queue.Lease() {
+			// Redis has been away for a whole lease: the lease may be
+			// another worker's by now (a Redis that kept its data).
+			w.log().Error("worker: lease not renewed for a whole lease; abandoning the job", "job", d.Job.ID)
+			cancel(errLeaseLost)
+			return
+		}
 		ok, err := w.Queue.Renew(ctx, d.Job.Site, holder)
+		if err == nil && ok {
+			renewed = time.Now()
+		}
 		if err == nil && !ok {
 			w.log().Error("worker: lease lost; abandoning the job", "job", d.Job.ID)
 			cancel(errLeaseLost)
@@ -212,7 +223,7 @@ func (w *Worker) holdLease(ctx context.Context, cancel context.CancelCauseFunc, 
 			err = w.Queue.Touch(ctx, w.Name, d)
 		}
 		if err != nil && ctx.Err() == nil {
-			w.log().Warn("worker: cannot renew the lease (Redis away?); the crawl goes on until the lease would expire", "job", d.Job.ID, "err", err)
+			w.log().Warn("worker: cannot renew the lease (Redis away?); the crawl goes on until the lease would have expired", "job", d.Job.ID, "err", err)
 		}
 	}
 }
