@@ -90,6 +90,11 @@ func (c *Coordinator) Crawl(ctx context.Context, a *archive.Archive, cfg crawler
 		hj.open = false
 		c.mu.Unlock()
 	}()
+	if n, err := c.Queue.DropStale(ctx); err != nil {
+		return nil, fmt.Errorf("cluster crawl: %w", err)
+	} else if n > 0 {
+		c.log().Info("cluster: dropped the jobs an earlier harvest left queued", "jobs", n)
+	}
 	for _, j := range jobs {
 		if err := c.Queue.Enqueue(ctx, j); err != nil {
 			return nil, fmt.Errorf("cluster crawl: %w", err)

@@ -80,6 +80,21 @@ func (q *Queue) Enqueue(ctx context.Context, job *Job) error {
 	return nil
 }
 
+// DropStale empties the stream: the jobs of an earlier harvest that did
+// not complete (its coordinator stopped) are not crawled again for
+// nothing. Only the coordinator calls it, before a harvest queues its
+// jobs.
+func (q *Queue) DropStale(ctx context.Context) (int64, error) {
+	if err := q.ensureGroup(ctx); err != nil {
+		return 0, err
+	}
+	n, err := q.rdb.XTrimMaxLen(ctx, q.keys.Stream(), 0).Result()
+	if err != nil {
+		return 0, fmt.Errorf("drop stale jobs: %w", err)
+	}
+	return n, nil
+}
+
 // Delivery is a job claimed by a worker.
 type Delivery struct {
 	// MsgID is the stream entry's ID.

@@ -138,3 +138,23 @@ func TestUndecodableEntryIsDropped(t *testing.T) {
 		t.Fatalf("%d entries left, want the bad one dropped", n)
 	}
 }
+
+func TestDropStale(t *testing.T) {
+	ctx := context.Background()
+	q, _ := newTestQueue(t, time.Second)
+	for _, site := range []string{"a", "b"} {
+		if err := q.Enqueue(ctx, &Job{ID: JobID("1", site), Run: "1", Site: site}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := q.Next(ctx, "w", 10*time.Millisecond); err != nil || d == nil {
+		t.Fatalf("claim: %v %v", d, err)
+	}
+	n, err := q.DropStale(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("dropped %d, %v; want 2", n, err)
+	}
+	if d, err := q.Next(ctx, "w", 10*time.Millisecond); err != nil || d != nil {
+		t.Fatalf("a stale job came back: %+v, %v", d, err)
+	}
+}
