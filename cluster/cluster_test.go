@@ -270,6 +270,48 @@ func TestIncrementalHarvest(t *testing.T) {
 		t.Fatalf("captures of run 2 not named by worker w: %v %v", workers, err)
 	}
 	t.Logf("first harvest %d pages, second %d pages (%d requests, %d revisits)", first.Pages, second.Pages, len(later), second.Revisits)
+	tc.checkOverview(second)
+}
+
+// checkOverview: /api/workers and /workers show the worker and the jobs
+// of the last harvest.
+func (tc *testCluster) checkOverview(sum *crawler.Summary) {
+	t := tc.t
+	var o Overview
+	// The heartbeat comes every third of a lease (1 s here).
+	for begin := time.Now(); time.Since(begin) < 3*time.Second; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(tc.srv.URL + "/api/workers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o = Overview{}
+		err = json.NewDecoder(resp.Body).Decode(&o)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Workers) == 1 && o.Workers[0].Done >= 4 && o.Workers[0].State == "idle" {
+			break
+		}
+	}
+	if o.Run != "2" || o.Open || len(o.Jobs) != len(sum.Jobs) {
+		t.Errorf("overview: run %q open %v, %d jobs; want run 2 closed with %d jobs", o.Run, o.Open, len(o.Jobs), len(sum.Jobs))
+	}
+	if len(o.Workers) != 1 || o.Workers[0].Name != "w" || o.Workers[0].Pages == 0 || o.Workers[0].Done < 4 || o.Workers[0].State != "idle" {
+		t.Errorf("overview workers %+v; want w idle, with pages and 4 jobs done", o.Workers)
+	}
+	resp, err := http.Get(tc.srv.URL + "/workers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	_, _ = page.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"<td>w</td>", "<td>" + o.Jobs[0].Site + "</td><td>done</td>", "Jobs of harvest 2"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("/workers lacks %q", want)
+		}
+	}
 }
 
 // TestRedisLostItsData: a Redis restarted empty in the middle of a
