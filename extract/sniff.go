@@ -5,9 +5,8 @@ import (
 	"bytes"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
+	"github.com/nianbao/nianbao/decode"
 )
 
 // Format names returned by Sniff.
@@ -188,27 +187,13 @@ func looksHTML(data []byte, ext string) bool {
 	return false
 }
 
-// looksText reports UTF-8 or GB18030 text.
+// looksText reports text decode.Text reads (UTF-8 or GB18030), judged
+// on the first 8 KB.
 func looksText(data []byte) bool {
-	if len(data) == 0 {
-		return false
+	if len(data) > 8192 {
+		data = data[:8192]
 	}
-	head := data
-	if len(head) > 8192 {
-		head = head[:8192]
-		// do not judge a rune cut at the end
-		for i := 0; i < 4 && len(head) > 0 && !utf8.Valid(head); i++ {
-			head = head[:len(head)-1]
-		}
-	}
-	if utf8.Valid(head) {
-		return true
-	}
-	dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(head)
-	if err != nil {
-		return false
-	}
-	return bytes.Count(dec, []byte("\ufffd"))*50 <= len(dec)
+	return decode.IsText(data)
 }
 
 // asciiLower returns a copy of b with ASCII letters lowered and every
