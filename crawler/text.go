@@ -3,7 +3,6 @@ package crawler
 import (
 	"bytes"
 	"mime"
-	"net/http"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -13,10 +12,10 @@ import (
 )
 
 // mediaType returns the lower-case media type of a Content-Type value, or
-// the sniffed type when the header is missing.
+// the sniffed type (decode.MediaType) when the header is missing.
 func mediaType(contentType string, body []byte) string {
 	if contentType == "" {
-		contentType = http.DetectContentType(body)
+		return textdecode.MediaType(body)
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -39,45 +38,10 @@ func isHTML(mt string, body []byte) bool {
 	return false
 }
 
-// boms are the byte-order marks that make a payload text whatever bytes
-// follow (WHATWG MIME sniffing §7.1: UTF-16BE, UTF-16LE, UTF-8).
-var boms = [][]byte{{0xFE, 0xFF}, {0xFF, 0xFE}, {0xEF, 0xBB, 0xBF}}
-
-// htmlMarkers are tags whose presence in the first KB makes a payload an
-// HTML page even with stray control bytes (a NUL in a CMS template).
-var htmlMarkers = [][]byte{[]byte("<html"), []byte("<head"), []byte("<body"), []byte("<meta"), []byte("<title"), []byte("<!doctype html")}
-
 // isBinary reports a payload that is not text whatever its Content-Type
-// says, the way browsers sniff (WHATWG MIME sniffing): a BOM makes it
-// text; so does an HTML or XML signature, or an HTML tag in the first KB;
-// otherwise a binary data byte (a control character other than TAB, LF,
-// FF, CR and ESC) in the first KB makes it binary.
+// says, by the WHATWG sniffing extract's readers use too (decode.Binary).
 func isBinary(body []byte) bool {
-	h := head(body, 1024)
-	if len(h) == 0 {
-		return false
-	}
-	for _, b := range boms {
-		if bytes.HasPrefix(h, b) {
-			return false
-		}
-	}
-	switch mt, _, _ := strings.Cut(http.DetectContentType(h), ";"); mt {
-	case "text/html", "text/xml", "text/plain":
-		return false
-	}
-	low := bytes.ToLower(h)
-	for _, m := range htmlMarkers {
-		if bytes.Contains(low, m) {
-			return false
-		}
-	}
-	for _, b := range h {
-		if b <= 0x08 || b == 0x0B || (b >= 0x0E && b <= 0x1A) || (b >= 0x1C && b <= 0x1F) {
-			return true
-		}
-	}
-	return false
+	return textdecode.Binary(body)
 }
 
 // asciiHead is the first KB of body without NUL bytes: the ASCII of a

@@ -35,7 +35,11 @@ var (
 // "pdf", "xlsx", the legacy binary formats "doc", "wps", "xls", "et" (an
 // OLE compound file; "ole" when neither the name nor the content says which
 // program wrote it), or "unknown". The file name's extension is used only
-// as a tie-break where the content allows more than one answer.
+// as a tie-break where the content allows more than one answer. What is
+// binary, and an OLE file's program by its class ID, is WHATWG-style
+// sniffing (decode.Binary, decode.MediaType: gabriel-vasile/mimetype); the
+// signatures checked first are the field-proven ones the library misses (a
+// PDF after junk bytes, a truncated OOXML package, a template fragment).
 func Sniff(name string, data []byte) string {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
 	head := data
@@ -50,7 +54,7 @@ func Sniff(name string, data []byte) string {
 	case bytes.HasPrefix(data, magicOLE):
 		return sniffOLE(ext, data)
 	}
-	if looksBinary(data) {
+	if decode.Binary(data) {
 		return FormatUnknown
 	}
 	if isMHTML(data) {
@@ -116,6 +120,13 @@ func sniffOLE(ext string, data []byte) string {
 	case "et", "ett":
 		return FormatET
 	}
+	// the root entry's class ID, as libmagic and mimetype read it
+	switch decode.MediaType(data) {
+	case "application/msword":
+		return FormatDOC
+	case "application/vnd.ms-excel":
+		return FormatXLS
+	}
 	switch {
 	case bytes.Contains(data, utf16le("WordDocument")):
 		return FormatDOC
@@ -131,25 +142,6 @@ func utf16le(s string) []byte {
 		b = append(b, s[i], 0)
 	}
 	return b
-}
-
-// looksBinary reports data with NUL bytes or many control characters near
-// its start (images, archives, compressed bodies).
-func looksBinary(data []byte) bool {
-	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
-	}
-	ctl := 0
-	for _, c := range head {
-		switch {
-		case c == 0:
-			return true
-		case c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b:
-			ctl++
-		}
-	}
-	return ctl*20 > len(head) && ctl > 2
 }
 
 // htmlMarks are tags whose presence near the start makes a document HTML.
