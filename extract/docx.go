@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/nianbao/nianbao/decode"
 )
 
 // maxDOCXPart caps the uncompressed size of one part read from a DOCX
@@ -544,7 +546,7 @@ func formatListNumber(n int, format string) string {
 	case "chineseCounting", "chineseCountingThousand", "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional", "taiwaneseCounting", "taiwaneseCountingThousand":
 		return chineseNumber(n)
 	case "decimalFullWidth", "decimalFullWidth2":
-		return strings.Map(func(r rune) rune { return r - '0' + '０' }, strconv.Itoa(n))
+		return decode.Widen(strconv.Itoa(n))
 	case "decimalEnclosedCircle", "decimalEnclosedCircleChinese":
 		if n >= 1 && n <= 20 {
 			return string(rune('①' + n - 1))
