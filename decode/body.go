@@ -155,7 +155,19 @@ func transformAppend(e encoding.Encoding, data []byte) ([]byte, error) {
 
 // clean reports decoded text with at most one replacement rune in 50.
 func clean(dec []byte) bool {
-	return bytes.Count(dec, []byte("\uFFFD"))*50 <= utf8.RuneCount(dec)+1
+	runes, bad := 0, 0
+	for i := 0; i < len(dec); runes++ {
+		if dec[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(dec[i:])
+		if r == utf8.RuneError {
+			bad++
+		}
+		i += n
+	}
+	return bad*50 <= runes+1
 }
 
 // hanText reports text whose non-ASCII letters are mostly Chinese.
