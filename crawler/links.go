@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	textdecode "github.com/nianbao/nianbao/decode"
 )
 
 // Link is a URL found on a page, with the text that named it.
@@ -102,14 +104,11 @@ var (
 	reYearAfter  = regexp.MustCompile(`^[(（\[【〔<《:：\-—]*((?:19|20)\d{2})\s*(?:年度|年)?[)）\]】〕>》]?$`)
 )
 
-// halfWidth turns full-width digits and letters (２０２１) into ASCII.
+// halfWidth turns full-width digits, letters and punctuation (２０２１)
+// into ASCII (decode.FoldWidth), keeping （）： that the title patterns
+// match as they are.
 func halfWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '！' && r <= '～' && r != '（' && r != '）' && r != '：' {
-			return r - '！' + '!'
-		}
-		return r
-	}, s)
+	return textdecode.FoldWidth(s, "（）：")
 }
 
 // isListTitle reports whether a link names a report list column

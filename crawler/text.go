@@ -3,24 +3,19 @@ package crawler
 import (
 	"bytes"
 	"mime"
-	"net/http"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/simplifiedchinese"
+
+	textdecode "github.com/nianbao/nianbao/decode"
 )
 
 // mediaType returns the lower-case media type of a Content-Type value, or
-// the sniffed type when the header is missing.
+// the sniffed type (decode.MediaType) when the header is missing.
 func mediaType(contentType string, body []byte) string {
 	if contentType == "" {
-		contentType = http.DetectContentType(body)
+		return textdecode.MediaType(body)
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -43,45 +38,10 @@ func isHTML(mt string, body []byte) bool {
 	return false
 }
 
-// boms are the byte-order marks that make a payload text whatever bytes
-// follow (WHATWG MIME sniffing §7.1: UTF-16BE, UTF-16LE, UTF-8).
-var boms = [][]byte{{0xFE, 0xFF}, {0xFF, 0xFE}, {0xEF, 0xBB, 0xBF}}
-
-// htmlMarkers are tags whose presence in the first KB makes a payload an
-// HTML page even with stray control bytes (a NUL in a CMS template).
-var htmlMarkers = [][]byte{[]byte("<html"), []byte("<head"), []byte("<body"), []byte("<meta"), []byte("<title"), []byte("<!doctype html")}
-
 // isBinary reports a payload that is not text whatever its Content-Type
-// says, the way browsers sniff (WHATWG MIME sniffing): a BOM makes it
-// text; so does an HTML or XML signature, or an HTML tag in the first KB;
-// otherwise a binary data byte (a control character other than TAB, LF,
-// FF, CR and ESC) in the first KB makes it binary.
+// says, by the WHATWG sniffing extract's readers use too (decode.Binary).
 func isBinary(body []byte) bool {
-	h := head(body, 1024)
-	if len(h) == 0 {
-		return false
-	}
-	for _, b := range boms {
-		if bytes.HasPrefix(h, b) {
-			return false
-		}
-	}
-	switch mt, _, _ := strings.Cut(http.DetectContentType(h), ";"); mt {
-	case "text/html", "text/xml", "text/plain":
-		return false
-	}
-	low := bytes.ToLower(h)
-	for _, m := range htmlMarkers {
-		if bytes.Contains(low, m) {
-			return false
-		}
-	}
-	for _, b := range h {
-		if b <= 0x08 || b == 0x0B || (b >= 0x0E && b <= 0x1A) || (b >= 0x1C && b <= 0x1F) {
-			return true
-		}
-	}
-	return false
+	return textdecode.Binary(body)
 }
 
 // asciiHead is the first KB of body without NUL bytes: the ASCII of a
@@ -97,103 +57,13 @@ func head(b []byte, n int) []byte {
 	return b
 }
 
-var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_\-]+)`)
-
-// decode turns an HTML payload into UTF-8: the charset comes from the
-// Content-Type header, a BOM, <meta charset> or <meta http-equiv> (anywhere
-// in the first 8 KB, not only the 1 KB the standard prescan reads), and
-// otherwise from sniffing: valid UTF-8 stays UTF-8, anything else is read
-// as GB18030 (a superset of GBK and GB2312), the encoding of Chinese
-// government sites that do not say.
+// decode turns a text payload (an HTML page, a list's XML, any text/*)
+// into UTF-8 with the one charset policy of nianbao, decode.HTML, so the
+// text the crawler stores is the text every extract reader parses. It
+// returns the text and the WHATWG name of the charset it was read as.
 func decode(body []byte, contentType string) (string, string) {
-	enc, name, certain := charset.DetermineEncoding(body, contentType)
-	if certain && mislabelled(body, name) {
-		// A wrong header (Tomcat's default ISO-8859-1 on a UTF-8 page, a
-		// UTF-8 header on a GBK page): the page's own meta tag or its
-		// bytes decide, as they would if there were no header.
-		certain = false
-		enc, name, _ = charset.DetermineEncoding(body, "")
-	}
-	if !certain {
-		if m := reMetaCharset.FindSubmatch(head(body, 8192)); m != nil {
-			if e, err := htmlindex.Get(string(m[1])); err == nil {
-				enc, certain = e, true
-				name, _ = htmlindex.Name(e)
-			}
-		}
-	}
-	if !certain {
-		if utf8.Valid(body) {
-			return string(body), "utf-8"
-		}
-		enc, name = simplifiedchinese.GB18030, "gb18030"
-	}
-	if name == "utf-8" {
-		return strings.TrimPrefix(strings.ToValidUTF8(string(body), "\uFFFD"), "\uFEFF"), name
-	}
-	if isGBName(name) && !isASCII(body) && utf8.Valid(body) {
-		// A GB label (header or meta) on a body that is valid UTF-8 with
-		// Chinese in it: real GBK text is not valid UTF-8, so the label
-		// is a leftover of a CMS migration.
-		return string(body), "utf-8"
-	}
-	if name == "gbk" || name == "gb2312" {
-		// decode with the superset: pages labelled GB2312 use GBK characters
-		enc = simplifiedchinese.GB18030
-	}
-	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		out, _ = encoding.Replacement.NewDecoder().Bytes(body)
-	}
-	return strings.TrimPrefix(string(out), "\uFEFF"), name
-}
-
-// isGBName reports whether name is one of the GB family of charsets.
-func isGBName(name string) bool {
-	return name == "gbk" || name == "gb2312" || name == "gb18030"
-}
-
-// isASCII reports whether b has no byte above 0x7F.
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// mislabelled reports whether body cannot be in the charset name claims:
-// invalid UTF-8 labelled UTF-8, or a Latin-1 family label on a body with
-// bytes above 0x7F that are valid UTF-8 or decode as GB18030 (Chinese
-// pages are never Latin-1).
-func mislabelled(body []byte, name string) bool {
-	switch name {
-	case "utf-8":
-		return !utf8.Valid(body) && invalidUTF8Share(body) > 0.01
-	case "windows-1252", "iso-8859-1", "us-ascii", "iso-8859-15":
-		return !isASCII(body)
-	}
-	return false
-}
-
-// invalidUTF8Share is the share of bytes of body that are not part of
-// valid UTF-8 sequences.
-func invalidUTF8Share(body []byte) float64 {
-	if len(body) == 0 {
-		return 0
-	}
-	bad := 0
-	for i := 0; i < len(body); {
-		r, n := utf8.DecodeRune(body[i:])
-		if r == utf8.RuneError && n <= 1 {
-			bad++
-			i++
-			continue
-		}
-		i += n
-	}
-	return float64(bad) / float64(len(body))
+	r := textdecode.HTML(body, contentType)
+	return string(r.Text), r.Charset
 }
 
 // pageText renders a parsed page as plain text: block elements on their

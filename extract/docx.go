@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/nianbao/nianbao/decode"
 )
 
 // maxDOCXPart caps the uncompressed size of one part read from a DOCX
@@ -135,183 +137,244 @@ func readCoreProps(core []byte, doc *Document) {
 func parseDOCXBody(b []byte, num *docxNumbering) ([]dxItem, error) {
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = false
-	type frame struct {
-		table *dxTable
-		cell  *dxCell
-	}
-	var (
-		top    []dxItem
-		stack  []frame // open tables
-		para   *strings.Builder
-		depth  int // w:p nesting (text boxes hold paragraphs)
-		inText bool
-		skip   int // inside deleted text / field instructions
-		// the paragraph's list numbering (w:numPr): numId 0 is none
-		pNum, pLvl int
-	)
-	addItem := func(it dxItem) {
-		if n := len(stack); n > 0 {
-			if c := stack[n-1].cell; c != nil {
-				c.items = append(c.items, it)
-			}
-			return
-		}
-		top = append(top, it)
-	}
-	curRow := func() *dxRow {
-		if n := len(stack); n > 0 {
-			t := stack[n-1].table
-			if len(t.rows) > 0 {
-				return &t.rows[len(t.rows)-1]
-			}
-		}
-		return nil
-	}
+	p := &docxWalk{num: num}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if len(top) > 0 || len(stack) > 0 {
+			if len(p.top) > 0 || len(p.stack) > 0 {
 				break // keep what was read of a truncated document
 			}
 			return nil, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if skip > 0 {
-				skip++
-				continue
-			}
-			switch t.Name.Local {
-			case "delText", "instrText", "del", "fldData":
-				skip = 1
-			case "p":
-				if depth == 0 {
-					para = &strings.Builder{}
-					pNum, pLvl = 0, 0
-				} else if para != nil {
-					para.WriteByte(' ')
-				}
-				depth++
-			case "t":
-				inText = true
-			case "tab":
-				if para != nil {
-					para.WriteByte(' ')
-				}
-			case "br", "cr":
-				if para != nil {
-					para.WriteByte('\n')
-				}
-			case "tbl":
-				if depth > 0 || len(stack) > 64 {
-					skip = 1 // a table inside a text box: not a report table
-					continue
-				}
-				stack = append(stack, frame{table: &dxTable{}})
-			case "tr":
-				if n := len(stack); n > 0 {
-					stack[n-1].table.rows = append(stack[n-1].table.rows, dxRow{})
-					stack[n-1].cell = nil
-				}
-			case "tc":
-				if r := curRow(); r != nil && len(r.cells) < maxGridWidth {
-					r.cells = append(r.cells, dxCell{span: 1})
-					stack[len(stack)-1].cell = &r.cells[len(r.cells)-1]
-				}
-			case "ilvl", "numId":
-				if para != nil && depth == 1 {
-					for _, a := range t.Attr {
-						if a.Name.Local == "val" {
-							if k, err := strconv.Atoi(a.Value); err == nil && k >= 0 && k < 1<<20 {
-								if t.Name.Local == "ilvl" {
-									pLvl = min(k, 8)
-								} else {
-									pNum = k
-								}
-							}
-						}
-					}
-				}
-			case "gridSpan", "vMerge", "gridBefore":
-				val, has := "", false
-				for _, a := range t.Attr {
-					if a.Name.Local == "val" {
-						val, has = a.Value, true
-					}
-				}
-				n := len(stack)
-				if n == 0 {
-					continue
-				}
-				switch t.Name.Local {
-				case "gridBefore":
-					if r := curRow(); r != nil {
-						if k, err := strconv.Atoi(val); err == nil && k > 0 {
-							r.before = min(k, maxColspan)
-						}
-					}
-				case "gridSpan":
-					if c := stack[n-1].cell; c != nil {
-						if k, err := strconv.Atoi(val); err == nil && k > 0 {
-							c.span = min(k, maxColspan)
-						}
-					}
-				case "vMerge":
-					if c := stack[n-1].cell; c != nil {
-						if has && val == "restart" {
-							c.vMerge = 1
-						} else {
-							c.vMerge = 2
-						}
-					}
-				}
-			}
+			p.start(t)
 		case xml.EndElement:
-			if skip > 0 {
-				skip--
-				continue
-			}
-			switch t.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				if depth > 0 {
-					depth--
-				}
-				if depth == 0 && para != nil {
-					text := para.String()
-					if pNum > 0 && num != nil && strings.TrimSpace(text) != "" {
-						text = num.label(pNum, pLvl) + text
-					}
-					addItem(dxItem{text: text})
-					para = nil
-				}
-			case "tbl":
-				if n := len(stack); n > 0 {
-					tb := stack[n-1].table
-					stack = stack[:n-1]
-					addItem(dxItem{table: tb})
-				}
-			case "tc":
-				if n := len(stack); n > 0 {
-					stack[n-1].cell = nil
-				}
-			}
+			p.end(t)
 		case xml.CharData:
-			if inText && skip == 0 && para != nil && para.Len() < maxCellLength*4 {
-				para.Write(t)
+			p.text(t)
+		}
+	}
+	return p.finish(), nil
+}
+
+// docxWalk is the state of parseDOCXBody's walk over word/document.xml:
+// the items read so far, the open tables, the open paragraph.
+type docxWalk struct {
+	num    *docxNumbering
+	top    []dxItem
+	stack  []docxFrame // open tables
+	para   *strings.Builder
+	depth  int // w:p nesting (text boxes hold paragraphs)
+	inText bool
+	skip   int // inside deleted text / field instructions
+	// the paragraph's list numbering (w:numPr): numId 0 is none
+	pNum, pLvl int
+}
+
+// docxFrame is one open table and its open cell.
+type docxFrame struct {
+	table *dxTable
+	cell  *dxCell
+}
+
+// start handles an opening tag.
+func (p *docxWalk) start(t xml.StartElement) {
+	if p.skip > 0 {
+		p.skip++
+		return
+	}
+	switch t.Name.Local {
+	case "delText", "instrText", "del", "fldData":
+		p.skip = 1
+	case "p":
+		if p.depth == 0 {
+			p.para = &strings.Builder{}
+			p.pNum, p.pLvl = 0, 0
+		} else if p.para != nil {
+			p.para.WriteByte(' ')
+		}
+		p.depth++
+	case "t":
+		p.inText = true
+	case "tab":
+		if p.para != nil {
+			p.para.WriteByte(' ')
+		}
+	case "br", "cr":
+		if p.para != nil {
+			p.para.WriteByte('\n')
+		}
+	case "tbl", "tr", "tc":
+		p.startTable(t.Name.Local)
+	case "ilvl", "numId":
+		p.listProp(t)
+	case "gridSpan", "vMerge", "gridBefore":
+		p.cellProp(t)
+	}
+}
+
+// startTable opens a table, a row or a cell.
+func (p *docxWalk) startTable(name string) {
+	n := len(p.stack)
+	switch name {
+	case "tbl":
+		if p.depth > 0 || n > 64 {
+			p.skip = 1 // a table inside a text box: not a report table
+			return
+		}
+		p.stack = append(p.stack, docxFrame{table: &dxTable{}})
+	case "tr":
+		if n > 0 {
+			p.stack[n-1].table.rows = append(p.stack[n-1].table.rows, dxRow{})
+			p.stack[n-1].cell = nil
+		}
+	case "tc":
+		if r := p.curRow(); r != nil && len(r.cells) < maxGridWidth {
+			r.cells = append(r.cells, dxCell{span: 1})
+			p.stack[n-1].cell = &r.cells[len(r.cells)-1]
+		}
+	}
+}
+
+// listProp reads a paragraph's list numbering (w:numPr's ilvl, numId).
+func (p *docxWalk) listProp(t xml.StartElement) {
+	if p.para == nil || p.depth != 1 {
+		return
+	}
+	for _, a := range t.Attr {
+		if a.Name.Local != "val" {
+			continue
+		}
+		if k, err := strconv.Atoi(a.Value); err == nil && k >= 0 && k < 1<<20 {
+			if t.Name.Local == "ilvl" {
+				p.pLvl = min(k, 8)
+			} else {
+				p.pNum = k
 			}
 		}
 	}
-	for len(stack) > 0 { // unclosed tables of a truncated document
-		tb := stack[len(stack)-1].table
-		stack = stack[:len(stack)-1]
-		addItem(dxItem{table: tb})
+}
+
+// cellProp reads a cell's or row's span (gridSpan, vMerge, gridBefore).
+func (p *docxWalk) cellProp(t xml.StartElement) {
+	val, has := "", false
+	for _, a := range t.Attr {
+		if a.Name.Local == "val" {
+			val, has = a.Value, true
+		}
 	}
-	return top, nil
+	n := len(p.stack)
+	if n == 0 {
+		return
+	}
+	c := p.stack[n-1].cell
+	switch t.Name.Local {
+	case "gridBefore":
+		if r := p.curRow(); r != nil {
+			if k, err := strconv.Atoi(val); err == nil && k > 0 {
+				r.before = min(k, maxColspan)
+			}
+		}
+	case "gridSpan":
+		if c != nil {
+			if k, err := strconv.Atoi(val); err == nil && k > 0 {
+				c.span = min(k, maxColspan)
+			}
+		}
+	case "vMerge":
+		if c != nil {
+			if has && val == "restart" {
+				c.vMerge = 1
+			} else {
+				c.vMerge = 2
+			}
+		}
+	}
+}
+
+// end handles a closing tag: a paragraph, table or cell is complete.
+func (p *docxWalk) end(t xml.EndElement) {
+	if p.skip > 0 {
+		p.skip--
+		return
+	}
+	switch t.Name.Local {
+	case "t":
+		p.inText = false
+	case "p":
+		p.endPara()
+	case "tbl":
+		if n := len(p.stack); n > 0 {
+			tb := p.stack[n-1].table
+			p.stack = p.stack[:n-1]
+			p.addItem(dxItem{table: tb})
+		}
+	case "tc":
+		if n := len(p.stack); n > 0 {
+			p.stack[n-1].cell = nil
+		}
+	}
+}
+
+// endPara closes a paragraph; the outermost one becomes an item, with
+// its list number in front.
+func (p *docxWalk) endPara() {
+	if p.depth > 0 {
+		p.depth--
+	}
+	if p.depth != 0 || p.para == nil {
+		return
+	}
+	text := p.para.String()
+	if p.pNum > 0 && p.num != nil && strings.TrimSpace(text) != "" {
+		text = p.num.label(p.pNum, p.pLvl) + text
+	}
+	p.addItem(dxItem{text: text})
+	p.para = nil
+}
+
+// text keeps the characters of a w:t run.
+func (p *docxWalk) text(t xml.CharData) {
+	if p.inText && p.skip == 0 && p.para != nil && p.para.Len() < maxCellLength*4 {
+		p.para.Write(t)
+	}
+}
+
+// addItem appends an item to the open cell, or to the body.
+func (p *docxWalk) addItem(it dxItem) {
+	if n := len(p.stack); n > 0 {
+		if c := p.stack[n-1].cell; c != nil {
+			c.items = append(c.items, it)
+		}
+		return
+	}
+	p.top = append(p.top, it)
+}
+
+// curRow is the open table's last row, or nil.
+func (p *docxWalk) curRow() *dxRow {
+	if n := len(p.stack); n > 0 {
+		t := p.stack[n-1].table
+		if len(t.rows) > 0 {
+			return &t.rows[len(t.rows)-1]
+		}
+	}
+	return nil
+}
+
+// finish closes the tables a truncated document left open and returns
+// the items.
+func (p *docxWalk) finish() []dxItem {
+	for len(p.stack) > 0 {
+		tb := p.stack[len(p.stack)-1].table
+		p.stack = p.stack[:len(p.stack)-1]
+		p.addItem(dxItem{table: tb})
+	}
+	return p.top
 }
 
 // emitDOCX appends the items as blocks: paragraphs as text (line breaks
@@ -544,7 +607,7 @@ func formatListNumber(n int, format string) string {
 	case "chineseCounting", "chineseCountingThousand", "japaneseCounting", "chineseLegalSimplified", "ideographLegalTraditional", "taiwaneseCounting", "taiwaneseCountingThousand":
 		return chineseNumber(n)
 	case "decimalFullWidth", "decimalFullWidth2":
-		return strings.Map(func(r rune) rune { return r - '0' + '０' }, strconv.Itoa(n))
+		return decode.Widen(strconv.Itoa(n))
 	case "decimalEnclosedCircle", "decimalEnclosedCircleChinese":
 		if n >= 1 && n <= 20 {
 			return string(rune('①' + n - 1))

@@ -12,11 +12,8 @@ import (
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+
+	"github.com/nianbao/nianbao/decode"
 )
 
 // Limits that keep hostile HTML tables bounded.
@@ -71,10 +68,7 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 		}
 		data, contentType = part, ct
 	}
-	utf, encName, err := decodeHTML(data, contentType)
-	if err != nil {
-		return nil, fmt.Errorf("read html: %w", err)
-	}
+	utf, encName := decodeHTML(data, contentType)
 	if strip {
 		utf = stripPresentation(utf)
 	}
@@ -135,106 +129,12 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 	return doc, nil
 }
 
-// decodeHTML returns data as UTF-8 and the encoding's name.
-func decodeHTML(data []byte, contentType string) ([]byte, string, error) {
-	e, name, certain := charset.DetermineEncoding(data, contentType)
-	if !certain {
-		if lbl := prescanCharset(data); lbl != "" {
-			if e2, n2 := charset.Lookup(lbl); e2 != nil {
-				e, name, certain = e2, n2, true
-			}
-		}
-	}
-	valid := utf8.Valid(data)
-	switch {
-	case !certain && valid:
-		e, name = unicode.UTF8, "utf-8"
-	case !certain, name == "utf-8" && !valid:
-		// undeclared or wrongly declared: Chinese sites are GBK
-		if dec, ok := decodeGB(data); ok {
-			return dec, "gb18030", nil
-		}
-	case name == "windows-1252" && !valid && hasHighBytePairs(data):
-		// a server default (ISO-8859-1) over a Chinese page: trust a
-		// GBK meta or GB18030 bytes that decode cleanly
-		if dec, ok := decodeGB(data); ok && hanShare(string(dec)) {
-			return dec, "gb18030", nil
-		}
-	case name != "utf-8" && valid && nonASCIIRuns(data) >= 8:
-		// declared a legacy charset but the bytes are UTF-8 (a common
-		// misconfiguration): UTF-8 multi-byte runs are rarely valid by
-		// accident.
-		return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), "utf-8", nil
-	}
-	if name == "gbk" || name == "gb2312" || name == "gb18030" {
-		e, name = simplifiedchinese.GB18030, "gb18030"
-	}
-	if name == "utf-8" {
-		b := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		if utf8.Valid(b) {
-			return b, name, nil // parsed in place: no copy
-		}
-		return bytes.ToValidUTF8(b, []byte("\ufffd")), name, nil
-	}
-	out, err := decodeWith(e, data)
-	if err != nil {
-		return nil, name, fmt.Errorf("decode %s: %w", name, err)
-	}
-	return out, name, nil
-}
-
-func decodeWith(e encoding.Encoding, data []byte) ([]byte, error) {
-	// sized for two-byte GBK characters becoming three UTF-8 bytes, so
-	// that the output rarely has to grow
-	b := make([]byte, 0, len(data)+len(data)/2+16)
-	b, _, err := transform.Append(e.NewDecoder(), b, data)
-	if err != nil {
-		return nil, err
-	}
-	if !utf8.Valid(b) {
-		b = bytes.ToValidUTF8(b, []byte("\ufffd"))
-	}
-	return b, nil
-}
-
-// decodeGB decodes data as GB18030 when that yields few replacement runes.
-func decodeGB(data []byte) ([]byte, bool) {
-	b, err := decodeWith(simplifiedchinese.GB18030, data)
-	if err != nil || bytes.Count(b, []byte("\ufffd"))*50 > utf8.RuneCount(b)+1 {
-		return nil, false
-	}
-	return b, true
-}
-
-func nonASCIIRuns(b []byte) int {
-	n := 0
-	for i := 0; i < len(b) && n < 64; {
-		if b[i] < 0x80 {
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRune(b[i:])
-		if size > 1 {
-			n++
-		}
-		i += size
-	}
-	return n
-}
-
-var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_\-]+)`)
-
-// prescanCharset finds a charset declaration beyond the first 1024 bytes
-// html/charset looks at (long CMS heads).
-func prescanCharset(data []byte) string {
-	head := data
-	if len(head) > 16384 {
-		head = head[:16384]
-	}
-	if m := reMetaCharset.FindSubmatch(head); m != nil {
-		return string(m[1])
-	}
-	return ""
+// decodeHTML returns data as UTF-8 and the name of the decoder used,
+// by the one charset policy the crawler shares (decode.HTML); the GB
+// family is reported as "gb18030", the superset it is read with.
+func decodeHTML(data []byte, contentType string) ([]byte, string) {
+	r := decode.HTML(data, contentType)
+	return r.Text, r.Decoder
 }
 
 // findBody returns the article container: the first CMS container with
@@ -935,34 +835,6 @@ func (w *htmlWalker) pre(n *html.Node) {
 	t.visit(n, 0)
 	text := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ").Replace(t.b.String())
 	w.doc.Blocks = appendLines(w.doc.Blocks, text)
-}
-
-// hasHighBytePairs reports bytes that look like double-byte text (two
-// bytes >= 0x81 in a row), as GBK is and Latin-1 prose rarely is.
-func hasHighBytePairs(b []byte) bool {
-	n := 0
-	for i := 0; i+1 < len(b) && n < 16; i++ {
-		if b[i] >= 0x81 && b[i+1] >= 0x40 && b[i+1] != 0x7f {
-			n++
-			i++
-		}
-	}
-	return n >= 16
-}
-
-// hanShare reports text whose non-ASCII letters are mostly Chinese.
-func hanShare(s string) bool {
-	han, other := 0, 0
-	for _, r := range s {
-		switch {
-		case r < 0x80:
-		case r >= 0x4e00 && r <= 0x9fff:
-			han++
-		default:
-			other++
-		}
-	}
-	return han > 0 && han >= 2*other
 }
 
 // chromeNames are class/id names of page furniture inside a container

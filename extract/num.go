@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/nianbao/nianbao/decode"
 )
 
 // formatNumber writes v as a JSON number: integers without a fraction.
@@ -114,24 +116,17 @@ func isSpaceRune(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u3000' || r == '\u200b' || r == '\ufeff'
 }
 
-// normalizeNumberText maps full-width characters to ASCII, drops currency
+// normalizeNumberText folds full-width characters to ASCII (decode.FoldRune), drops currency
 // signs, spaces and unit suffixes.
 func normalizeNumberText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		r = decode.FoldRune(r) // ０-９ ． ， － ＋ ￥ to ASCII (x/text/width)
 		switch {
-		case r >= '０' && r <= '９':
-			b.WriteRune('0' + (r - '０'))
-		case r == '．':
-			b.WriteByte('.')
-		case r == '，':
-			b.WriteByte(',')
-		case r == '－' || r == '−':
+		case r == '−':
 			b.WriteByte('-')
-		case r == '＋':
-			b.WriteByte('+')
-		case r == '¥' || r == '￥' || isSpaceRune(r):
+		case r == '¥' || isSpaceRune(r):
 		default:
 			b.WriteRune(r)
 		}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -35,7 +36,7 @@ func Parse(name string, data []byte, opts Options) (r *Report, err error) {
 // parse is Parse without the panic guard (the fuzz tests call it so that
 // a panic is found, not hidden).
 func parse(name string, data []byte, opts Options) (*Report, error) {
-	doc, format, err := readAny(name, data, opts.ContentType)
+	doc, format, err := ReadFile(context.Background(), name, data, opts.ContentType)
 	if err != nil {
 		return nil, err
 	}
@@ -53,38 +54,4 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 		r.Warnings = append(r.Warnings, "PDF text read by pdftotext -layout ("+doc.Meta["reader_note"]+")")
 	}
 	return r, nil
-}
-
-// readAny sniffs data and reads it with the matching reader.
-func readAny(name string, data []byte, contentType string) (*Document, string, error) {
-	if len(data) == 0 {
-		return nil, FormatUnknown, fmt.Errorf("read %s: empty file", name)
-	}
-	format := Sniff(name, data)
-	var (
-		doc *Document
-		err error
-	)
-	switch format {
-	case FormatHTML:
-		doc, err = ReadHTML(data, contentType)
-	case FormatText:
-		doc, err = ReadText(data)
-	case FormatDOCX:
-		doc, err = ReadDOCX(data)
-	case FormatPDF:
-		doc, err = ReadPDF(data)
-	case FormatXLSX:
-		doc, err = ReadXLSX(data)
-	case FormatDOC, FormatWPS, FormatOLE:
-		return nil, format, fmt.Errorf("read %s: %w: legacy Word/WPS binary format not supported; convert to .docx", name, ErrUnsupportedFormat)
-	case FormatXLS, FormatET:
-		return nil, format, fmt.Errorf("read %s: %w: legacy Excel/WPS spreadsheet binary format not supported; convert to .xlsx", name, ErrUnsupportedFormat)
-	default:
-		return nil, format, fmt.Errorf("read %s: %w: not HTML, text, DOCX, PDF or XLSX (%d bytes)", name, ErrUnsupportedFormat, len(data))
-	}
-	if err != nil {
-		return nil, format, fmt.Errorf("read %s as %s: %w", name, format, err)
-	}
-	return doc, format, nil
 }

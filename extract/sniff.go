@@ -5,9 +5,8 @@ import (
 	"bytes"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
+	"github.com/nianbao/nianbao/decode"
 )
 
 // Format names returned by Sniff.
@@ -36,7 +35,11 @@ var (
 // "pdf", "xlsx", the legacy binary formats "doc", "wps", "xls", "et" (an
 // OLE compound file; "ole" when neither the name nor the content says which
 // program wrote it), or "unknown". The file name's extension is used only
-// as a tie-break where the content allows more than one answer.
+// as a tie-break where the content allows more than one answer. What is
+// binary, and an OLE file's program by its class ID, is WHATWG-style
+// sniffing (decode.Binary, decode.MediaType: gabriel-vasile/mimetype); the
+// signatures checked first are the field-proven ones the library misses (a
+// PDF after junk bytes, a truncated OOXML package, a template fragment).
 func Sniff(name string, data []byte) string {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
 	head := data
@@ -51,7 +54,7 @@ func Sniff(name string, data []byte) string {
 	case bytes.HasPrefix(data, magicOLE):
 		return sniffOLE(ext, data)
 	}
-	if looksBinary(data) {
+	if decode.Binary(data) {
 		return FormatUnknown
 	}
 	if isMHTML(data) {
@@ -117,6 +120,13 @@ func sniffOLE(ext string, data []byte) string {
 	case "et", "ett":
 		return FormatET
 	}
+	// the root entry's class ID, as libmagic and mimetype read it
+	switch decode.MediaType(data) {
+	case "application/msword":
+		return FormatDOC
+	case "application/vnd.ms-excel":
+		return FormatXLS
+	}
 	switch {
 	case bytes.Contains(data, utf16le("WordDocument")):
 		return FormatDOC
@@ -132,25 +142,6 @@ func utf16le(s string) []byte {
 		b = append(b, s[i], 0)
 	}
 	return b
-}
-
-// looksBinary reports data with NUL bytes or many control characters near
-// its start (images, archives, compressed bodies).
-func looksBinary(data []byte) bool {
-	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
-	}
-	ctl := 0
-	for _, c := range head {
-		switch {
-		case c == 0:
-			return true
-		case c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b:
-			ctl++
-		}
-	}
-	return ctl*20 > len(head) && ctl > 2
 }
 
 // htmlMarks are tags whose presence near the start makes a document HTML.
@@ -188,27 +179,13 @@ func looksHTML(data []byte, ext string) bool {
 	return false
 }
 
-// looksText reports UTF-8 or GB18030 text.
+// looksText reports text decode.Text reads (UTF-8 or GB18030), judged
+// on the first 8 KB.
 func looksText(data []byte) bool {
-	if len(data) == 0 {
-		return false
+	if len(data) > 8192 {
+		data = data[:8192]
 	}
-	head := data
-	if len(head) > 8192 {
-		head = head[:8192]
-		// do not judge a rune cut at the end
-		for i := 0; i < 4 && len(head) > 0 && !utf8.Valid(head); i++ {
-			head = head[:len(head)-1]
-		}
-	}
-	if utf8.Valid(head) {
-		return true
-	}
-	dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(head)
-	if err != nil {
-		return false
-	}
-	return bytes.Count(dec, []byte("\ufffd"))*50 <= len(dec)
+	return decode.IsText(data)
 }
 
 // asciiLower returns a copy of b with ASCII letters lowered and every

@@ -1,33 +1,28 @@
 package extract
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
+	"github.com/nianbao/nianbao/decode"
 )
 
 // ReadText reads a plain-text or markdown rendering of a report (including
-// pdftotext output; UTF-8, or GB18030 when the bytes are not UTF-8) into a
+// pdftotext output; decoded by decode.Text: a BOM, else UTF-8, else
+// GB18030) into a
 // Document: one text Block per line. Lines are kept
 // as they are (tabs and column spacing preserved, because the template
 // parser reads cells from them); page footers such as "-2-" or "第 2 页" and
 // form feeds are dropped, and an empty line is kept as an empty Block since
 // blank lines separate table rows in flattened text.
 func ReadText(b []byte) (*Document, error) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(b) {
-		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
-		if err != nil || !utf8.Valid(dec) || bytes.Count(dec, []byte("\ufffd"))*50 > len(dec) {
-			return nil, fmt.Errorf("read text: neither UTF-8 nor GB18030 (%d bytes)", len(b))
-		}
-		b = dec
+	dec, err := decode.Text(b)
+	if err != nil {
+		return nil, fmt.Errorf("read text: %w", err)
 	}
-	s := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n").Replace(string(b))
+	s := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n").Replace(string(dec.Text))
 	return &Document{Blocks: appendLines(nil, s), Meta: map[string]string{}}, nil
 }
 

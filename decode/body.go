@@ -1,0 +1,186 @@
+package decode
+
+import (
+	"bytes"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+// body is a payload with the facts the charset policy asks about it,
+// each computed at most once.
+type body struct {
+	b       []byte
+	facts   bool // valid, ascii, badShare computed
+	valid   bool // valid UTF-8, a rune cut at the end allowed
+	ascii   bool // no byte above 0x7F
+	badHigh int  // non-ASCII bytes not part of a valid UTF-8 sequence
+	high    int  // non-ASCII bytes
+	gb      *[]byte
+}
+
+func newBody(b []byte) *body { return &body{b: b} }
+
+// scan computes valid, ascii and the share of bad non-ASCII bytes.
+func (b *body) scan() {
+	if b.facts {
+		return
+	}
+	b.facts = true
+	s := b.b
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !utf8.FullRune(s[i:]) {
+				// a rune cut by a size cap: the rest is not evidence
+				b.high += len(s) - i
+				break
+			}
+			b.badHigh++
+			b.high++
+			i++
+			continue
+		}
+		b.high += n
+		i += n
+	}
+	b.ascii = b.high == 0
+	b.valid = b.badHigh == 0
+}
+
+func (b *body) validUTF8() bool { b.scan(); return b.valid }
+
+// gbText is the body decoded as GB18030 when that reads cleanly (at most
+// one rune in 50 a replacement), else nil.
+func (b *body) gbText() []byte {
+	if b.gb == nil {
+		var out []byte
+		if dec, err := transformAppend(simplifiedchinese.GB18030, b.b); err == nil && clean(dec) {
+			out = dec
+		}
+		b.gb = &out
+	}
+	return *b.gb
+}
+
+// contradicts reports whether the body cannot be in the charset a label
+// names (canonical WHATWG name); see HTML for the cases.
+func (b *body) contradicts(name string) bool {
+	b.scan()
+	switch {
+	case name == "utf-8":
+		// GBK pairs are mostly invalid UTF-8 (some read as valid
+		// three-byte runes by accident); a UTF-8 page has at most a few
+		// stray bytes
+		return b.badHigh*8 >= b.high && b.badHigh > 0 && b.gbText() != nil
+	case b.ascii:
+		return false
+	case b.valid:
+		return true
+	case latin1Family(name):
+		gb := b.gbText()
+		return gb != nil && hanText(gb)
+	}
+	return false
+}
+
+// latin1Family reports the single-byte Western labels servers default to.
+func latin1Family(name string) bool {
+	switch name {
+	case "windows-1252", "iso-8859-2", "iso-8859-15", "us-ascii":
+		return true
+	}
+	return false
+}
+
+// isGB reports the GB family of Chinese charsets.
+func isGB(name string) bool {
+	return name == "gbk" || name == "gb18030" || name == "gb2312"
+}
+
+// decode reads the body with e (canonical name name).
+func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
+	r := Result{Charset: name, Decoder: name, From: from}
+	switch {
+	case name == "utf-8":
+		b.scan()
+		r.Text = b.b
+		if !b.valid || !utf8.Valid(b.b) {
+			r.Text = bytes.ToValidUTF8(b.b, []byte("\uFFFD"))
+		}
+	case isGB(name):
+		r.Decoder = "gb18030"
+		if gb := b.gbText(); gb != nil {
+			r.Text = gb
+			break
+		}
+		r.Text = mustDecode(simplifiedchinese.GB18030, b.b)
+	default:
+		r.Text = mustDecode(e, b.b)
+	}
+	r.Text = bytes.TrimPrefix(r.Text, []byte("\uFEFF"))
+	return r
+}
+
+// mustDecode decodes data with e, every byte e refuses a U+FFFD.
+func mustDecode(e encoding.Encoding, data []byte) []byte {
+	out, err := transformAppend(e, data)
+	if err != nil {
+		out, _ = encoding.Replacement.NewDecoder().Bytes(data)
+	}
+	return out
+}
+
+// transformAppend decodes data with e into valid UTF-8.
+func transformAppend(e encoding.Encoding, data []byte) ([]byte, error) {
+	// sized for two-byte GBK characters becoming three UTF-8 bytes, so
+	// that the output rarely has to grow
+	out := make([]byte, 0, len(data)+len(data)/2+16)
+	out, _, err := transform.Append(e.NewDecoder(), out, data)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(out) {
+		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+	}
+	return out, nil
+}
+
+// clean reports decoded text with at most one replacement rune in 50.
+func clean(dec []byte) bool {
+	runes, bad := 0, 0
+	for i := 0; i < len(dec); runes++ {
+		if dec[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(dec[i:])
+		if r == utf8.RuneError {
+			bad++
+		}
+		i += n
+	}
+	return bad*50 <= runes+1
+}
+
+// hanText reports text whose non-ASCII letters are mostly Chinese.
+func hanText(s []byte) bool {
+	han, other := 0, 0
+	for _, r := range string(s) {
+		switch {
+		case r < 0x80:
+		case r >= 0x4e00 && r <= 0x9fff:
+			han++
+		default:
+			other++
+		}
+	}
+	return han > 0 && han >= 2*other
+}
