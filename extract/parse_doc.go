@@ -127,7 +127,7 @@ func (p *parser) looksLikeList() bool {
 
 // leadingYear returns the first year (19xx/20xx followed by 年) in s.
 func leadingYear(s string) int {
-	s = normalizeDigits(s)
+	s = closeYearGap(s) // "2025 年" (title.go)
 	for i := 0; i+4 < len(s); i++ {
 		if (s[i] == '1' || s[i] == '2') && startsWithYear(s[i:]) && strings.HasPrefix(s[i+4:], "年") {
 			y := int(s[i]-'0')*1000 + int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
