@@ -300,6 +300,7 @@ func (p *parser) readApplications(t3 region) {
 	}
 	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
 	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
+	segs = p.alignedSegments(segs, t3, "applications", table3Rules, true, func(string) int { return 7 }, ApplicationRows) // align.go
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
@@ -456,6 +457,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		return
 	}
 	segs := buildSegments(p.units, t2, nil)
+	segs = p.alignedSegments(segs, t2, "active", table2Rules, false, func(k string) int { return len(activeColumns(tmpl, k)) }, activeRowOrder) // align.go
 	a := &Active{}
 	found := 0
 	type pendingRow struct {
