@@ -332,6 +332,11 @@ func (p *parser) readApplications(t3 region) {
 			vals, ok = fitValues(s, 7)
 		}
 		if !ok {
+			if vals, ok = p.runTogetherCells("applications."+key, s, 7); ok && vals == nil { // runtogether.go
+				continue
+			}
+		}
+		if !ok {
 			if s.hasNum {
 				if _, have := rows[key]; !have {
 					bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
@@ -510,6 +515,11 @@ func (p *parser) readActive(t2 region, tmpl string) {
 			continue
 		}
 		vals, ok := fitValues(s, len(cols))
+		if !ok {
+			if vals, ok = p.runTogetherCells("active."+key, s, len(cols)); ok && vals == nil { // runtogether.go
+				continue
+			}
+		}
 		if !ok {
 			if s.hasNum && *activeSlot(a, key) == nil {
 				pending = append(pending, pendingRow{key, cols, s})
