@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // This file aligns the row labels and the number rows of a table that a
@@ -254,9 +255,27 @@ func detachedCandidate(segs []segment, rules []rowRule) bool {
 			per++
 		}
 		minPer = min(minPer, per)
-		if lines >= 2 && (minPer >= 2 || len(rowKeysInOrder(s.label, rules)) == lines) {
+		if lines >= 2 && (minPer >= 2 || countRows(s.label, rules, lines+1) == lines) {
 			return true
 		}
 	}
 	return false
+}
+
+// countRows counts the rows whose keywords occur in label (as
+// rowKeysInOrder lists them), up to limit, without allocating.
+func countRows(label string, rules []rowRule, limit int) int {
+	n := 0
+	for _, r := range rules {
+		for _, kw := range r.keywords {
+			if strings.Contains(label, kw) {
+				n++
+				break
+			}
+		}
+		if n >= limit {
+			break
+		}
+	}
+	return n
 }

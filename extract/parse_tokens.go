@@ -23,6 +23,9 @@ type token struct {
 	null bool    // tokValue that is not a number
 	grid bool    // comes from a real table grid (columns are reliable)
 	cell bool    // one cell of a tab-separated, pipe or grid row
+	// glued marks digits run into the label before them with no
+	// separator (runtogether.go): one cell or several run together.
+	glued bool
 	// pos2 is twice the centre column (in runes) of a token of a
 	// space-aligned line (pdftotext -layout); 0 when unknown. gap is the
 	// number of spaces before the token on its line.
@@ -32,9 +35,6 @@ type token struct {
 	// a cell of a tab-separated row (0 otherwise), so that cells can be
 	// matched with the column headers above them.
 	col int
-	// glued marks digits run into the label before them with no
-	// separator (runtogether.go): one cell or several run together.
-	glued bool
 }
 
 // unit is one line of text or one table row of the document, tokenised.

@@ -12,10 +12,6 @@ import (
 // broken over two or three lines, or behind an info-bar label (标题：…).
 
 var (
-	// reYearGap is a year followed by 年 with white space in between ("2025 年", "2025　年"); reNianGap is 年 and 度 spaced apart.
-	// in between: "2025 年", "2025　年度", "2025 年 度".
-	reYearGap = regexp.MustCompile(`([12][0-9]{3})[\s\x{3000}\x{00a0}]+年`)
-	reNianGap = regexp.MustCompile(`年[\s\x{3000}\x{00a0}]+度`)
 	// reLabelPrefix is an info-bar label in front of a title or agency
 	// name, with a half- or full-width colon and any spaces around it.
 	reLabelPrefix = regexp.MustCompile(`^[\s\x{3000}\x{00a0}]*(?:文章标题|信息标题|信息名称|标题|名称|发布机构|发布单位|发文机关|信息来源|文章来源|来源)[\s\x{3000}\x{00a0}]*[:：][\s\x{3000}\x{00a0}]*`)
@@ -26,19 +22,49 @@ var (
 
 // closeYearGap removes the white space between a year and 年 and between
 // 年 and 度, and maps full-width digits to ASCII, so that the year rules
-// read "2025 年度" like "2025年度".
+// read "2025 年度" like "2025年度". It allocates only when it changes s.
 func closeYearGap(s string) string {
 	s = normalizeDigits(s)
-	if !strings.Contains(s, "年") {
+	if !strings.Contains(s, "年") || !strings.ContainsAny(s, " \t\u3000\u00a0") {
 		return s
 	}
-	s = reYearGap.ReplaceAllString(s, "${1}年")
-	return reNianGap.ReplaceAllString(s, "年度")
+	var b strings.Builder
+	last := 0 // s[last:] is not yet written
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(s) {
+			r2, n2 := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsSpace(r2) {
+				break
+			}
+			j += n2
+		}
+		afterYear := i >= 4 && startsWithYear(s[i-4:i]) && strings.HasPrefix(s[j:], "年")
+		inNianDu := strings.HasSuffix(s[:i], "年") && strings.HasPrefix(s[j:], "度")
+		if afterYear || inNianDu {
+			b.WriteString(s[last:i])
+			last = j
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // stripLabelPrefix drops an info-bar label ("标题：", "名称:", "发布机构 ：",
 // "来源：", "信息来源：") in front of a title or an agency name.
 func stripLabelPrefix(s string) string {
+	if !strings.ContainsAny(s, ":：") {
+		return s
+	}
 	if loc := reLabelPrefix.FindStringIndex(s); loc != nil {
 		return s[loc[1]:]
 	}
