@@ -263,3 +263,34 @@ func TestAlignDetachedPairs(t *testing.T) {
 		t.Errorf("want an alignment warning for Tables 2 and 3, got %q", r.Warnings)
 	}
 }
+
+// TestDetachedTable4Corpus: Table 4 of the real Hongze 2024 report
+// (pdftotext -raw prints it as one line of 15 numbers) rewritten as three
+// group rows of 5 numbers with the group labels on lines of their own,
+// above or below the numbers: every cell as hand-checked.
+func TestDetachedTable4Corpus(t *testing.T) {
+	b, err := os.ReadFile("testdata/corpus/004_hongze_2024.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := loadExpected(t, "testdata/corpus/004_hongze_2024.expected.json")
+	const row = "1 1 0 0 2 1 0 0 0 1 2 0 1 0 3\n"
+	if !strings.Contains(string(b), row) {
+		t.Fatal("Table 4 line changed")
+	}
+	labels := "行政复议\n未经复议直接起诉\n复议后起诉\n"
+	nums := "1 1 0 0 2\n1 0 0 0 1\n2 0 1 0 3\n"
+	for name, repl := range map[string]string{"above": labels + nums, "below": nums + labels, "pagebreak": labels + "1 1 0 0 2\n- 9 -\n\f1 0 0 0 1\n2 0 1 0 3\n"} {
+		t.Run(name, func(t *testing.T) {
+			doc, err := ReadText([]byte(strings.Replace(string(b), row, repl, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ParseDocument(doc, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkExpected(t, r, e)
+		})
+	}
+}
