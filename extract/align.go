@@ -46,16 +46,7 @@ type alignQueued struct {
 // are not aligned (their rows carry their labels). width gives the number
 // of columns of a row key (0: a row the template does not have).
 func alignDetached(units []unit, r region, rules []rowRule, table3 bool, width func(key string) int, order []string) alignment {
-	var al alignment
-	var labels, rows []alignQueued
-	started := false
-	lastKey := "" // the row the last label line named
-	pair := func(l, n alignQueued, detached bool) {
-		al.segs = append(al.segs, segment{label: normLabel(l.raw), raw: l.raw, values: n.vals, hasNum: hasNumber(n.vals)})
-		if detached {
-			al.detached++
-		}
-	}
+	al := &aligner{units: units, r: r, rules: rules, table3: table3, width: width}
 	for i := r.from; i < len(units); i++ {
 		u := &units[i]
 		if u.grid {
@@ -69,82 +60,135 @@ func alignDetached(units []unit, r region, rules []rowRule, table3 bool, width f
 		if text != "" {
 			key = matchRow(normLabel(text), rules, table3)
 		}
-		if i >= r.to {
-			// past the region with labels still waiting: a label alone
-			// on its line ("四、结转下年度继续办理") reads as a heading and
-			// ends the region; go on while lines are labels of this
-			// table or its rows of numbers
-			if (len(labels) == 0 && len(rows) == 0) || i >= r.to+40 || !((key != "" && len(vals) == 0) || (text == "" && len(vals) > 0)) {
-				break
-			}
+		if i >= r.to && !al.continuesPast(i, key, text, vals) {
+			break
 		}
-		if !started {
-			// the column headers above the first row ("其他", "总计") are
-			// no rows; rows of numbers there wait for labels below them
-			if text == "" && len(vals) > 0 {
-				rows = append(rows, alignQueued{vals: vals})
-				continue
-			}
-			if key == "" || key == "other_misc" || key == "total" {
-				continue
-			}
-			started = true
-		}
-		prevKey := lastKey
-		if key != "" {
-			lastKey = key
-		}
-		switch {
-		case key != "" && len(vals) > 0: // an anchored row
-			if len(labels) > 0 || len(rows) > 0 {
-				return alignment{problem: fmt.Sprintf("%d labels and %d rows of numbers apart before %q", len(labels), len(rows), clip(text))}
-			}
-			al.segs = append(al.segs, segment{label: normLabel(text), raw: text, values: vals, hasNum: hasNumber(vals)})
-		case key == "other" && groupLabelOfOthers(units, i+1, r.to, rules, table3):
-			// "（六）其他处理" over its 2021 sub-rows: a group label
-		case key == prevKey && len(vals) == 0:
-			// the wrapped rest of the label before ("2、申请人逾期未按收费通知要"
-			// then "求缴纳费用、")
-			if n := len(labels); n > 0 {
-				labels[n-1].raw += text
-			}
-		case key != "": // a label alone on its line
-			if len(rows) > 0 {
-				n := rows[0]
-				rows = rows[1:]
-				if w := width(key); w != len(n.vals) {
-					return alignment{problem: fmt.Sprintf("row %q has %d columns, the numbers below it %d", clip(text), w, len(n.vals))}
-				}
-				pair(alignQueued{key: key, raw: text}, n, true)
-				continue
-			}
-			labels = append(labels, alignQueued{key: key, raw: text})
-		case text == "" && len(vals) > 0: // numbers only
-			if len(labels) > 0 {
-				l := labels[0]
-				if w := width(l.key); w != len(vals) {
-					return alignment{problem: fmt.Sprintf("row %q has %d columns, the numbers beside it %d", clip(l.raw), w, len(vals))}
-				}
-				pair(l, alignQueued{vals: vals}, len(labels) > 1)
-				labels = labels[1:]
-				continue
-			}
-			rows = append(rows, alignQueued{vals: vals})
-		case len(vals) > 0: // text that names no row, with numbers
-			return alignment{problem: fmt.Sprintf("numbers after %q, which names no row", clip(text))}
-		default: // a label's continuation, a group label, a vertical header
-			if n := len(labels); n > 0 {
-				labels[n-1].raw += text
-			}
+		if problem := al.line(i, key, text, vals); problem != "" {
+			return alignment{problem: problem}
 		}
 	}
-	if len(labels) > 0 || len(rows) > 0 {
-		return alignment{problem: fmt.Sprintf("%d labels and %d rows of numbers left unpaired at the end of the table", len(labels), len(rows))}
+	if len(al.labels) > 0 || len(al.rows) > 0 {
+		return alignment{problem: fmt.Sprintf("%d labels and %d rows of numbers left unpaired at the end of the table", len(al.labels), len(al.rows))}
 	}
-	if !inTemplateOrder(al.segs, rules, table3, order) {
+	if !inTemplateOrder(al.out.segs, rules, table3, order) {
 		return alignment{problem: "the aligned rows are not in the template's order"}
 	}
-	return al
+	return al.out
+}
+
+// aligner is the state of one alignDetached pass: the labels and the
+// rows of numbers waiting for their partner, in printed order.
+type aligner struct {
+	units        []unit
+	r            region
+	rules        []rowRule
+	table3       bool
+	width        func(key string) int
+	out          alignment
+	labels, rows []alignQueued
+	started      bool
+	lastKey      string // the row the last label line named
+}
+
+// continuesPast reports whether unit i, past the region, still belongs to
+// the table: labels are waiting, and the line is a label of this table
+// alone on its line ("四、结转下年度继续办理" reads as a heading and ends
+// the region) or a row of numbers.
+func (al *aligner) continuesPast(i int, key, text string, vals []token) bool {
+	if len(al.labels) == 0 && len(al.rows) == 0 || i >= al.r.to+40 {
+		return false
+	}
+	return (key != "" && len(vals) == 0) || (text == "" && len(vals) > 0)
+}
+
+// pair emits a label with its row of numbers.
+func (al *aligner) pair(l, n alignQueued, detached bool) {
+	al.out.segs = append(al.out.segs, segment{label: normLabel(l.raw), raw: l.raw, values: n.vals, hasNum: hasNumber(n.vals)})
+	if detached {
+		al.out.detached++
+	}
+}
+
+// line reads unit i (its label text, the row it names, its values); it
+// returns why the table cannot be aligned, or "".
+func (al *aligner) line(i int, key, text string, vals []token) string {
+	if !al.started {
+		// the column headers above the first row ("其他", "总计") are
+		// no rows; rows of numbers there wait for labels below them
+		if text == "" && len(vals) > 0 {
+			al.rows = append(al.rows, alignQueued{vals: vals})
+			return ""
+		}
+		if key == "" || key == "other_misc" || key == "total" {
+			return ""
+		}
+		al.started = true
+	}
+	prevKey := al.lastKey
+	if key != "" {
+		al.lastKey = key
+	}
+	switch {
+	case key != "" && len(vals) > 0: // an anchored row
+		if len(al.labels) > 0 || len(al.rows) > 0 {
+			return fmt.Sprintf("%d labels and %d rows of numbers apart before %q", len(al.labels), len(al.rows), clip(text))
+		}
+		al.out.segs = append(al.out.segs, segment{label: normLabel(text), raw: text, values: vals, hasNum: hasNumber(vals)})
+	case key == "other" && groupLabelOfOthers(al.units, i+1, al.r.to, al.rules, al.table3):
+		// "（六）其他处理" over its 2021 sub-rows: a group label
+	case key == prevKey && len(vals) == 0:
+		// the wrapped rest of the label before ("2、申请人逾期未按收费通知要"
+		// then "求缴纳费用、")
+		al.continueLabel(text)
+	case key != "": // a label alone on its line
+		return al.label(key, text)
+	case text == "" && len(vals) > 0: // numbers only
+		return al.numbers(vals)
+	case len(vals) > 0: // text that names no row, with numbers
+		return fmt.Sprintf("numbers after %q, which names no row", clip(text))
+	default: // a label's continuation, a group label, a vertical header
+		al.continueLabel(text)
+	}
+	return ""
+}
+
+// continueLabel adds text to the label waiting last, if any.
+func (al *aligner) continueLabel(text string) {
+	if n := len(al.labels); n > 0 {
+		al.labels[n-1].raw += text
+	}
+}
+
+// label pairs a label alone on its line with the first row of numbers
+// waiting above it, or queues it.
+func (al *aligner) label(key, text string) string {
+	if len(al.rows) == 0 {
+		al.labels = append(al.labels, alignQueued{key: key, raw: text})
+		return ""
+	}
+	n := al.rows[0]
+	al.rows = al.rows[1:]
+	if w := al.width(key); w != len(n.vals) {
+		return fmt.Sprintf("row %q has %d columns, the numbers below it %d", clip(text), w, len(n.vals))
+	}
+	al.pair(alignQueued{key: key, raw: text}, n, true)
+	return ""
+}
+
+// numbers pairs a row of numbers with the first label waiting above it,
+// or queues it.
+func (al *aligner) numbers(vals []token) string {
+	if len(al.labels) == 0 {
+		al.rows = append(al.rows, alignQueued{vals: vals})
+		return ""
+	}
+	l := al.labels[0]
+	if w := al.width(l.key); w != len(vals) {
+		return fmt.Sprintf("row %q has %d columns, the numbers beside it %d", clip(l.raw), w, len(vals))
+	}
+	al.pair(l, alignQueued{vals: vals}, len(al.labels) > 1)
+	al.labels = al.labels[1:]
+	return ""
 }
 
 // splitUnit returns a text unit's label text and its value tokens (with
