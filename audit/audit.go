@@ -256,6 +256,7 @@ type storedReport struct {
 	Agency    string  `json:"agency"`
 	Year      int     `json:"year"`
 	Published *string `json:"published"`
+	DatedBy   string  `json:"dated_by"` // "landing_page": Published is the page's the capture was discovered from
 	// Active and Applications tell a report with the template's tables
 	// from a page that only announces one.
 	Active       json.RawMessage `json:"active"`
@@ -395,6 +396,9 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 				firstSeen[url] = fs
 			}
 			byURL[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings, tables: tables, from: discovered}
+			if r.DatedBy == "landing_page" && pub != nil {
+				byURL[url].datedBy = discovered // the extractor dated it by its landing page
+			}
 			return nil
 		}
 		// Same URL captured again: keep the capture with the earliest

@@ -28,6 +28,7 @@ type fixture struct {
 	noReport    bool
 	from        string // the capture's DiscoveredFrom
 	tables      bool   // the report has Table 3
+	datedBy     string // the report's dated_by
 }
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -73,6 +74,7 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 			p := f.published
 			r.Published = &p
 		}
+		r.DatedBy = f.datedBy
 		if f.tables {
 			r.Template = extract.Template2021
 			r.Applications = &extract.Applications{Columns: []string{"natural_person"}, Rows: map[string][]*float64{}}
@@ -506,4 +508,27 @@ func BenchmarkRun(b *testing.B) {
 			b.Fatalf("Run: %v, %d entries", err, len(got))
 		}
 	}
+}
+
+// TestRunLandingPageDated: the extractor no longer stores a landing page
+// as a report; the attachment's report carries the page's date
+// (dated_by "landing_page"), and the audit names the page it came from.
+func TestRunLandingPageDated(t *testing.T) {
+	const (
+		page = "http://a.gov.cn/art/2024/1/26/art_1.html"
+		pdf  = "http://a.gov.cn/module/download/P020240126.pdf"
+	)
+	a := build(t, []fixture{
+		{url: page, crawlAgency: "甲局", fetched: "2024-03-01T00:00:00Z", noReport: true},
+		{url: pdf, crawlAgency: "甲局", fetched: "2024-03-01T00:00:01Z", agency: "甲局", year: 2023, published: "2024-01-26",
+			datedBy: extract.DatedByLandingPage, tables: true, from: page},
+	})
+	got, err := Run(a, agencies(t, "http://a.gov.cn/ 甲局\n"), 2023, 2023, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("got %d entries", len(got))
+	}
+	check(t, got[0], want{status: OnTime, deadline: "2024-01-31", published: str("2024-01-26"), datedBy: page, firstSeen: str("2024-03-01"), url: pdf})
 }

@@ -55,8 +55,10 @@ type wantReport struct {
 	// Published is what the report states, "" for none.
 	Published string
 	// Wrapper marks a page that only shows or links its report's
-	// attachment: extraction keeps it as a table-less report (template
-	// unknown) carrying the page's date.
+	// attachment: extraction keeps a page that shows it as a table-less
+	// report (template unknown) carrying the page's date; a landing page
+	// that links it is no report of its own, and the attachment takes
+	// its date when it prints none (dated_by "landing_page").
 	Wrapper bool
 	// Seed is the seeds agency the crawl files the capture under when it
 	// is not Agency (another department's report on a county site).

@@ -430,6 +430,7 @@ func parseCapture(a *archive.Archive, c *archive.Capture) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	adoptLandingCapture(a, c, r) // archive_landing.go
 	if err := Usable(r); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}

@@ -72,10 +72,16 @@ func (p *parser) findTitle(doc *Document) string {
 			continue
 		}
 		seen++
-		t := strings.TrimSpace(strings.TrimLeft(u.raw, "#*> "))
+		t := strings.TrimSpace(stripLabelPrefix(strings.TrimLeft(u.raw, "#*> ")))
 		n := normLabel(t)
 		if isBreadcrumb(n) {
 			continue
+		}
+		if j := p.nextTextUnit(i); j > 0 && !namesReport(n) {
+			// a title broken over two lines (title.go)
+			if joined, ok := joinTitleLines(t, p.units[j].raw); ok {
+				t, n, i = joined, normLabel(joined), j
+			}
 		}
 		if utf8.RuneCountInString(n) <= 60 && (strings.Contains(n, "报告") || strings.Contains(n, "年报")) &&
 			(strings.Contains(n, "公开") || strings.Contains(n, "年报")) && !strings.HasPrefix(n, "本") && !strings.Contains(n, "根据") {
@@ -103,6 +109,18 @@ func (p *parser) findTitle(doc *Document) string {
 	return cleanContainerTitle(doc.Title)
 }
 
+// nextTextUnit returns the index of the first non-empty text unit after
+// i within the next three units, or -1.
+func (p *parser) nextTextUnit(i int) int {
+	for j := i + 1; j < len(p.units) && j <= i+3; j++ {
+		u := &p.units[j]
+		if u.isText && !u.empty && u.raw != "" {
+			return j
+		}
+	}
+	return -1
+}
+
 // cleanContainerTitle drops the site name a CMS appends to the page title
 // ("…年度报告_某某市人民政府").
 func cleanContainerTitle(t string) string {
@@ -128,7 +146,7 @@ func startsWithYear(s string) bool {
 // agencyYear splits a title such as "宁波市公安局 2021年度政府信息公开工作年度
 // 报告" or "2021年宁波市公安局政府信息公开工作年度报告" into agency and year.
 func agencyYear(title string) (string, int) {
-	t := strings.TrimSpace(normalizeDigits(title))
+	t := strings.TrimSpace(closeYearGap(stripLabelPrefix(title)))
 	t = strings.TrimPrefix(t, "关于")
 	if m := reYearLast.FindStringSubmatch(t); m != nil {
 		y, _ := strconv.Atoi(m[2])
@@ -161,7 +179,7 @@ func stripGovernmentWord(s string) string {
 }
 
 func cleanAgency(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(stripLabelPrefix(s))
 	if i := strings.LastIndex(s, "《"); i >= 0 {
 		s = s[i+len("《"):] // 关于印发《某局2021年…报告》的通知
 	}
@@ -243,9 +261,14 @@ func (p *parser) findPublished(doc *Document) string {
 		if !u.isText {
 			continue
 		}
-		for _, m := range reDateLabel.FindAllStringSubmatch(normalizeDigits(u.raw), -1) {
+		line := normalizeDigits(u.raw)
+		for _, loc := range reDateLabel.FindAllStringSubmatchIndex(line, -1) {
+			m := []string{line[loc[0]:loc[1]], line[loc[2]:loc[3]], line[loc[4]:loc[5]], line[loc[6]:loc[7]]}
 			if strings.ContainsAny(m[3], "至起到—-~－") {
 				continue // a period (统计时间：…至…), not a date
+			}
+			if isCrawlStamp(line[:loc[0]]) {
+				continue // 采集时间/抓取时间: when a copy was made
 			}
 			rank, ok := dateLabelRank[m[1]]
 			if !ok {
@@ -294,6 +317,9 @@ func (p *parser) findPublished(doc *Document) string {
 			break
 		}
 		seen++
+		if p.afterCrawlLabel(i) {
+			continue
+		}
 		if d := parseDateLine(u.raw); d != "" {
 			return d
 		}
@@ -308,11 +334,25 @@ func (p *parser) findPublished(doc *Document) string {
 			continue
 		}
 		seen++
+		if p.afterCrawlLabel(i) {
+			continue
+		}
 		if d := parseDateLine(u.raw); d != "" {
 			return d
 		}
 	}
 	return ""
+}
+
+// afterCrawlLabel reports a date line printed under (or after) a crawl
+// timestamp's label on the line before it ("采集时间：" then the date).
+func (p *parser) afterCrawlLabel(i int) bool {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		if u := &p.units[j]; u.isText && !u.empty && u.raw != "" {
+			return isCrawlStamp(u.raw) && strings.ContainsAny(u.raw, ":：")
+		}
+	}
+	return false
 }
 
 // parseDate reads the first date in s (2022-01-25, 2022/1/25, 2022年1月25日).

@@ -21,6 +21,8 @@ type Report struct {
 	// StatedNumbers holds, for free-form (pre2019) reports, the numbers the
 	// text states with the phrase around them. Empty for template reports.
 	StatedNumbers []StatedNumber `json:"stated_numbers,omitempty"`
+	// DatedBy says where Published came from when the document itself does not print it: "landing_page" (landing.go).
+	DatedBy string `json:"dated_by,omitempty"`
 
 	// periodFrom and periodTo are the years of the statistics period
 	// (统计期限) when the document states it; 0 otherwise.

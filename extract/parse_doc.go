@@ -127,7 +127,7 @@ func (p *parser) looksLikeList() bool {
 
 // leadingYear returns the first year (19xx/20xx followed by 年) in s.
 func leadingYear(s string) int {
-	s = normalizeDigits(s)
+	s = closeYearGap(s) // "2025 年" (title.go)
 	for i := 0; i+4 < len(s); i++ {
 		if (s[i] == '1' || s[i] == '2') && startsWithYear(s[i:]) && strings.HasPrefix(s[i+4:], "年") {
 			y := int(s[i]-'0')*1000 + int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
@@ -300,6 +300,7 @@ func (p *parser) readApplications(t3 region) {
 	}
 	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
 	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
+	segs = p.alignedSegments(segs, t3, "applications", table3Rules, true, func(string) int { return 7 }, ApplicationRows) // align.go
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
 	bad := map[string]string{}
@@ -329,6 +330,11 @@ func (p *parser) readApplications(t3 region) {
 		vals, ok := heads.pick(p.units, s)
 		if !ok {
 			vals, ok = fitValues(s, 7)
+		}
+		if !ok {
+			if vals, ok = p.runTogetherCells("applications."+key, s, 7); ok && vals == nil { // runtogether.go
+				continue
+			}
 		}
 		if !ok {
 			if s.hasNum {
@@ -456,6 +462,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		return
 	}
 	segs := buildSegments(p.units, t2, nil)
+	segs = p.alignedSegments(segs, t2, "active", table2Rules, false, func(k string) int { return len(activeColumns(tmpl, k)) }, activeRowOrder) // align.go
 	a := &Active{}
 	found := 0
 	type pendingRow struct {
@@ -508,6 +515,11 @@ func (p *parser) readActive(t2 region, tmpl string) {
 			continue
 		}
 		vals, ok := fitValues(s, len(cols))
+		if !ok {
+			if vals, ok = p.runTogetherCells("active."+key, s, len(cols)); ok && vals == nil { // runtogether.go
+				continue
+			}
+		}
 		if !ok {
 			if s.hasNum && *activeSlot(a, key) == nil {
 				pending = append(pending, pendingRow{key, cols, s})

@@ -40,7 +40,7 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d, err := strconv.ParseFloat(doc.Meta["link_density"], 64); err == nil && d > maxLinkDensity {
+	if d, err := strconv.ParseFloat(doc.Meta["link_density"], 64); err == nil && d > maxLinkDensity && !fewAttachments(format, data) { // landing.go
 		return nil, fmt.Errorf("parse %s (%s): %w: %.0f%% of the page's text is links (a list or navigation page)", name, format, ErrNotReport, d*100)
 	}
 	if opts.Source.File == "" {
@@ -49,6 +49,9 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	r, err := ParseDocument(doc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s (%s): %w", name, format, err)
+	}
+	if links, ok := landingLinks(r, data); ok && format == FormatHTML { // landing.go
+		return nil, fmt.Errorf("parse %s (%s): %w: %w: it links %s", name, format, ErrNotReport, ErrLandingPage, links[0])
 	}
 	if doc.Meta["reader"] == "pdftotext" {
 		r.Warnings = append(r.Warnings, "PDF text read by pdftotext -layout ("+doc.Meta["reader_note"]+")")

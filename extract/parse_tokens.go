@@ -23,6 +23,9 @@ type token struct {
 	null bool    // tokValue that is not a number
 	grid bool    // comes from a real table grid (columns are reliable)
 	cell bool    // one cell of a tab-separated, pipe or grid row
+	// glued marks digits run into the label before them with no
+	// separator (runtogether.go): one cell or several run together.
+	glued bool
 	// pos2 is twice the centre column (in runes) of a token of a
 	// space-aligned line (pdftotext -layout); 0 when unknown. gap is the
 	// number of spaces before the token on its line.
@@ -123,7 +126,7 @@ func lineUnit(bi int, ln string) unit {
 			}
 			switch k {
 			case cellNumber:
-				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v, pos2: pf.start + pf.end, gap: gap})
+				u.toks = append(u.toks, token{kind: tokValue, text: f, val: v, pos2: pf.start + pf.end, gap: gap, glued: i > 0 && gap == 0})
 			case cellNull:
 				u.toks = append(u.toks, token{kind: tokValue, text: f, null: true, pos2: pf.start + pf.end, gap: gap})
 			default:
@@ -287,6 +290,11 @@ func fieldsWithPos(ln string) []posField {
 // rows without a space after the label.
 func splitGluedNumbers(fields []posField) []posField {
 	if len(fields) < 2 {
+		if len(fields) == 1 {
+			if label, digits, ok := splitRunTogether(fields[0]); ok { // "行政许可1250318": runtogether.go
+				return []posField{label, digits}
+			}
+		}
 		return fields
 	}
 	var out []posField
@@ -308,6 +316,13 @@ func splitGluedNumbers(fields []posField) []posField {
 						}
 					}
 				}
+			}
+		}
+		if i == len(fields)-1 {
+			// a label printed with spaces and its cells run into its end
+			// ("4.无正当理由大量反复 申请0000000"): runtogether.go
+			if label, digits, ok := splitRunTogether(pf); ok && !anyNumberField(fields[:i]) {
+				return append(out, label, digits)
 			}
 		}
 		out = append(out, pf)

@@ -94,6 +94,9 @@ type importer struct {
 	// hints are the links found on the imported pages: the role and
 	// title the crawler would have queued each URL with.
 	hints map[string]crawler.LinkHint
+	// from is the page each link of hints was found on: the capture's
+	// DiscoveredFrom (an attachment's landing page dates its report).
+	from map[string]string
 }
 
 func newImporter(a *archive.Archive, opts ImportOptions) *importer {
@@ -108,7 +111,7 @@ func newImporter(a *archive.Archive, opts ImportOptions) *importer {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	im := &importer{a: a, opts: opts, log: log, sum: &ImportSummary{}, start: time.Now(),
-		agencies: map[string][]seeds.Agency{}, seedURLs: map[string]bool{}, hints: map[string]crawler.LinkHint{}}
+		agencies: map[string][]seeds.Agency{}, seedURLs: map[string]bool{}, hints: map[string]crawler.LinkHint{}, from: map[string]string{}}
 	for _, ag := range opts.Seeds {
 		k := authorityOf(ag.URL)
 		im.agencies[k] = append(im.agencies[k], ag)

@@ -122,6 +122,7 @@ func (im *importer) scanLinks(ctx context.Context, file string) error {
 		for _, l := range crawler.Links(uri, resp.Header, resp.Body, role) {
 			if old, ok := im.hints[l.URL]; !ok || (old.Role == "" && l.Role != "") {
 				im.hints[l.URL] = l
+				im.from[l.URL] = uri // the page it was found on, as the crawler records it
 			}
 		}
 		return nil

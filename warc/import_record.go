@@ -98,7 +98,7 @@ func (im *importer) newCapture(w gowarc.WarcRecord) (*archive.Capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s record %s of %s: WARC-Date: %w", w.Type(), w.RecordId(), uri, err)
 	}
-	return &archive.Capture{URL: uri, FinalURL: uri, FetchedAt: at.UTC(), Agency: im.agencyFor(uri),
+	return &archive.Capture{URL: uri, FinalURL: uri, FetchedAt: at.UTC(), Agency: im.agencyFor(uri), DiscoveredFrom: im.from[uri],
 		IP: w.WarcHeader().Get(gowarc.WarcIPAddress), WARCRecordID: w.RecordId(), RunID: im.opts.RunID}, nil
 }
 

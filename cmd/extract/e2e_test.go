@@ -89,16 +89,29 @@ func TestExtractFixtureWorld(t *testing.T) {
 		byURL[r.Source.URL] = r
 		byAgencyYear[fmt.Sprintf("%s %d", r.Agency, r.Year)]++
 	}
+	// a report page of an agency-year that also has an attachment may be
+	// the attachment's landing page (it only links the report): it is
+	// not stored as a report of its own, the attachment is
+	attached := map[string]bool{}
+	for _, e := range w.Expected() {
+		if e.Role == archive.RoleAttachment {
+			attached[fmt.Sprintf("%s %d", e.Agency, e.Year)] = true
+		}
+	}
 	expected := 0
 	for _, e := range w.Expected() {
 		if e.Year == 0 || (e.Role != archive.RoleReport && e.Role != archive.RoleAttachment) {
 			continue
 		}
 		expected++
-		if byAgencyYear[fmt.Sprintf("%s %d", e.Agency, e.Year)] == 0 {
+		ay := fmt.Sprintf("%s %d", e.Agency, e.Year)
+		if byAgencyYear[ay] == 0 {
 			t.Errorf("no stored report of %s %d (expected from %s)", e.Agency, e.Year, e.URL)
 		}
 		r := byURL[e.URL]
+		if r == nil && e.Role == archive.RoleReport && attached[ay] && strings.Contains(errb.String(), e.URL) {
+			continue // a landing page, listed as not a report
+		}
 		if r == nil {
 			t.Errorf("%s %s: no stored report", e.Role, e.URL)
 			continue

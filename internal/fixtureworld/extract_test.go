@@ -1,6 +1,7 @@
 package fixtureworld
 
 import (
+	"errors"
 	"path"
 	"testing"
 
@@ -15,7 +16,7 @@ func TestDefaultReportsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Pages that only link their report as an attachment.
+	// Pages that only link their report as an attachment: landing pages.
 	linkOnly := map[string]bool{
 		"http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202501/t20250122_11999001.html": true,
 		"http://www.hongze.gov.cn/zfxxgk/ndbg/202401/t20240131_567890.html":         true,
@@ -35,11 +36,15 @@ func TestDefaultReportsParse(t *testing.T) {
 		host, uri, _ := splitURL(e.URL)
 		ct := w.pages[host+uri].header.Get("Content-Type")
 		r, err := extract.Parse(path.Base(uri), body, extract.Options{ContentType: ct})
-		if err != nil {
-			t.Errorf("%s: %v", e.URL, err)
+		if linkOnly[e.URL] {
+			// a landing page: not a report of its own (its attachment is)
+			if !errors.Is(err, extract.ErrLandingPage) || !errors.Is(err, extract.ErrNotReport) {
+				t.Errorf("%s: %v, want a landing page (ErrLandingPage)", e.URL, err)
+			}
 			continue
 		}
-		if linkOnly[e.URL] {
+		if err != nil {
+			t.Errorf("%s: %v", e.URL, err)
 			continue
 		}
 		parsed++

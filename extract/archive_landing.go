@@ -1,0 +1,40 @@
+package extract
+
+import (
+	"github.com/nianbao/nianbao/archive"
+)
+
+// adoptLandingCapture gives the report of an attachment capture what its
+// landing page says (AdoptLanding): the page is the latest readable
+// capture of the URL the crawler found the attachment on
+// (Capture.DiscoveredFrom), when that page is a landing page. A page that
+// cannot be read or is not a landing page changes nothing.
+func adoptLandingCapture(a *archive.Archive, c *archive.Capture, r *Report) bool {
+	if c.Role != archive.RoleAttachment || c.DiscoveredFrom == "" {
+		return false
+	}
+	caps, err := a.ByURL(c.DiscoveredFrom)
+	if err != nil {
+		return false
+	}
+	for i := len(caps) - 1; i >= 0; i-- {
+		p := caps[i]
+		if p.Digest == "" || p.Error != "" || p.Truncated || p.Status != 200 {
+			continue
+		}
+		body, err := a.BodyByDigest(p.Digest)
+		if err != nil {
+			return false
+		}
+		ct := p.ContentType
+		if ct == "" && p.Charset != "" {
+			ct = "text/html; charset=" + p.Charset
+		}
+		l, err := ReadLanding(p.URL, body, ct)
+		if err != nil {
+			return false
+		}
+		return AdoptLanding(r, l)
+	}
+	return false
+}
