@@ -1,8 +1,8 @@
 package extract
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
