@@ -3,9 +3,11 @@ package extract
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,7 +45,7 @@ func TestWriteLegacyFixtures(t *testing.T) {
 			ext, filter string
 			data        []byte
 		}{
-			{"docx", "doc:MS Word 97", buildDOCX(t, docxBody(items), want.Title)},
+			{"docx", "doc:MS Word 97", buildDOCX(t, docxWithGrid(docxBody(items), items), want.Title)},
 			{"xlsx", "xls:MS Excel 97", buildXLSX(t, items, want.Title)},
 		} {
 			src := filepath.Join(tmp, name+"."+out.ext)
@@ -60,4 +62,34 @@ func TestWriteLegacyFixtures(t *testing.T) {
 			cancel()
 		}
 	}
+}
+
+// docxWithGrid gives each table of a docxBody its grid columns (Word
+// writes them; docxBody leaves <w:tblGrid/> empty), so that LibreOffice
+// lays spanned cells on shared column edges as a Word-authored .doc has
+// them.
+func docxWithGrid(body string, items []fxItem) string {
+	var out strings.Builder
+	for _, it := range items {
+		if it.table == nil {
+			continue
+		}
+		width := 0
+		for _, cl := range it.table[0] {
+			width += cl.cs
+		}
+		i := strings.Index(body, "<w:tblGrid/>")
+		if i < 0 {
+			break
+		}
+		out.WriteString(body[:i])
+		out.WriteString("<w:tblGrid>")
+		for k := 0; k < width; k++ {
+			fmt.Fprintf(&out, `<w:gridCol w:w="%d"/>`, 9000/width)
+		}
+		out.WriteString("</w:tblGrid>")
+		body = body[i+len("<w:tblGrid/>"):]
+	}
+	out.WriteString(body)
+	return out.String()
 }

@@ -18,8 +18,12 @@ const (
 	maxOLEEntries = 4096      // directory entries walked
 )
 
+// errCorruptOLE marks a file whose compound-file container cannot be
+// read at all: a converter, which needs the same container, is not tried.
+var errCorruptOLE = errors.New("corrupt compound file")
+
 // errNotOLE is returned for data that is not a compound file at all.
-var errNotOLE = errors.New("not an OLE2 compound file (no D0 CF 11 E0 signature)")
+var errNotOLE = fmt.Errorf("%w: not an OLE2 compound file (no D0 CF 11 E0 signature)", errCorruptOLE)
 
 // oleStreams opens data as an OLE2 compound file (with
 // github.com/richardlehane/mscfb) and returns the root-level streams named
@@ -32,12 +36,12 @@ func oleStreams(data []byte, want ...string) (streams map[string][]byte, err err
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			streams, err = nil, fmt.Errorf("malformed compound file: %v", v)
+			streams, err = nil, fmt.Errorf("%w: %v", errCorruptOLE, v)
 		}
 	}()
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("open compound file: %w", err)
+		return nil, fmt.Errorf("%w: open: %w", errCorruptOLE, err)
 	}
 	wanted := make(map[string]bool, len(want))
 	for _, w := range want {
@@ -51,7 +55,7 @@ func oleStreams(data []byte, want ...string) (streams map[string][]byte, err err
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("compound file directory: %w", err)
+			return nil, fmt.Errorf("%w: directory: %w", errCorruptOLE, err)
 		}
 		if len(f.Path) != 0 || !wanted[f.Name] || streams[f.Name] != nil {
 			continue
@@ -61,7 +65,7 @@ func oleStreams(data []byte, want ...string) (streams map[string][]byte, err err
 		}
 		b, err := io.ReadAll(io.LimitReader(f, maxOLEStream+1))
 		if err != nil {
-			return nil, fmt.Errorf("stream %s: %w", f.Name, err)
+			return nil, fmt.Errorf("%w: stream %s: %w", errCorruptOLE, f.Name, err)
 		}
 		if len(b) > maxOLEStream {
 			return nil, fmt.Errorf("stream %s: over %d bytes", f.Name, maxOLEStream)

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -76,10 +77,8 @@ func readAny(name string, data []byte, contentType string) (*Document, string, e
 		doc, err = ReadPDF(data)
 	case FormatXLSX:
 		doc, err = ReadXLSX(data)
-	case FormatDOC, FormatWPS, FormatOLE:
-		return nil, format, fmt.Errorf("read %s: %w: legacy Word/WPS binary format not supported; convert to .docx", name, ErrUnsupportedFormat)
-	case FormatXLS, FormatET:
-		return nil, format, fmt.Errorf("read %s: %w: legacy Excel/WPS spreadsheet binary format not supported; convert to .xlsx", name, ErrUnsupportedFormat)
+	case FormatDOC, FormatWPS, FormatOLE, FormatXLS, FormatET:
+		doc, err = ReadLegacy(context.Background(), format, data)
 	default:
 		return nil, format, fmt.Errorf("read %s: %w: not HTML, text, DOCX, PDF or XLSX (%d bytes)", name, ErrUnsupportedFormat, len(data))
 	}
