@@ -34,7 +34,8 @@ const (
 // installed converters are tried (see convertLegacy), except for a file
 // whose compound-file container is corrupt or which is encrypted. Meta["reader"] says
 // which reader produced the Document and Meta["reader_note"] why the Go
-// reader was not used.
+// reader was not used; Meta["reader_warning"], which Parse adds to the
+// report's warnings, says the same when a converter was used.
 func ReadLegacy(ctx context.Context, format string, data []byte) (*Document, error) {
 	word, err := legacyIsWord(format, data)
 	if err != nil {
@@ -59,6 +60,7 @@ func ReadLegacy(ctx context.Context, format string, data []byte) (*Document, err
 		return nil, fmt.Errorf("%w; converters: %w", goErr, err)
 	}
 	doc.Meta["reader_note"] = "Go reader: " + goErr.Error()
+	doc.Meta["reader_warning"] = "legacy document read by " + doc.Meta["reader"] + " (" + doc.Meta["reader_note"] + ")"
 	return doc, nil
 }
 

@@ -50,6 +50,9 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s (%s): %w", name, format, err)
 	}
+	if w := doc.Meta["reader_warning"]; w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if doc.Meta["reader"] == "pdftotext" {
 		r.Warnings = append(r.Warnings, "PDF text read by pdftotext -layout ("+doc.Meta["reader_note"]+")")
 	}
