@@ -1,10 +1,12 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +58,50 @@ func TestLegacySeeds(t *testing.T) {
 				compareCells(t, r, want)
 			})
 		}
+	}
+}
+
+// TestReadLegacyNoConverter: an encrypted document or a corrupt container
+// is an error naming it, and no converter is run (none could read it).
+func TestReadLegacyNoConverter(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // a converter run would fail with "not found"
+	doc := readFixture(t, "004_dda7dad8d758c7d1.doc")
+	enc := bytes.Clone(doc)
+	enc[fibAt(t, enc)+0x0B] |= 0x01 // fEncrypted
+	for _, tc := range []struct {
+		name, format string
+		data         []byte
+		want         string
+	}{
+		{"encrypted doc", FormatDOC, enc, "encrypted"},
+		{"truncated doc", FormatDOC, doc[:1000], "corrupt compound file"},
+		{"xls without a workbook", FormatXLS, doc, "no Workbook stream"},
+		{"doc without a WordDocument", FormatWPS, readFixture(t, "004_dda7dad8d758c7d1.xls"), "no WordDocument stream"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadLegacy(context.Background(), tc.format, tc.data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "not found") {
+				t.Errorf("error %v, want %q and no converter", err, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkReadLegacy measures the Go readers on seed 004.
+func BenchmarkReadLegacy(b *testing.B) {
+	for _, ext := range []string{".doc", ".xls"} {
+		data, err := os.ReadFile(filepath.Join(legacyDir, "004_dda7dad8d758c7d1"+ext))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(ext, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Parse("a"+ext, data, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
