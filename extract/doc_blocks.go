@@ -60,12 +60,22 @@ func readDOCStreams(st map[string][]byte) (*Document, error) {
 
 // docBuilder turns the character stream into blocks.
 type docBuilder struct {
-	doc   *Document
-	para  strings.Builder
-	cell  []string // paragraphs of the open cell
-	row   []string // cells of the open row
-	rows  []docRow // rows of the open table
-	cells int      // grid cells made, bounded by maxGridCells
+	doc    *Document
+	para   strings.Builder
+	tables []*docTable // the open tables, outermost first (nesting depth = len)
+	cells  int         // grid cells made, bounded by maxGridCells
+}
+
+// docTable is an open table: its rows so far, and in reading order the
+// blocks it would give unwrapped (its paragraphs and nested tables), used
+// when it holds a nested table: such an outer table is page layout (a web
+// page pasted into Word), as the HTML reader treats layout tables.
+type docTable struct {
+	rows   []docRow
+	row    []string // cells of the open row
+	cell   []string // paragraphs of the open cell
+	items  []Block
+	nested bool
 }
 
 // docRow is one table row: its cells' text and the row's layout (nil
@@ -106,7 +116,7 @@ func (b *docBuilder) read(chars []docChar, runs []docRun) {
 		b.char(c.r)
 	}
 	b.mark(0x0D, docPara{})
-	b.flushTable()
+	b.flushTables()
 }
 
 // inFieldCode reports text inside a field's instructions.
@@ -138,57 +148,99 @@ func (b *docBuilder) char(r rune) {
 	}
 }
 
-// mark closes the open paragraph at a paragraph, cell or row mark.
+// mark closes the open paragraph at a paragraph, cell or row mark: the
+// mark's nesting depth opens or closes tables, then it ends a cell, a row
+// or a paragraph (in a cell or outside tables).
 func (b *docBuilder) mark(r rune, p docPara) {
 	text := b.para.String()
 	b.para.Reset()
+	depth := 0
+	if p.inTable || p.innerCell || p.innerTTP {
+		depth = min(max(p.depth, 1), 64)
+	}
+	for len(b.tables) > depth {
+		b.closeTable()
+	}
+	for len(b.tables) < depth {
+		b.tables = append(b.tables, &docTable{})
+	}
+	if depth == 0 {
+		b.doc.Blocks = appendTextBlocks(b.doc.Blocks, text)
+		return
+	}
+	t := b.tables[depth-1]
+	cellEnd := (depth == 1 && r == 0x07 && !p.ttp) || (depth > 1 && p.innerCell)
+	rowEnd := (depth == 1 && r == 0x07 && p.ttp) || (depth > 1 && p.innerTTP)
 	switch {
-	case p.depth > 1 && p.innerTTP:
-		// a nested table's row end: its cells stay in the outer cell
-	case p.depth > 1 && p.innerCell:
-		b.cell = append(b.cell, text)
-	case r == 0x07 && p.ttp:
-		b.endRow(p.tdef)
-	case r == 0x07:
-		b.cell = append(b.cell, text)
-		b.row = append(b.row, joinCellParas(b.cell))
-		b.cell = nil
-	case p.inTable:
-		b.cell = append(b.cell, text)
+	case rowEnd:
+		t.endRow(p.tdef)
+	case cellEnd:
+		t.addPara(text)
+		t.row = append(t.row, joinCellParas(t.cell))
+		t.cell = nil
 	default:
-		b.flushTable()
-		for _, ln := range strings.Split(text, "\n") {
-			if s := cleanSpace(ln); s != "" {
-				b.doc.Blocks = append(b.doc.Blocks, Block{Text: s})
-			}
+		t.addPara(text)
+	}
+}
+
+// addPara adds a paragraph to the open cell.
+func (t *docTable) addPara(text string) {
+	t.cell = append(t.cell, text)
+	t.items = appendTextBlocks(t.items, text)
+}
+
+// appendTextBlocks appends a paragraph's non-blank lines as text blocks.
+func appendTextBlocks(blocks []Block, text string) []Block {
+	for _, ln := range strings.Split(text, "\n") {
+		if s := cleanSpace(ln); s != "" {
+			blocks = append(blocks, Block{Text: s})
 		}
 	}
+	return blocks
 }
 
 // endRow closes the open row.
-func (b *docBuilder) endRow(t *docTDef) {
-	if len(b.cell) > 0 {
-		b.row = append(b.row, joinCellParas(b.cell))
-		b.cell = nil
+func (t *docTable) endRow(tdef *docTDef) {
+	if len(t.cell) > 0 {
+		t.row = append(t.row, joinCellParas(t.cell))
+		t.cell = nil
 	}
-	if len(b.row) > 0 {
-		b.rows = append(b.rows, docRow{cells: b.row, tdef: t})
+	if len(t.row) > 0 {
+		t.rows = append(t.rows, docRow{cells: t.row, tdef: tdef})
 	}
-	b.row = nil
+	t.row = nil
 }
 
-// flushTable closes the open table, if any, as a Table block.
-func (b *docBuilder) flushTable() {
-	if len(b.row) > 0 || len(b.cell) > 0 {
-		b.endRow(nil)
+// closeTable closes the innermost open table: a grid, or (holding a
+// nested table) its blocks unwrapped; they go to the enclosing table,
+// which is then layout too, or to the document.
+func (b *docBuilder) closeTable() {
+	t := b.tables[len(b.tables)-1]
+	b.tables = b.tables[:len(b.tables)-1]
+	if len(t.row) > 0 || len(t.cell) > 0 {
+		t.endRow(nil)
 	}
-	if len(b.rows) == 0 {
+	blocks := t.items
+	if !t.nested {
+		blocks = nil
+		if g := b.grid(t.rows); len(g) > 0 {
+			blocks = []Block{{Table: g}}
+		}
+	}
+	if len(b.tables) == 0 {
+		b.doc.Blocks = append(b.doc.Blocks, blocks...)
 		return
 	}
-	if g := b.grid(b.rows); len(g) > 0 {
-		b.doc.Blocks = append(b.doc.Blocks, Block{Table: g})
+	parent := b.tables[len(b.tables)-1]
+	parent.items = append(parent.items, blocks...)
+	parent.nested = true
+}
+
+// flushTables closes every open table.
+func (b *docBuilder) flushTables() {
+	for len(b.tables) > 0 {
+		b.closeTable()
 	}
-	b.rows = nil
 }
 
 // grid lays the rows on columns made of every distinct cell edge of the

@@ -111,11 +111,20 @@ func TestDocBuilder(t *testing.T) {
 			"第3页"},
 		{"line breaks, hyphens and objects", new(docInput).para("甲\x0b乙\x1e丙\x01\x08丁"),
 			"甲\n乙-丙丁"},
-		{"nested table cells stay in the outer cell", new(docInput).
-			text("内1").mark(0x0D, docPara{inTable: true, depth: 2, innerCell: true}).
+		{"a table holding a nested table is layout: unwrapped", new(docInput).
+			cellPara("标题").
+			text("规章").mark(0x0D, docPara{inTable: true, depth: 2, innerCell: true}).
+			text("0").mark(0x0D, docPara{inTable: true, depth: 2, innerCell: true}).
+			mark(0x0D, docPara{inTable: true, depth: 2, innerTTP: true, tdef: tdef([]int{0, 10, 20})}).
+			cell("正文").row(tdef([]int{0, 10})).para("后"),
+			"标题\n[规章|0]\n正文\n后"},
+		{"a table in a table in a table", new(docInput).
+			text("x").mark(0x0D, docPara{inTable: true, depth: 3, innerCell: true}).
+			mark(0x0D, docPara{inTable: true, depth: 3, innerTTP: true}).
+			mark(0x0D, docPara{inTable: true, depth: 2, innerCell: true}).
 			mark(0x0D, docPara{inTable: true, depth: 2, innerTTP: true}).
-			cell("外").row(tdef([]int{0, 10})),
-			"[内1\n外]"},
+			cell("").row(nil),
+			"[x]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &docBuilder{doc: &Document{Meta: map[string]string{}}}

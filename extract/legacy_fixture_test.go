@@ -21,7 +21,8 @@ var legacyDir = filepath.Join("testdata", "legacy")
 // each seed is written as a DOCX and an XLSX (the same layouts as
 // TestDOCXSeeds and TestXLSXSeeds) and saved as .doc ("MS Word 97") and
 // .xls ("MS Excel 97") by LibreOffice, a real producer of the binary
-// formats.
+// formats; and each seed's CMS page (testdata/html) opened in Writer and
+// saved as NAME.web.doc.
 func TestWriteLegacyFixtures(t *testing.T) {
 	if !*updateLegacy {
 		t.Skip("run with -update-legacy to rewrite the fixtures (needs soffice)")
@@ -61,6 +62,20 @@ func TestWriteLegacyFixtures(t *testing.T) {
 			}
 			cancel()
 		}
+		// The CMS page itself opened in Writer and saved as .doc: a
+		// report copied from a web page into Word, layout tables and all.
+		page := filepath.Join(tmp, name+".web.html")
+		if err := os.Link(filepath.Join("testdata", "html", name+".html"), page); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := exec.CommandContext(ctx, soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(tmp, "profile"),
+			"--convert-to", "doc:MS Word 97", "--outdir", legacyDir, page)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			cancel()
+			t.Fatalf("soffice %s: %v: %s", page, err, b)
+		}
+		cancel()
 	}
 }
 

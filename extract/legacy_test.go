@@ -20,11 +20,12 @@ func legacySeeds() []string {
 	return names
 }
 
-// TestLegacySeeds reads each seed's LibreOffice-written .doc and .xls with
-// the Go readers through Parse — also under the names WPS Office gives
-// the same formats (.wps, .et) and under a name that says nothing (the
-// compound file's streams decide) — and expects every cell of the golden
-// files.
+// TestLegacySeeds reads each seed's LibreOffice-written .doc and .xls, and
+// its CMS page saved from Writer as .doc (layout tables around the report
+// tables), with the Go readers through Parse — also under the names WPS
+// Office gives the same formats (.wps, .et) and under a name that says
+// nothing (the compound file's streams decide) — and expects every cell
+// of the golden files.
 func TestLegacySeeds(t *testing.T) {
 	for _, name := range legacySeeds() {
 		want := loadGolden(t, name)
@@ -32,6 +33,7 @@ func TestLegacySeeds(t *testing.T) {
 			{name + ".doc", name + ".doc", FormatDOC, "doc-go"},
 			{name + ".doc", name + ".wps", FormatWPS, "doc-go"},
 			{name + ".doc", "download.do", FormatDOC, "doc-go"},
+			{name + ".web.doc", name + ".web.doc", FormatDOC, "doc-go"},
 			{name + ".xls", name + ".xls", FormatXLS, "xls-go"},
 			{name + ".xls", name + ".et", FormatET, "xls-go"},
 			{name + ".xls", "attachment", FormatXLS, "xls-go"},

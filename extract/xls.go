@@ -13,7 +13,8 @@ import (
 // compound file whose Workbook stream is a sequence of BIFF8 records
 // ([MS-XLS] 2.4). The reader takes the sheets from BOUNDSHEET, the shared
 // strings from SST (split over CONTINUE records), and the cells from
-// LABELSST, LABEL, NUMBER, RK, MULRK and FORMULA (its cached result), and
+// LABELSST, LABEL, RSTRING, NUMBER, RK, MULRK and FORMULA (its cached
+// result, a string one from the STRING record after it), and
 // expands MERGECELLS ranges as ReadXLSX does.
 
 // BIFF8 record types the reader needs.
@@ -24,12 +25,16 @@ const (
 	biffContinue   = 0x003C
 	biffBoundSheet = 0x0085
 	biffMulRK      = 0x00BD
+	biffRString    = 0x00D6
 	biffMergeCells = 0x00E5
 	biffSST        = 0x00FC
 	biffLabelSST   = 0x00FD
 	biffNumber     = 0x0203
 	biffLabel      = 0x0204
 	biffString     = 0x0207
+	biffArray      = 0x0221
+	biffTable      = 0x0236
+	biffShrFmla    = 0x04BC
 	biffRK         = 0x027E
 	biffBOF        = 0x0809
 )

@@ -167,6 +167,9 @@ func biffSheetGrid(wb []byte, pos uint32, sst []string, cells *int) ([][]Cell, e
 			formulaAt = [2]int{-1, -1}
 			continue
 		}
+		if r.typ == biffShrFmla || r.typ == biffArray || r.typ == biffTable {
+			continue // may stand between a FORMULA and its STRING
+		}
 		formulaAt = [2]int{-1, -1}
 		if len(b) < 6 && r.typ != biffMergeCells {
 			continue
@@ -187,7 +190,7 @@ func (s *sheetCells) record(r biffRecord, sst []string, formulaAt *[2]int) {
 				s.set(u16(0), u16(2), sst[i])
 			}
 		}
-	case biffLabel:
+	case biffLabel, biffRString:
 		cr := &chunkReader{chunks: [][]byte{b[6:]}}
 		if v, err := cr.xlString(2); err == nil {
 			s.set(u16(0), u16(2), v)

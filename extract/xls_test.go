@@ -57,8 +57,10 @@ func buildWorkbook(extraGlobals func(*biffBuf)) []byte {
 		rec(biffMulRK, u16s(2, 1), u16s(0), u32(7<<2|2), u16s(0), u32(1<<2|3), u16s(0), u32(uint32(math.Float64bits(1.5)>>32)), u16s(3)).
 		rec(biffFormula, u16s(3, 1, 0), f64b(0.1+0.2), make([]byte, 6)).
 		rec(biffFormula, u16s(3, 2, 0), []byte{0, 0, 0, 0, 0, 0, 0xFF, 0xFF}, make([]byte, 6)).
+		rec(biffShrFmla, make([]byte, 10)).
 		rec(biffString, wideString("合计")).
 		rec(biffLabel, u16s(4, 0, 0), wideString("行政复议")).
+		rec(biffRString, u16s(6, 0, 0), wideString("备注"), u16s(0)).
 		rec(biffMergeCells, u16s(1), u16s(0, 0, 0, 2)).
 		rec(biffEOF)
 	sst := append(u32(2), u32(2)...)
@@ -88,7 +90,7 @@ func TestReadWorkbook(t *testing.T) {
 	checkDoc(t, doc)
 	got := blocksString(doc.Blocks)
 	// The merged title row stays in the table, as ReadXLSX keeps it.
-	want := "S1\n[政府信息公开|~政府信息公开|~政府信息公开| / 2021|2159.045|1250| / |7|0.01|1.5 / |0.3|合计|]\n行政复议"
+	want := "S1\n[政府信息公开|~政府信息公开|~政府信息公开| / 2021|2159.045|1250| / |7|0.01|1.5 / |0.3|合计|]\n行政复议\n备注"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
