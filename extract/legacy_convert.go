@@ -74,7 +74,8 @@ func legacyIsWord(format string, data []byte) (bool, error) {
 	case FormatOLE:
 		st, err := oleStreams(data, "WordDocument", "Workbook", "Book")
 		if err != nil {
-			return false, fmt.Errorf("read ole: %w", err)
+			// neither the name nor the container says what this is
+			return false, fmt.Errorf("read ole: %w: %w", ErrUnsupportedFormat, err)
 		}
 		switch {
 		case st["WordDocument"] != nil:

@@ -83,7 +83,7 @@ func TestParseErrors(t *testing.T) {
 		{"a.wps", ole, []string{"a.wps", "as wps", "corrupt compound file"}, errCorruptOLE},
 		{"a.xls", ole, []string{"a.xls", "as xls", "corrupt compound file"}, errCorruptOLE},
 		{"a.et", ole, []string{"a.et", "as et", "corrupt compound file"}, errCorruptOLE},
-		{"download", ole, []string{"download", "as ole", "corrupt compound file"}, errCorruptOLE},
+		{"download", ole, []string{"download", "as ole", "unsupported format", "corrupt compound file"}, ErrUnsupportedFormat},
 		{"img.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"), byte2s("img.png", "not HTML, text, DOCX, PDF or XLSX"), ErrUnsupportedFormat},
 		{"empty.html", nil, []string{"empty.html", "empty file"}, nil},
 		{"news.html", []byte("<html><body><h1>新闻</h1><p>今天天气很好。</p></body></html>"), []string{"news.html", "(html)"}, ErrNotReport},
