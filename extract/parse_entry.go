@@ -53,6 +53,9 @@ func parse(name string, data []byte, opts Options) (*Report, error) {
 	if links, ok := landingLinks(r, data); ok && format == FormatHTML { // landing.go
 		return nil, fmt.Errorf("parse %s (%s): %w: %w: it links %s", name, format, ErrNotReport, ErrLandingPage, links[0])
 	}
+	if w := doc.Meta["reader_warning"]; w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if doc.Meta["reader"] == "pdftotext" {
 		r.Warnings = append(r.Warnings, "PDF text read by pdftotext -layout ("+doc.Meta["reader_note"]+")")
 	}

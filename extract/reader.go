@@ -40,16 +40,19 @@ var readers = map[string]Reader{
 	FormatDOCX: bytesReader(ReadDOCX),
 	FormatPDF:  ReaderFunc(func(ctx context.Context, data []byte, _ string) (*Document, error) { return ReadPDFContext(ctx, data) }),
 	FormatXLSX: bytesReader(ReadXLSX),
+	FormatDOC:  legacyReader(FormatDOC),
+	FormatWPS:  legacyReader(FormatWPS),
+	FormatOLE:  legacyReader(FormatOLE),
+	FormatXLS:  legacyReader(FormatXLS),
+	FormatET:   legacyReader(FormatET),
 }
 
-// unsupported says why a format without a Reader is refused; an entry
-// is unused once the format has a Reader in readers.
-var unsupported = map[string]string{
-	FormatDOC: "legacy Word/WPS binary format not supported; convert to .docx",
-	FormatWPS: "legacy Word/WPS binary format not supported; convert to .docx",
-	FormatOLE: "legacy Word/WPS binary format not supported; convert to .docx",
-	FormatXLS: "legacy Excel/WPS spreadsheet binary format not supported; convert to .xlsx",
-	FormatET:  "legacy Excel/WPS spreadsheet binary format not supported; convert to .xlsx",
+// legacyReader reads an OLE compound file of one legacy format
+// (ReadLegacy: the Go reader, then a converter as the fallback).
+func legacyReader(format string) ReaderFunc {
+	return func(ctx context.Context, data []byte, _ string) (*Document, error) {
+		return ReadLegacy(ctx, format, data)
+	}
 }
 
 // ReadFile reads one report file of any format into a Document and names
@@ -68,10 +71,7 @@ func ReadFile(ctx context.Context, name string, data []byte, contentType string)
 	}
 	r, ok := readers[format]
 	if !ok {
-		if why, ok := unsupported[format]; ok {
-			return nil, format, fmt.Errorf("read %s: %w: %s", name, ErrUnsupportedFormat, why)
-		}
-		return nil, format, fmt.Errorf("read %s: %w: not HTML, text, DOCX, PDF or XLSX (%d bytes)", name, ErrUnsupportedFormat, len(data))
+		return nil, format, fmt.Errorf("read %s: %w: not HTML, text, DOCX, PDF or XLSX, nor a legacy DOC, WPS, XLS or ET file (%d bytes)", name, ErrUnsupportedFormat, len(data))
 	}
 	doc, err := r.Read(ctx, data, contentType)
 	if err != nil {

@@ -77,10 +77,13 @@ func TestParseErrors(t *testing.T) {
 		want []string
 		is   error
 	}{
-		{"a.doc", ole, []string{"a.doc", "legacy Word/WPS binary format not supported; convert to .docx"}, ErrUnsupportedFormat},
-		{"a.wps", ole, []string{"legacy Word/WPS binary format not supported; convert to .docx"}, ErrUnsupportedFormat},
-		{"a.xls", ole, []string{"a.xls", "convert to .xlsx"}, ErrUnsupportedFormat},
-		{"a.et", ole, []string{"convert to .xlsx"}, ErrUnsupportedFormat},
+		// Legacy binary files are read (legacy_test.go); a compound-file
+		// signature over zeros is a corrupt container, named as such.
+		{"a.doc", ole, []string{"a.doc", "as doc", "corrupt compound file"}, errCorruptOLE},
+		{"a.wps", ole, []string{"a.wps", "as wps", "corrupt compound file"}, errCorruptOLE},
+		{"a.xls", ole, []string{"a.xls", "as xls", "corrupt compound file"}, errCorruptOLE},
+		{"a.et", ole, []string{"a.et", "as et", "corrupt compound file"}, errCorruptOLE},
+		{"download", ole, []string{"download", "as ole", "unsupported format", "corrupt compound file"}, ErrUnsupportedFormat},
 		{"img.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"), byte2s("img.png", "not HTML, text, DOCX, PDF or XLSX"), ErrUnsupportedFormat},
 		{"empty.html", nil, []string{"empty.html", "empty file"}, nil},
 		{"news.html", []byte("<html><body><h1>新闻</h1><p>今天天气很好。</p></body></html>"), []string{"news.html", "(html)"}, ErrNotReport},

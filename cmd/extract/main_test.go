@@ -42,7 +42,7 @@ func readFile(t *testing.T, path string) []byte {
 
 // seedArchive builds an archive holding the five seeds twice: as text
 // (content type text/plain) and as their HTML renderings, plus a notice
-// wrongly taken for a report and a legacy Word attachment. It returns the
+// wrongly taken for a report and a damaged legacy Word attachment. It returns the
 // archive path.
 func seedArchive(t *testing.T) string {
 	t.Helper()
@@ -99,7 +99,9 @@ func TestExtractIn(t *testing.T) {
 		{"not a report", []string{"-in", notReport}, 2, "notice.txt is not an annual report", "", 0, 0},
 		{"empty column page", []string{"-in", empty}, 2, "index.html is not an annual report", "", 0, 0},
 		{"list page", []string{"-in", list}, 2, "list.html is not an annual report", "", 0, 0},
-		{"legacy word", []string{"-in", binary}, 2, "scan.doc: unsupported format", "", 0, 0},
+		{"damaged legacy word", []string{"-in", binary}, 2, "scan.doc cannot be parsed: read scan.doc as doc: read doc: corrupt compound file", "", 0, 0},
+		{"legacy word", []string{"-in", filepath.Join(seedDir, "legacy", "004_dda7dad8d758c7d1.doc")}, 0, "", "宁波市公安局", 2021, 42},
+		{"legacy excel", []string{"-in", filepath.Join(seedDir, "legacy", "004_dda7dad8d758c7d1.xls")}, 0, "", "宁波市公安局", 2021, 42},
 		{"missing file", []string{"-in", filepath.Join(dir, "nope.pdf")}, 2, "cannot read", "", 0, 0},
 		{"no mode", nil, 1, "give -in FILE", "", 0, 0},
 		{"both modes", []string{"-in", notReport, "-db", "x.db"}, 1, "not both", "", 0, 0},
@@ -198,7 +200,7 @@ func TestExtractDB(t *testing.T) {
 	}
 	se := errb.String()
 	for _, want := range []string{"12 captures considered, 10 reports parsed (10 new)", "by template: 2019: 2, 2021: 8",
-		"reports with failed rules: 0", "parse warnings: ", "not reports (skipped): 1\n    http://gaj.ningbo.gov.cn/art/2022/1/3/notice.html (capture 11)\n", "unparseable: 1\n    http://gaj.ningbo.gov.cn/files/r.doc (capture 12): read r.doc: unsupported format", "wrote 10 reports to " + csvPath} {
+		"reports with failed rules: 0", "parse warnings: ", "not reports (skipped): 1\n    http://gaj.ningbo.gov.cn/art/2022/1/3/notice.html (capture 11)\n", "unparseable: 1\n    http://gaj.ningbo.gov.cn/files/r.doc (capture 12): read r.doc as doc: read doc: corrupt compound file", "wrote 10 reports to " + csvPath} {
 		if !strings.Contains(se, want) {
 			t.Errorf("summary lacks %q:\n%s", want, se)
 		}
