@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/report"
+	"golang.org/x/net/html"
 )
 
 // crawlSite runs the frontier loop of one host until its frontier is empty,
@@ -309,15 +309,11 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	return c.children(it, capt.Role, an.page), true, nil
 }
 
-// reportMarkers are row and section labels only the annual report's own
-// tables carry (the 2021 and 2019 templates).
-var reportMarkers = []string{"本年新收政府信息公开申请数量", "收到和处理政府信息公开申请情况", "上年结转政府信息公开申请数量"}
-
 // hasReportTables reports whether a page's text holds at least two of the
-// report's table labels.
+// report's table labels (report.Markers).
 func hasReportTables(text string) bool {
 	n := 0
-	for _, m := range reportMarkers {
+	for _, m := range report.Markers {
 		if strings.Contains(text, m) {
 			n++
 		}

@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // parser holds the state of one ParseDocument call.
 type parser struct {
 	units []unit
 	out   outline
-	rep   *Report
+	rep   *report.Report
 	// unreadable are template rows that are printed but could not be read
 	// (wrong number of cells); report.complete does not count them missing.
 	unreadable map[string]bool
@@ -21,7 +23,7 @@ func (p *parser) warnf(format string, args ...any) {
 	p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf(format, args...))
 }
 
-func parseDocument(doc *Document, opts Options) (*Report, error) {
+func parseDocument(doc *Document, opts Options) (*report.Report, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("parse report: %w: no document", ErrNotReport)
 	}
@@ -29,7 +31,7 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 	p := &parser{
 		units:      units,
 		out:        findOutline(units),
-		rep:        &Report{Source: opts.Source, Template: TemplateUnknown, ExtraTables: []ExtraTable{}, Checks: []Check{}, Warnings: []string{}},
+		rep:        &report.Report{Source: opts.Source, Template: report.TemplateUnknown, ExtraTables: []report.ExtraTable{}, Checks: []report.Check{}, Warnings: []string{}},
 		unreadable: map[string]bool{},
 	}
 	r := p.rep
@@ -48,15 +50,16 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 		if !p.looksLikeReport(doc) {
 			return nil, fmt.Errorf("parse report %q: %w: no report title and none of the template tables", firstText(units), ErrNotReport)
 		}
-		if r.Template == TemplatePre2019 || r.Template == TemplateUnknown {
+		if r.Template == report.TemplatePre2019 || r.Template == report.TemplateUnknown {
 			r.StatedNumbers = statedNumbers(units, 200)
 		}
-		if r.Template == TemplateUnknown {
-			p.warnf("none of the template tables (主动公开/收到和处理申请/行政复议行政诉讼) was found in the text; they may be images")
+		if r.Template == report.TemplateUnknown {
+			p.warnf("%s", report.NoTablesWarning)
 		}
 	}
-	r.unreadable = p.unreadable
-	checks, warns := validate(r)
+	r.Unreadable = sortedKeys(p.unreadable)
+	r.TitleYear = titleYear(r.Title)
+	checks, warns := report.ValidateSkipped(r)
 	r.Checks = checks
 	r.Warnings = append(r.Warnings, warns...)
 	return r, nil
@@ -149,11 +152,11 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 	t3 = o.sectionRegion(secApps, n)
 	t4 = o.sectionRegion(secReview, n)
 	if !t3.ok() {
-		if i := p.findUnit(0, n, "本年新收", "上年结转", "上年转结", "予以公开"); i >= 0 {
+		if i := p.findUnit(0, n, report.ApplicationStarts...); i >= 0 {
 			from := i
 			// keep the table header just above the first row
 			for k := i - 1; k >= 0 && k >= i-30; k-- {
-				if strings.Contains(p.units[k].norm, "申请人情况") || strings.Contains(p.units[k].norm, "自然人") {
+				if containsAny(p.units[k].norm, report.ApplicationHeads...) {
 					from = k
 				}
 			}
@@ -161,7 +164,7 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 				from = max(from, t2.from)
 			}
 			end := o.nextHead(i, n)
-			if j := p.findUnit(i, end, "结转下年", "转结下年", "下年度继续"); j >= 0 {
+			if j := p.findUnit(i, end, report.ApplicationEnds...); j >= 0 {
 				// stop after the carried-forward row and the lines of
 				// numbers that belong to it
 				k := j + 1
@@ -184,21 +187,21 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 		if t3.ok() {
 			end = t3.from
 		}
-		if i := p.findUnit(0, end, "第二十条", "本年制发", "本年新制作"); i >= 0 {
+		if i := p.findUnit(0, end, report.ActiveStarts...); i >= 0 {
 			t2 = region{i, end}
 		}
 	}
 	if !t4.ok() {
-		// no heading for Table 4: it starts at the first 行政复议 after the
+		// no heading for Table 4: it starts at the first ReviewStart after the
 		// carried-forward row of Table 3 (which then ends there)
 		from := 0
 		if t3.ok() {
 			from = t3.from
-			if j := p.findUnit(t3.from, t3.to, "结转下年", "转结下年", "下年度继续"); j >= 0 {
+			if j := p.findUnit(t3.from, t3.to, report.ApplicationEnds...); j >= 0 {
 				from = j + 1
 			}
 		}
-		if i := p.findUnit(from, n, "行政复议"); i >= 0 {
+		if i := p.findUnit(from, n, report.ReviewStart); i >= 0 {
 			t4 = region{i, p.out.nextHead(i, n)}
 			if t3.ok() && i < t3.to {
 				t3.to = i
@@ -240,57 +243,57 @@ func (p *parser) regionText(r region) string {
 
 // detectActiveTemplate tells the 2019 from the 2021 Table 2 by its column
 // labels; "" when the table says neither.
-func (p *parser) detectActiveTemplate(t2 region) string {
+func (p *parser) detectActiveTemplate(t2 region) report.Template {
 	if !t2.ok() {
 		return ""
 	}
 	s := p.regionText(t2)
 	n19, n21 := 0, 0
-	for _, k := range []string{"新制作", "新公开数量", "对外公开总数", "上一年项目数", "本年增", "集中采购", "采购项目数", "其他对外管理"} {
+	for _, k := range report.ActiveMarkers2019 {
 		if strings.Contains(s, k) {
 			n19++
 		}
 	}
-	for _, k := range []string{"制发件数", "废止件数", "现行有效", "收费金额"} {
+	for _, k := range report.ActiveMarkers2021 {
 		if strings.Contains(s, k) {
 			n21++
 		}
 	}
 	switch {
 	case n19 > n21:
-		return Template2019
+		return report.Template2019
 	case n21 > n19:
-		return Template2021
+		return report.Template2021
 	}
 	return ""
 }
 
 // decideTemplate picks the template from the tables' labels, then from the
 // report year.
-func (p *parser) decideTemplate(tmpl2 string) string {
+func (p *parser) decideTemplate(tmpl2 report.Template) report.Template {
 	r := p.rep
 	if tmpl2 != "" {
 		return tmpl2
 	}
 	if a := r.Applications; a != nil {
-		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
+		for _, k := range report.Rows2021Only {
 			if _, ok := a.Rows[k]; ok {
-				return Template2021
+				return report.Template2021
 			}
 		}
 	}
 	hasTables := r.Active != nil || r.Applications != nil || r.ReviewLitigation != nil
 	switch {
 	case r.Year >= 2021 && hasTables:
-		return Template2021
+		return report.Template2021
 	case r.Year >= 2019 && hasTables:
-		return Template2019
+		return report.Template2019
 	case r.Year > 0 && r.Year <= 2018:
-		return TemplatePre2019
+		return report.TemplatePre2019
 	case hasTables:
-		return Template2021
+		return report.Template2021
 	}
-	return TemplateUnknown
+	return report.TemplateUnknown
 }
 
 // readApplications reads Table 3 by row labels.
@@ -298,7 +301,7 @@ func (p *parser) readApplications(t3 region) {
 	if !t3.ok() {
 		return
 	}
-	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
+	heads := p.columnHeads(t3, table3Heads, len(report.ApplicationColumns))
 	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
 	rows := map[string][]*float64{}
 	numbered := map[string]bool{} // the row read has at least one number
@@ -353,27 +356,27 @@ func (p *parser) readApplications(t3 region) {
 			// the first candidate was all blank (a header cell such as
 			// 其他 over empty cells): the row with numbers wins
 		}
-		rows[key] = p.cells(vals, "applications."+key, ApplicationColumns)
+		rows[key] = p.cells(vals, "applications."+key, report.ApplicationColumns)
 		numbered[key] = s.hasNum
 		delete(bad, key)
 	}
 	// "（六）其他处理" printed on a row of its own with empty cells over
 	// its three sub-rows (2021) is their group label, not the 2019 row
 	if !numbered["other"] && rows["other"] != nil {
-		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
+		for _, k := range report.Rows2021Only {
 			if _, ok := rows[k]; ok {
 				delete(rows, "other")
 				break
 			}
 		}
 	}
-	for _, k := range ApplicationRows {
+	for _, k := range report.ApplicationRows {
 		msg, ok := bad[k]
 		if !ok {
 			continue
 		}
 		if cells, n, ok := placeByColumn(badSeg[k].values, complete, 7); ok {
-			rows[k] = p.cells(cells, "applications."+k, ApplicationColumns)
+			rows[k] = p.cells(cells, "applications."+k, report.ApplicationColumns)
 			p.warnf("applications.%s: %d of 7 cells printed; placed under their columns by position, the others are blank", k, n)
 			continue
 		}
@@ -386,7 +389,7 @@ func (p *parser) readApplications(t3 region) {
 		}
 		return
 	}
-	p.rep.Applications = &Applications{Columns: append([]string(nil), ApplicationColumns...), Rows: rows}
+	p.rep.Applications = &report.Applications{Columns: append([]string(nil), report.ApplicationColumns...), Rows: rows}
 }
 
 // cells converts tokens to numbers; a blank is nil, a non-number is nil plus
@@ -413,50 +416,24 @@ func clip(s string) string {
 	return s
 }
 
-// activeColumns gives the JSON columns of each Table 2 row per template.
-func activeColumns(tmpl, key string) []string {
-	if tmpl == Template2019 {
-		switch key {
-		case "regulations", "normative_documents":
-			return []string{"new_made", "new_published", "total_published"}
-		case "licensing", "other_services", "penalty", "coercion":
-			return []string{"prev_items", "change", "decisions"}
-		case "fees":
-			return []string{"prev_items", "change"}
-		case "procurement":
-			return []string{"items", "amount"}
-		}
-		return nil
-	}
-	switch key {
-	case "regulations", "normative_documents":
-		return []string{"issued", "repealed", "in_force"}
-	case "licensing", "penalty", "coercion":
-		return []string{"decisions"}
-	case "fees":
-		return []string{"amount_wan_yuan"}
-	}
-	return nil
-}
-
 // readActive reads Table 2 by row labels.
-func (p *parser) readActive(t2 region, tmpl string) {
+func (p *parser) readActive(t2 region, tmpl report.Template) {
 	if !t2.ok() {
 		return
 	}
 	if tmpl == "" {
-		tmpl = Template2021
+		tmpl = report.Template2021
 		if p.rep.Year >= 2019 && p.rep.Year <= 2020 {
-			tmpl = Template2019
+			tmpl = report.Template2019
 		}
 	}
 	// prose such as "办理行政许可 12 件" is not Table 2: the table's own
 	// column headers must be there
-	if !containsAny(p.regionText(t2), "信息内容", "制发件数", "废止件数", "现行有效", "处理决定数", "新制作", "新公开", "收费金额", "项目数量", "第二十条") {
+	if !containsAny(p.regionText(t2), report.ActiveHeads...) {
 		return
 	}
 	segs := buildSegments(p.units, t2, nil)
-	a := &Active{}
+	a := &report.Active{}
 	found := 0
 	type pendingRow struct {
 		key  string
@@ -467,15 +444,15 @@ func (p *parser) readActive(t2 region, tmpl string) {
 	var complete []layoutRow
 	setRow := func(key string, cols []string, vals []token) {
 		nums := p.cells(vals, "active."+key, cols)
-		row := &ActiveRow{}
+		row := &report.ActiveRow{}
 		for i, c := range cols {
-			n := &Num{Blank: true}
+			n := &report.Num{Blank: true}
 			if nums[i] != nil {
-				n = &Num{Value: *nums[i]}
+				n = &report.Num{Value: *nums[i]}
 			}
-			*activeField(row, c) = n
+			*row.Field(c) = n
 		}
-		*activeSlot(a, key) = row
+		*a.Slot(key) = row
 		delete(p.unreadable, "active."+key)
 		found++
 	}
@@ -490,17 +467,17 @@ func (p *parser) readActive(t2 region, tmpl string) {
 			if k == key {
 				break
 			}
-			if c := activeColumns(tmpl, k); c != nil && *activeSlot(a, k) == nil {
-				row := &ActiveRow{}
+			if c := report.ActiveColumns(tmpl, k); c != nil && *a.Slot(k) == nil {
+				row := &report.ActiveRow{}
 				for _, col := range c {
-					*activeField(row, col) = &Num{Blank: true}
+					*row.Field(col) = &report.Num{Blank: true}
 				}
-				*activeSlot(a, k) = row
+				*a.Slot(k) = row
 				found++
 				p.warnf("active.%s: row printed without numbers; read as blank", k)
 			}
 		}
-		cols := activeColumns(tmpl, key)
+		cols := report.ActiveColumns(tmpl, key)
 		if cols == nil {
 			if s.hasNum {
 				p.warnf("active.%s: row not in the %s template; ignored", key, tmpl)
@@ -509,7 +486,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		}
 		vals, ok := fitValues(s, len(cols))
 		if !ok {
-			if s.hasNum && *activeSlot(a, key) == nil {
+			if s.hasNum && *a.Slot(key) == nil {
 				pending = append(pending, pendingRow{key, cols, s})
 			}
 			continue
@@ -517,7 +494,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
 			complete = append(complete, c)
 		}
-		slot := activeSlot(a, key)
+		slot := a.Slot(key)
 		if *slot != nil {
 			if s.hasNum {
 				p.warnf("active.%s: row printed twice; the first one is kept", key)
@@ -527,7 +504,7 @@ func (p *parser) readActive(t2 region, tmpl string) {
 		setRow(key, cols, vals)
 	}
 	for _, pr := range pending {
-		if *activeSlot(a, pr.key) != nil {
+		if *a.Slot(pr.key) != nil {
 			continue
 		}
 		// complete rows with the same columns (规章 for 规范性文件, …)
@@ -550,68 +527,13 @@ func (p *parser) readActive(t2 region, tmpl string) {
 	}
 }
 
-func activeSlot(a *Active, key string) **ActiveRow {
-	switch key {
-	case "regulations":
-		return &a.Regulations
-	case "normative_documents":
-		return &a.NormativeDocuments
-	case "licensing":
-		return &a.Licensing
-	case "other_services":
-		return &a.OtherServices
-	case "penalty":
-		return &a.Penalty
-	case "coercion":
-		return &a.Coercion
-	case "fees":
-		return &a.Fees
-	case "procurement":
-		return &a.Procurement
-	}
-	panic("extract: unknown Table 2 row " + key)
-}
-
-func activeField(r *ActiveRow, col string) **Num {
-	switch col {
-	case "issued":
-		return &r.Issued
-	case "repealed":
-		return &r.Repealed
-	case "in_force":
-		return &r.InForce
-	case "decisions":
-		return &r.Decisions
-	case "amount_wan_yuan":
-		return &r.AmountWanYuan
-	case "new_made":
-		return &r.NewMade
-	case "new_published":
-		return &r.NewPublished
-	case "total_published":
-		return &r.TotalPublished
-	case "prev_items":
-		return &r.PrevItems
-	case "change":
-		return &r.Change
-	case "items":
-		return &r.Items
-	case "amount":
-		return &r.Amount
-	}
-	panic("extract: unknown Table 2 column " + col)
-}
-
-// groupColumns are the Table 4 columns of each group.
-var groupColumns = []string{"upheld", "corrected", "other", "pending", "total"}
-
 // readReview reads Table 4: either three labelled groups of five cells, or
 // (the template layout) one row of fifteen cells under the headers.
 func (p *parser) readReview(t4 region) {
 	if !t4.ok() {
 		return
 	}
-	heads := p.columnHeads(t4, table4Heads, len(groupColumns))
+	heads := p.columnHeads(t4, table4Heads, len(report.GroupColumns))
 	segs := buildSegments(p.units, t4, heads.valueCol(p.units))
 	groups := map[string][]token{}
 	for _, s := range segs {
@@ -651,26 +573,18 @@ func (p *parser) readReview(t4 region) {
 			}
 			return
 		}
-		groups["review"] = best[0:5]
-		groups["litigation_direct"] = best[5:10]
-		groups["litigation_after_review"] = best[10:15]
+		for i, g := range report.ReviewGroups {
+			groups[g] = best[5*i : 5*i+5]
+		}
 	}
-	rl := &ReviewLitigation{}
-	for _, key := range []string{"review", "litigation_direct", "litigation_after_review"} {
+	rl := &report.ReviewLitigation{}
+	for _, key := range report.ReviewGroups {
 		vals, ok := groups[key]
 		if !ok {
 			continue
 		}
-		nums := p.cells(vals, "review_litigation."+key, groupColumns)
-		g := &Group{Upheld: nums[0], Corrected: nums[1], Other: nums[2], Pending: nums[3], Total: nums[4]}
-		switch key {
-		case "review":
-			rl.Review = g
-		case "litigation_direct":
-			rl.LitigationDirect = g
-		case "litigation_after_review":
-			rl.LitigationAfterReview = g
-		}
+		nums := p.cells(vals, "review_litigation."+key, report.GroupColumns)
+		rl.SetGroup(key, &report.Group{Upheld: nums[0], Corrected: nums[1], Other: nums[2], Pending: nums[3], Total: nums[4]})
 	}
 	p.rep.ReviewLitigation = rl
 }
@@ -804,17 +718,12 @@ func containsAny(s string, subs ...string) bool {
 }
 
 // table3Heads maps the (normalised) column headers of Table 3 to their
-// column index in ApplicationColumns.
-var table3Heads = map[string]int{
-	"自然人": 0, "商业企业": 1, "科研机构": 2, "社会公益组织": 3, "社会公益机构": 3,
-	"法律服务机构": 4, "法律服务组织": 4, "其他": 5, "其他组织": 5, "总计": 6, "合计": 6,
-}
-
-// table4Heads maps the column headers of Table 4 laid out with the
-// groups as rows to their index in groupColumns.
-var table4Heads = map[string]int{
-	"结果维持": 0, "维持": 0, "结果纠正": 1, "纠正": 1, "其他结果": 2, "尚未审结": 3, "未审结": 3, "总计": 4, "合计": 4,
-}
+// column index in ApplicationColumns; table4Heads the column headers of
+// Table 4 laid out with the groups as rows to their index in GroupColumns.
+var (
+	table3Heads = report.HeadIndex(report.ApplicationColumnDefs)
+	table4Heads = report.HeadIndex(report.ReviewColumnDefs)
+)
 
 // headMap is, per table block, the grid column (1-based, as token.col)
 // of each template column, read from the header rows above the data,
@@ -995,4 +904,23 @@ func (hm headMap) pick(units []unit, s segment) ([]token, bool) {
 		}
 	}
 	return out, true
+}
+
+// sortedKeys returns the keys set in m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// titleYear is the year a title states (0 when none), as report.year
+// reads it.
+func titleYear(title string) int {
+	_, y := agencyYear(title)
+	return y
 }

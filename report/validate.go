@@ -1,41 +1,12 @@
-package extract
+package report
+
+// This file runs the rules of rules.go on a report.
 
 import (
 	"fmt"
 	"math"
 	"strings"
 )
-
-// Rule ids of report-model.md. They are a contract.
-const (
-	RuleT3Balance     = "T3.balance"
-	RuleT3TotalColumn = "T3.total_column"
-	RuleT3OutcomeSum  = "T3.outcome_sum"
-	RuleT4GroupTotal  = "T4.group_total"
-	RuleT2Nonnegative = "T2.nonnegative"
-	RuleT3Nonnegative = "T3.nonnegative"
-	RuleReportYear    = "report.year"
-	RuleComplete      = "report.complete"
-	RuleCrossCarried  = "cross.carried"
-	RuleCrossInForce  = "cross.in_force"
-)
-
-// Severities of a check.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-)
-
-// outcomeRows are the Table 3 rows that sum to the total row.
-var outcomeRows = []string{
-	"granted", "partially_granted",
-	"denied_state_secret", "denied_law_forbidden", "denied_three_security", "denied_third_party",
-	"denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-	"unable_not_held", "unable_need_creation", "unable_unclear",
-	"not_processed_petition", "not_processed_repeated", "not_processed_publication", "not_processed_excessive", "not_processed_confirmation",
-}
-
-var otherRows2021 = []string{"other_no_correction", "other_unpaid_fee", "other_misc"}
 
 // Validate checks a report against every single-report rule of
 // report-model.md: one Check per rule and column, row or group. A rule whose
@@ -44,6 +15,10 @@ func Validate(r *Report) []Check {
 	c, _ := validate(r)
 	return c
 }
+
+// ValidateSkipped is Validate that also says, one line each, which rules
+// it skipped and why ("T3.balance not checked: rows missing: total").
+func ValidateSkipped(r *Report) (checks []Check, skipped []string) { return validate(r) }
 
 // sum adds cells named by "row.column", counting blanks as 0 and listing
 // them.
@@ -60,6 +35,7 @@ func (s *sum) add(v *float64, name string) {
 	s.total += *v
 }
 
+// blankNote says which blank cells a sum counted as 0 ("" when none).
 func blankNote(blanks ...[]string) string {
 	var all []string
 	for _, b := range blanks {
@@ -69,203 +45,230 @@ func blankNote(blanks ...[]string) string {
 		return ""
 	}
 	if len(all) > 6 {
-		return fmt.Sprintf(" (%d blank cells counted as 0: %s, …)", len(all), strings.Join(all[:6], ", "))
+		return fmt.Sprintf(blankNoteMany, len(all), strings.Join(all[:6], ", "))
 	}
-	return fmt.Sprintf(" (blank cells counted as 0: %s)", strings.Join(all, ", "))
+	return fmt.Sprintf(blankNoteFew, strings.Join(all, ", "))
 }
 
-func num(v float64) string { return string(formatNumber(v)) }
+func num(v float64) string { return string(FormatNumber(v)) }
 
 func fptr(v float64) *float64 { return &v }
 
 func equal(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
-func newCheck(rule string, ok bool, sev, msg string, cells []string, exp, act float64) Check {
-	return Check{Rule: rule, OK: ok, Severity: sev, Message: msg, Cells: cells, Expected: fptr(exp), Actual: fptr(act)}
+// sumCheck is a check of rule comparing two sums (expected, actual), with
+// the note on the blank cells either counted.
+func sumCheck(rule string, ok bool, cells []string, exp, act sum, args ...any) Check {
+	c := RuleByID(rule).check(ok, cells, blankNote(exp.blanks, act.blanks), args...)
+	c.Expected, c.Actual = fptr(exp.total), fptr(act.total)
+	return c
 }
 
 // validate returns the checks and the warnings about rules it had to skip.
 func validate(r *Report) ([]Check, []string) {
-	checks := make([]Check, 0, 96) // about one per row and column of the tables
-	var warns []string
-	skip := func(rule, why string) {
-		warns = append(warns, fmt.Sprintf("%s not checked: %s", rule, why))
-	}
+	v := validation{checks: make([]Check, 0, 96)} // about one per row and column of the tables
 	if a := r.Applications; a != nil {
-		rows := a.Rows
-		row := func(k string) []*float64 {
-			v := rows[k]
-			if len(v) != 7 {
-				return nil
-			}
-			return v
-		}
-		missing := func(keys ...string) []string {
-			var m []string
-			for _, k := range keys {
-				if row(k) == nil {
-					m = append(m, k)
-				}
-			}
-			return m
-		}
-		// T3.balance
-		if m := missing("new_received", "carried_over", "total", "carried_forward"); len(m) > 0 {
-			skip(RuleT3Balance, "rows missing: "+strings.Join(m, ", "))
-		} else {
-			for c, col := range ApplicationColumns {
-				var left, right sum
-				cn := func(k string) string { return k + "." + col }
-				left.add(rows["new_received"][c], cn("new_received"))
-				left.add(rows["carried_over"][c], cn("carried_over"))
-				right.add(rows["total"][c], cn("total"))
-				right.add(rows["carried_forward"][c], cn("carried_forward"))
-				ok := equal(left.total, right.total)
-				msg := fmt.Sprintf("%s: new_received + carried_over = %s, total + carried_forward = %s", col, num(left.total), num(right.total))
-				if !ok {
-					msg = fmt.Sprintf("%s: new_received + carried_over = %s but total + carried_forward = %s", col, num(left.total), num(right.total))
-				}
-				checks = append(checks, newCheck(RuleT3Balance, ok, SeverityError, msg+blankNote(left.blanks, right.blanks),
-					[]string{cn("new_received"), cn("carried_over"), cn("total"), cn("carried_forward")}, left.total, right.total))
-			}
-		}
-		// T3.total_column, per row in template order
-		for _, k := range ApplicationRows {
-			v := row(k)
-			if v == nil {
-				continue
-			}
-			var parts sum
-			cells := make([]string, 0, 7)
-			for c := 0; c < 6; c++ {
-				n := k + "." + ApplicationColumns[c]
-				parts.add(v[c], n)
-				cells = append(cells, n)
-			}
-			cells = append(cells, k+".total")
-			var tot sum
-			tot.add(v[6], k+".total")
-			ok := equal(parts.total, tot.total)
-			msg := fmt.Sprintf("%s: the six applicant columns sum to %s, total is %s", k, num(parts.total), num(tot.total))
-			checks = append(checks, newCheck(RuleT3TotalColumn, ok, SeverityError, msg+blankNote(parts.blanks, tot.blanks), cells, parts.total, tot.total))
-		}
-		// T3.outcome_sum
-		out := append([]string(nil), outcomeRows...)
-		if row("other") != nil && len(missing(otherRows2021...)) == 3 {
-			out = append(out, "other") // the single row of the 2019 template
-		} else {
-			// the three 2021 sub-rows; a （六）其他处理 row beside them is
-			// their subtotal and is not added again
-			out = append(out, otherRows2021...)
-		}
-		if m := missing(append(out, "total")...); len(m) > 0 {
-			skip(RuleT3OutcomeSum, "rows missing: "+strings.Join(m, ", "))
-		} else {
-			for c, col := range ApplicationColumns {
-				var parts, tot sum
-				cells := make([]string, 0, len(out)+1)
-				for _, k := range out {
-					parts.add(rows[k][c], k+"."+col)
-					cells = append(cells, k+"."+col)
-				}
-				tot.add(rows["total"][c], "total."+col)
-				cells = append(cells, "total."+col)
-				ok := equal(parts.total, tot.total)
-				msg := fmt.Sprintf("%s: the outcome rows sum to %s, total is %s", col, num(parts.total), num(tot.total))
-				checks = append(checks, newCheck(RuleT3OutcomeSum, ok, SeverityError, msg+blankNote(parts.blanks, tot.blanks), cells, parts.total, tot.total))
-			}
-		}
-		// T3.nonnegative, per row
-		for _, k := range ApplicationRows {
-			v := row(k)
-			if v == nil {
-				continue
-			}
-			var bad []string
-			var first float64
-			for c, x := range v {
-				if x != nil && (*x < 0 || *x != math.Trunc(*x)) {
-					if bad == nil {
-						first = *x
-					}
-					bad = append(bad, k+"."+ApplicationColumns[c])
-				}
-			}
-			ch := Check{Rule: RuleT3Nonnegative, OK: bad == nil, Severity: SeverityError, Message: k + ": every cell is a whole number ≥ 0"}
-			if bad != nil {
-				ch.Message = fmt.Sprintf("%s: cells not a whole number ≥ 0: %s (first: %s)", k, strings.Join(bad, ", "), num(first))
-				ch.Cells = bad
-				ch.Actual = fptr(first)
-			}
-			checks = append(checks, ch)
-		}
+		v.balance(a)
+		v.totalColumn(a)
+		v.outcomeSum(a)
+		v.t3Nonnegative(a)
 	}
-	// T4.group_total
 	if rl := r.ReviewLitigation; rl != nil {
-		for _, g := range []struct {
-			name string
-			g    *Group
-		}{{"review", rl.Review}, {"litigation_direct", rl.LitigationDirect}, {"litigation_after_review", rl.LitigationAfterReview}} {
-			if g.g == nil {
-				skip(RuleT4GroupTotal, g.name+" missing")
-				continue
-			}
-			var parts, tot sum
-			vals := []*float64{g.g.Upheld, g.g.Corrected, g.g.Other, g.g.Pending}
-			cells := make([]string, 0, 5)
-			for i, v := range vals {
-				n := g.name + "." + groupColumns[i]
-				parts.add(v, n)
-				cells = append(cells, n)
-			}
-			tot.add(g.g.Total, g.name+".total")
-			cells = append(cells, g.name+".total")
-			ok := equal(parts.total, tot.total)
-			msg := fmt.Sprintf("%s: upheld + corrected + other + pending = %s, total is %s", g.name, num(parts.total), num(tot.total))
-			checks = append(checks, newCheck(RuleT4GroupTotal, ok, SeverityError, msg+blankNote(parts.blanks, tot.blanks), cells, parts.total, tot.total))
-		}
+		v.groupTotal(rl)
 	}
-	// T2.nonnegative, per row
 	if a := r.Active; a != nil {
-		for _, key := range []string{"regulations", "normative_documents", "licensing", "other_services", "penalty", "coercion", "fees", "procurement"} {
-			row := *activeSlot(a, key)
-			if row == nil {
+		v.t2Nonnegative(a)
+	}
+	if r.TitleYear > 0 && r.PeriodFrom > 0 {
+		ty := r.TitleYear
+		ok := ty == r.PeriodFrom && r.PeriodFrom == r.PeriodTo
+		c := RuleByID(RuleReportYear).check(ok, nil, "", ty, r.PeriodFrom, r.PeriodTo)
+		c.Expected, c.Actual = fptr(float64(ty)), fptr(float64(r.PeriodFrom))
+		v.checks = append(v.checks, c)
+	}
+	if c, ok := completeCheck(r); ok {
+		v.checks = append(v.checks, c)
+	}
+	return v.checks, v.warns
+}
+
+// validation collects the checks of one report and the warnings about
+// the rules it skipped.
+type validation struct {
+	checks []Check
+	warns  []string
+}
+
+func (v *validation) skip(rule, why string) {
+	v.warns = append(v.warns, fmt.Sprintf("%s not checked: %s", rule, why))
+}
+
+// appRow returns a Table 3 row when it has its seven cells.
+func appRow(a *Applications, k string) []*float64 {
+	if x := a.Rows[k]; len(x) == 7 {
+		return x
+	}
+	return nil
+}
+
+// missingRows lists the keys of the Table 3 rows that are not complete.
+func missingRows(a *Applications, keys ...string) []string {
+	var m []string
+	for _, k := range keys {
+		if appRow(a, k) == nil {
+			m = append(m, k)
+		}
+	}
+	return m
+}
+
+// balance runs T3.balance per column.
+func (v *validation) balance(a *Applications) {
+	if m := missingRows(a, "new_received", "carried_over", "total", "carried_forward"); len(m) > 0 {
+		v.skip(RuleT3Balance, "rows missing: "+strings.Join(m, ", "))
+		return
+	}
+	rows := a.Rows
+	for c, col := range ApplicationColumns {
+		var left, right sum
+		cn := func(k string) string { return k + "." + col }
+		left.add(rows["new_received"][c], cn("new_received"))
+		left.add(rows["carried_over"][c], cn("carried_over"))
+		right.add(rows["total"][c], cn("total"))
+		right.add(rows["carried_forward"][c], cn("carried_forward"))
+		v.checks = append(v.checks, sumCheck(RuleT3Balance, equal(left.total, right.total),
+			[]string{cn("new_received"), cn("carried_over"), cn("total"), cn("carried_forward")}, left, right,
+			col, num(left.total), num(right.total)))
+	}
+}
+
+// totalColumn runs T3.total_column per row, in template order.
+func (v *validation) totalColumn(a *Applications) {
+	for _, k := range ApplicationRows {
+		x := appRow(a, k)
+		if x == nil {
+			continue
+		}
+		var parts sum
+		cells := make([]string, 0, 7)
+		for c := 0; c < 6; c++ {
+			n := k + "." + ApplicationColumns[c]
+			parts.add(x[c], n)
+			cells = append(cells, n)
+		}
+		cells = append(cells, k+".total")
+		var tot sum
+		tot.add(x[6], k+".total")
+		v.checks = append(v.checks, sumCheck(RuleT3TotalColumn, equal(parts.total, tot.total), cells, parts, tot,
+			k, num(parts.total), num(tot.total)))
+	}
+}
+
+// outcomeSum runs T3.outcome_sum per column.
+func (v *validation) outcomeSum(a *Applications) {
+	out := append([]string(nil), OutcomeRows...)
+	if appRow(a, "other") != nil && len(missingRows(a, Rows2021Only...)) == 3 {
+		out = append(out, "other") // the single row of the 2019 template
+	} else {
+		// the three 2021 sub-rows; a （六）其他处理 row beside them is
+		// their subtotal and is not added again
+		out = append(out, Rows2021Only...)
+	}
+	if m := missingRows(a, append(out, "total")...); len(m) > 0 {
+		v.skip(RuleT3OutcomeSum, "rows missing: "+strings.Join(m, ", "))
+		return
+	}
+	for c, col := range ApplicationColumns {
+		var parts, tot sum
+		cells := make([]string, 0, len(out)+1)
+		for _, k := range out {
+			parts.add(a.Rows[k][c], k+"."+col)
+			cells = append(cells, k+"."+col)
+		}
+		tot.add(a.Rows["total"][c], "total."+col)
+		cells = append(cells, "total."+col)
+		v.checks = append(v.checks, sumCheck(RuleT3OutcomeSum, equal(parts.total, tot.total), cells, parts, tot,
+			col, num(parts.total), num(tot.total)))
+	}
+}
+
+// t3Nonnegative runs T3.nonnegative per row.
+func (v *validation) t3Nonnegative(a *Applications) {
+	for _, k := range ApplicationRows {
+		x := appRow(a, k)
+		if x == nil {
+			continue
+		}
+		var bad []string
+		var first float64
+		for c, p := range x {
+			if p != nil && (*p < 0 || *p != math.Trunc(*p)) {
+				if bad == nil {
+					first = *p
+				}
+				bad = append(bad, k+"."+ApplicationColumns[c])
+			}
+		}
+		v.checks = append(v.checks, listCheck(RuleT3Nonnegative, k, bad, first))
+	}
+}
+
+// listCheck is a check of rule that passes when no cell is bad, naming the
+// bad cells and the first bad value when it fails.
+func listCheck(rule, key string, bad []string, first float64) Check {
+	c := RuleByID(rule).check(bad == nil, bad, "", key, strings.Join(bad, ", "), num(first))
+	if bad != nil {
+		c.Actual = fptr(first)
+	}
+	return c
+}
+
+// groupTotal runs T4.group_total per group.
+func (v *validation) groupTotal(rl *ReviewLitigation) {
+	for _, d := range ReviewGroupDefs {
+		g := rl.Group(d.Key)
+		if g == nil {
+			v.skip(RuleT4GroupTotal, d.Key+" missing")
+			continue
+		}
+		var parts, tot sum
+		vals := g.Cells()
+		cells := make([]string, 0, 5)
+		for i := 0; i < 4; i++ {
+			n := d.Key + "." + GroupColumns[i]
+			parts.add(vals[i], n)
+			cells = append(cells, n)
+		}
+		tot.add(g.Total, d.Key+".total")
+		cells = append(cells, d.Key+".total")
+		v.checks = append(v.checks, sumCheck(RuleT4GroupTotal, equal(parts.total, tot.total), cells, parts, tot,
+			d.Key, num(parts.total), num(tot.total)))
+	}
+}
+
+// t2Nonnegative runs T2.nonnegative per row.
+func (v *validation) t2Nonnegative(a *Active) {
+	for _, d := range ActiveRows {
+		row := a.Row(d.Key)
+		if row == nil {
+			continue
+		}
+		var bad []string
+		var first float64
+		for _, col := range ActiveColumnKeys {
+			if col == "change" { // a change may be negative
 				continue
 			}
-			var bad []string
-			var first float64
-			for _, col := range []string{"issued", "repealed", "in_force", "decisions", "amount_wan_yuan", "new_made", "new_published", "total_published", "prev_items", "items", "amount"} {
-				n := *activeField(row, col)
-				if n != nil && !n.Blank && n.Value < 0 {
-					if bad == nil {
-						first = n.Value
-					}
-					bad = append(bad, key+"."+col)
+			n := row.Cell(col)
+			if n != nil && !n.Blank && n.Value < 0 {
+				if bad == nil {
+					first = n.Value
 				}
+				bad = append(bad, d.Key+"."+col)
 			}
-			ch := Check{Rule: RuleT2Nonnegative, OK: bad == nil, Severity: SeverityError, Message: key + ": no negative count"}
-			if bad != nil {
-				ch.Message = fmt.Sprintf("%s: negative counts in %s (first: %s)", key, strings.Join(bad, ", "), num(first))
-				ch.Cells = bad
-				ch.Actual = fptr(first)
-			}
-			checks = append(checks, ch)
 		}
+		v.checks = append(v.checks, listCheck(RuleT2Nonnegative, d.Key, bad, first))
 	}
-	// report.year
-	if _, ty := agencyYear(r.Title); ty > 0 && r.periodFrom > 0 {
-		ok := ty == r.periodFrom && r.periodFrom == r.periodTo
-		msg := fmt.Sprintf("title year %d matches the statistics period %d-01-01..%d-12-31", ty, r.periodFrom, r.periodTo)
-		if !ok {
-			msg = fmt.Sprintf("title year %d but the statistics period is %d-01-01..%d-12-31", ty, r.periodFrom, r.periodTo)
-		}
-		checks = append(checks, newCheck(RuleReportYear, ok, SeverityError, msg, nil, float64(ty), float64(r.periodFrom)))
-	}
-	// report.complete
-	if c, ok := completeCheck(r); ok {
-		checks = append(checks, c)
-	}
-	return checks, warns
 }
 
 // completeCheck lists the template tables and rows the report lacks.
@@ -276,7 +279,7 @@ func completeCheck(r *Report) (Check, bool) {
 	}
 	var missing, unreadable []string
 	miss := func(name string) {
-		if r.unreadable[name] {
+		if r.IsUnreadable(name) {
 			unreadable = append(unreadable, name)
 			return
 		}
@@ -285,12 +288,8 @@ func completeCheck(r *Report) (Check, bool) {
 	if r.Active == nil {
 		miss("active")
 	} else {
-		keys := []string{"regulations", "normative_documents", "licensing", "penalty", "coercion", "fees"}
-		if tmpl == Template2019 {
-			keys = []string{"regulations", "normative_documents", "licensing", "other_services", "penalty", "coercion", "fees", "procurement"}
-		}
-		for _, k := range keys {
-			if *activeSlot(r.Active, k) == nil {
+		for _, k := range ActiveRequired(tmpl) {
+			if r.Active.Row(k) == nil {
 				miss("active." + k)
 			}
 		}
@@ -299,7 +298,7 @@ func completeCheck(r *Report) (Check, bool) {
 		miss("applications")
 	} else {
 		for _, k := range ApplicationRows {
-			if tmpl == Template2019 && (k == "other_no_correction" || k == "other_unpaid_fee" || k == "other_misc") {
+			if tmpl == Template2019 && isSub2021(k) {
 				continue
 			}
 			if tmpl != Template2019 && k == "other" {
@@ -313,26 +312,17 @@ func completeCheck(r *Report) (Check, bool) {
 	if r.ReviewLitigation == nil {
 		miss("review_litigation")
 	} else {
-		rl := r.ReviewLitigation
-		if rl.Review == nil {
-			miss("review_litigation.review")
-		}
-		if rl.LitigationDirect == nil {
-			miss("review_litigation.litigation_direct")
-		}
-		if rl.LitigationAfterReview == nil {
-			miss("review_litigation.litigation_after_review")
+		for _, g := range ReviewGroups {
+			if r.ReviewLitigation.Group(g) == nil {
+				miss("review_litigation." + g)
+			}
 		}
 	}
-	c := Check{Rule: RuleComplete, OK: len(missing) == 0, Severity: SeverityError, Cells: missing}
-	if len(missing) == 0 {
-		c.Message = "every table and row of the " + tmpl + " template is present"
-	} else {
-		c.Message = "missing: " + strings.Join(missing, ", ")
-	}
+	note := ""
 	if len(unreadable) > 0 {
-		c.Message += "; printed but unreadable (see warnings, not counted missing): " + strings.Join(unreadable, ", ")
+		note = unreadableNote + strings.Join(unreadable, ", ")
 	}
+	c := RuleByID(RuleComplete).check(len(missing) == 0, missing, note, string(tmpl), strings.Join(missing, ", "))
 	return c, true
 }
 
@@ -347,45 +337,58 @@ func CrossCheck(prev, cur *Report) []Check {
 	}
 	var checks []Check
 	if prev.Applications != nil && cur.Applications != nil {
-		fwd := prev.Applications.Rows["carried_forward"]
-		over := cur.Applications.Rows["carried_over"]
-		if len(fwd) == 7 && len(over) == 7 {
-			for c, col := range ApplicationColumns {
-				var e, a sum
-				e.add(fwd[c], fmt.Sprintf("%d.carried_forward.%s", prev.Year, col))
-				a.add(over[c], fmt.Sprintf("%d.carried_over.%s", cur.Year, col))
-				ok := equal(e.total, a.total)
-				msg := fmt.Sprintf("%s: carried_over %d = %s, carried_forward %d = %s", col, cur.Year, num(a.total), prev.Year, num(e.total))
-				checks = append(checks, newCheck(RuleCrossCarried, ok, SeverityError, msg+blankNote(e.blanks, a.blanks),
-					[]string{"carried_over." + col, "prev.carried_forward." + col}, e.total, a.total))
-			}
-		}
+		checks = append(checks, crossCarried(prev, cur)...)
 	}
 	if prev.Active != nil && cur.Active != nil && cur.Template == Template2021 && prev.Template == Template2021 {
-		for _, key := range []string{"regulations", "normative_documents"} {
-			p, c := *activeSlot(prev.Active, key), *activeSlot(cur.Active, key)
-			if p == nil || c == nil || p.InForce == nil || c.InForce == nil || c.Issued == nil || c.Repealed == nil {
-				continue
-			}
-			var e, a sum
-			val := func(n *Num) *float64 {
-				if n.Blank {
-					return nil
-				}
-				return &n.Value
-			}
-			e.add(val(p.InForce), "prev."+key+".in_force")
-			e.add(val(c.Issued), key+".issued")
-			var rep sum
-			rep.add(val(c.Repealed), key+".repealed")
-			e.total -= rep.total
-			e.blanks = append(e.blanks, rep.blanks...)
-			a.add(val(c.InForce), key+".in_force")
-			ok := equal(e.total, a.total)
-			msg := fmt.Sprintf("%s: in_force %d = %s, expected in_force %d + issued − repealed = %s", key, cur.Year, num(a.total), prev.Year, num(e.total))
-			checks = append(checks, newCheck(RuleCrossInForce, ok, SeverityWarning, msg+blankNote(e.blanks, a.blanks),
-				[]string{key + ".in_force", "prev." + key + ".in_force", key + ".issued", key + ".repealed"}, e.total, a.total))
+		checks = append(checks, crossInForce(prev, cur)...)
+	}
+	return checks
+}
+
+// crossCarried runs cross.carried per Table 3 column.
+func crossCarried(prev, cur *Report) []Check {
+	fwd := prev.Applications.Rows["carried_forward"]
+	over := cur.Applications.Rows["carried_over"]
+	if len(fwd) != 7 || len(over) != 7 {
+		return nil
+	}
+	checks := make([]Check, 0, 7)
+	for c, col := range ApplicationColumns {
+		var e, a sum
+		e.add(fwd[c], fmt.Sprintf("%d.carried_forward.%s", prev.Year, col))
+		a.add(over[c], fmt.Sprintf("%d.carried_over.%s", cur.Year, col))
+		checks = append(checks, sumCheck(RuleCrossCarried, equal(e.total, a.total),
+			[]string{"carried_over." + col, "prev.carried_forward." + col}, e, a,
+			col, cur.Year, num(a.total), prev.Year, num(e.total)))
+	}
+	return checks
+}
+
+// crossInForce runs cross.in_force for the rows with an in_force column.
+func crossInForce(prev, cur *Report) []Check {
+	var checks []Check
+	val := func(n *Num) *float64 {
+		if n.Blank {
+			return nil
 		}
+		return &n.Value
+	}
+	for _, key := range []string{"regulations", "normative_documents"} {
+		p, c := prev.Active.Row(key), cur.Active.Row(key)
+		if p == nil || c == nil || p.InForce == nil || c.InForce == nil || c.Issued == nil || c.Repealed == nil {
+			continue
+		}
+		var e, a sum
+		e.add(val(p.InForce), "prev."+key+".in_force")
+		e.add(val(c.Issued), key+".issued")
+		var rep sum
+		rep.add(val(c.Repealed), key+".repealed")
+		e.total -= rep.total
+		e.blanks = append(e.blanks, rep.blanks...)
+		a.add(val(c.InForce), key+".in_force")
+		checks = append(checks, sumCheck(RuleCrossInForce, equal(e.total, a.total),
+			[]string{key + ".in_force", "prev." + key + ".in_force", key + ".issued", key + ".repealed"}, e, a,
+			key, cur.Year, num(a.total), prev.Year, num(e.total)))
 	}
 	return checks
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // AgencyPage is the data of an agency page and of /api/agencies/{name}.
@@ -33,15 +33,15 @@ type AgencyPage struct {
 
 // ReportRef is a short description of one stored report.
 type ReportRef struct {
-	CaptureID    string  `json:"capture_id"`
-	URL          string  `json:"url"`
-	Agency       string  `json:"agency"`
-	Year         int     `json:"year"`
-	Template     string  `json:"template"`
-	Title        string  `json:"title"`
-	Published    *string `json:"published"`
-	FailedChecks int     `json:"failed_checks"`
-	Warnings     int     `json:"warnings"`
+	CaptureID    string          `json:"capture_id"`
+	URL          string          `json:"url"`
+	Agency       string          `json:"agency"`
+	Year         int             `json:"year"`
+	Template     report.Template `json:"template"`
+	Title        string          `json:"title"`
+	Published    *string         `json:"published"`
+	FailedChecks int             `json:"failed_checks"`
+	Warnings     int             `json:"warnings"`
 }
 
 // URLSummary sums up the captures of one URL.
@@ -64,11 +64,11 @@ type URLSummary struct {
 }
 
 // refOf describes a stored report.
-func refOf(captureID string, r *extract.Report) ReportRef {
+func refOf(captureID string, r *report.Report) ReportRef {
 	ref := ReportRef{CaptureID: captureID, URL: r.Source.URL, Agency: r.Agency, Year: r.Year, Template: r.Template,
 		Title: r.Title, Published: r.Published, Warnings: len(r.Warnings)}
 	for _, c := range r.Checks {
-		if !c.OK && c.Severity != extract.SeverityWarning {
+		if !c.OK && c.Severity != report.SeverityWarning {
 			ref.FailedChecks++
 		}
 	}
@@ -184,14 +184,14 @@ func summarizeURLs(caps []*archive.Capture) []URLSummary {
 // naming it, newest year first.
 func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string]bool) ([]ReportRef, error) {
 	out := []ReportRef{}
-	norm := audit.Normalize(agency)
+	norm := report.NormAgency(agency)
 	err := r.EachReport(func(id string, data []byte) error {
-		var rep extract.Report
+		var rep report.Report
 		if err := json.Unmarshal(data, &rep); err != nil {
 			s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
 			return nil
 		}
-		if mine[id] || (rep.Agency != "" && audit.Normalize(rep.Agency) == norm) {
+		if mine[id] || (rep.Agency != "" && report.NormAgency(rep.Agency) == norm) {
 			out = append(out, refOf(id, &rep))
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -284,9 +285,9 @@ func (s *Server) auditAPI(r *http.Request) (any, error) {
 
 // seedAgency finds the seeds agency named name (compared normalised).
 func (s *Server) seedAgency(name string) (seeds.Agency, bool) {
-	n := audit.Normalize(name)
+	n := report.NormAgency(name)
 	for _, a := range s.Agencies {
-		if audit.Normalize(a.Name) == n {
+		if report.NormAgency(a.Name) == n {
 			return a, true
 		}
 	}

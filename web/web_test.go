@@ -443,7 +443,7 @@ func TestTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Table2 == nil || p.Table2.Template != tt.template {
+		if p.Table2 == nil || string(p.Table2.Template) != tt.template {
 			t.Fatalf("report %s: table 2 %+v, want template %s", tt.id, p.Table2, tt.template)
 		}
 		if p.Table3 == nil || len(p.Table3.Rows) != tt.t3rows {
