@@ -97,6 +97,7 @@ func readReport(r *archive.Reader, id string) (*loadedReport, error) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("decode report: %w", err)
 	}
+	report.Localize(rep.Checks) // a report stored before message_zh existed
 	att, err := attachments(r, c)
 	if err != nil {
 		return nil, err

@@ -80,10 +80,19 @@ func newFailures(checks []NumberedCheck) failures {
 	for _, c := range checks {
 		for _, cell := range c.Cells {
 			f.nums[cell] = append(f.nums[cell], c.N)
-			f.msgs[cell] = append(f.msgs[cell], c.Rule+": "+c.Message)
+			f.msgs[cell] = append(f.msgs[cell], checkText(c.Check))
 		}
 	}
 	return f
+}
+
+// checkText is a check as a cell's hover text shows it: the rule, the
+// English message and, when there is one, the Chinese one.
+func checkText(c report.Check) string {
+	if c.MessageZh == "" {
+		return c.Rule + ": " + c.Message
+	}
+	return c.Rule + ": " + c.Message + " / " + c.MessageZh
 }
 
 func (f failures) mark(c *Cell) {

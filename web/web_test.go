@@ -69,6 +69,8 @@ func TestRoutes(t *testing.T) {
 			[]string{`class="num fail"`}},
 		{"report with failed cells", "GET", "/report/" + nb, 200, htmlType,
 			[]string{`class="num fail" data-cell="new_received.total"`, "T3.balance", `href="#check-1"`, `id="check-1"`, "Failed checks"}, nil},
+		{"report shows message_zh", "GET", "/report/" + nb, 200, htmlType,
+			[]string{`<div class="zh" lang="zh-CN">总计：本年新收 &#43; 上年结转 = 48，但总计 &#43; 结转下年度继续办理 = 47`, `<span class="zh" lang="zh-CN">自然人：本年新收 &#43; 上年结转 = 46`}, nil},
 		{"report of a capture without report", "GET", "/report/" + f.evil, 404, htmlType, []string{"has no extracted report"}, nil},
 		{"report bad id", "GET", "/report/abc", 404, htmlType, nil, nil},
 		{"report id zero", "GET", "/report/0", 404, htmlType, nil, nil},
