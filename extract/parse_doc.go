@@ -507,7 +507,7 @@ func (p *parser) readActive(t2 region, tmpl report.Template) {
 		if *a.Slot(pr.key) != nil {
 			continue
 		}
-		// complete rows with the same columns (规章 for 规范性文件, …)
+		// complete rows with the same columns (regulations for normative_documents, …)
 		var same []layoutRow
 		for _, c := range complete {
 			if len(c.pos2) == len(pr.cols) {
