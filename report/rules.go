@@ -1,6 +1,9 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file describes the validation rules of report-model.md once: id,
 // severity, what each checks and the messages of its checks in English
@@ -43,11 +46,11 @@ type RuleDef struct {
 	// Args names the arguments of the message formats, in order.
 	Args string
 	// OK and Fail are the English messages of a passed and a failed check;
-	// OKZh and FailZh the Chinese ones. The English ones use each
-	// argument but the label at most once.
+	// OKZh and FailZh the Chinese ones, over the same arguments. The
+	// English ones use each argument at most once.
 	OK, Fail, OKZh, FailZh string
-	// Label, when set, gives the second argument (a template label) from
-	// the first (its key); the English messages print only the key.
+	// Label, when set, gives the template label of the first argument (a
+	// key), which the Chinese messages print at {label}.
 	Label func(key string) string
 }
 
@@ -56,35 +59,35 @@ type RuleDef struct {
 var Rules = []RuleDef{
 	{ID: RuleT3Balance, Label: columnLabel, Severity: SeverityError,
 		Doc:  "per Table 3 column: new_received + carried_over = total + carried_forward; cells: the four rows of the column",
-		Args: "column, column label, left sum, right sum",
-		OK:   "%[1]s: new_received + carried_over = %[3]s, total + carried_forward = %[4]s",
-		Fail: "%[1]s: new_received + carried_over = %[3]s but total + carried_forward = %[4]s",
-		OKZh: "%[2]s：本年新收 + 上年结转 = %[3]s，总计 + 结转下年度继续办理 = %[4]s", FailZh: "%[2]s：本年新收 + 上年结转 = %[3]s，但总计 + 结转下年度继续办理 = %[4]s"},
+		Args: "column, left sum, right sum",
+		OK:   "%[1]s: new_received + carried_over = %[2]s, total + carried_forward = %[3]s",
+		Fail: "%[1]s: new_received + carried_over = %[2]s but total + carried_forward = %[3]s",
+		OKZh: "{label}：本年新收 + 上年结转 = %[2]s，总计 + 结转下年度继续办理 = %[3]s", FailZh: "{label}：本年新收 + 上年结转 = %[2]s，但总计 + 结转下年度继续办理 = %[3]s"},
 	{ID: RuleT3TotalColumn, Label: applicationRowLabel, Severity: SeverityError,
 		Doc:  "per Table 3 row: the six applicant columns sum to the total column; cells: the row's seven cells",
-		Args: "row, row label, sum, total",
-		OK:   "%[1]s: the six applicant columns sum to %[3]s, total is %[4]s", Fail: "%[1]s: the six applicant columns sum to %[3]s, total is %[4]s",
-		OKZh: "%[2]s：六类申请人之和为 %[3]s，总计为 %[4]s", FailZh: "%[2]s：六类申请人之和为 %[3]s，但总计为 %[4]s"},
+		Args: "row, sum, total",
+		OK:   "%[1]s: the six applicant columns sum to %[2]s, total is %[3]s", Fail: "%[1]s: the six applicant columns sum to %[2]s, total is %[3]s",
+		OKZh: "{label}：六类申请人之和为 %[2]s，总计为 %[3]s", FailZh: "{label}：六类申请人之和为 %[2]s，但总计为 %[3]s"},
 	{ID: RuleT3OutcomeSum, Label: columnLabel, Severity: SeverityError,
 		Doc:  "per Table 3 column: the outcome rows (with the 2019 row other or the three 2021 sub-rows) sum to the total row; cells: those rows of the column",
-		Args: "column, column label, sum, total",
-		OK:   "%[1]s: the outcome rows sum to %[3]s, total is %[4]s", Fail: "%[1]s: the outcome rows sum to %[3]s, total is %[4]s",
-		OKZh: "%[2]s：各项办理结果之和为 %[3]s，总计为 %[4]s", FailZh: "%[2]s：各项办理结果之和为 %[3]s，但总计为 %[4]s"},
+		Args: "column, sum, total",
+		OK:   "%[1]s: the outcome rows sum to %[2]s, total is %[3]s", Fail: "%[1]s: the outcome rows sum to %[2]s, total is %[3]s",
+		OKZh: "{label}：各项办理结果之和为 %[2]s，总计为 %[3]s", FailZh: "{label}：各项办理结果之和为 %[2]s，但总计为 %[3]s"},
 	{ID: RuleT3Nonnegative, Label: applicationRowLabel, Severity: SeverityError,
 		Doc:  "per Table 3 row: every cell is a whole number ≥ 0; cells: the offending cells",
-		Args: "row, row label, offending cells, first offending value",
-		OK:   "%[1]s: every cell is a whole number ≥ 0", Fail: "%[1]s: cells not a whole number ≥ 0: %[3]s (first: %[4]s)",
-		OKZh: "%[2]s：各单元格均为非负整数", FailZh: "%[2]s：以下单元格不是非负整数：%[3]s（第一个：%[4]s）"},
+		Args: "row, offending cells, first offending value",
+		OK:   "%[1]s: every cell is a whole number ≥ 0", Fail: "%[1]s: cells not a whole number ≥ 0: %[2]s (first: %[3]s)",
+		OKZh: "{label}：各单元格均为非负整数", FailZh: "{label}：以下单元格不是非负整数：%[2]s（第一个：%[3]s）"},
 	{ID: RuleT4GroupTotal, Label: groupLabel, Severity: SeverityError,
 		Doc:  "per Table 4 group: upheld + corrected + other + pending = total; cells: the group's five cells",
-		Args: "group, group label, sum, total",
-		OK:   "%[1]s: upheld + corrected + other + pending = %[3]s, total is %[4]s", Fail: "%[1]s: upheld + corrected + other + pending = %[3]s, total is %[4]s",
-		OKZh: "%[2]s：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = %[3]s，总计为 %[4]s", FailZh: "%[2]s：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = %[3]s，但总计为 %[4]s"},
+		Args: "group, sum, total",
+		OK:   "%[1]s: upheld + corrected + other + pending = %[2]s, total is %[3]s", Fail: "%[1]s: upheld + corrected + other + pending = %[2]s, total is %[3]s",
+		OKZh: "{label}：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = %[2]s，总计为 %[3]s", FailZh: "{label}：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = %[2]s，但总计为 %[3]s"},
 	{ID: RuleT2Nonnegative, Label: activeRowLabel, Severity: SeverityError,
 		Doc:  "per Table 2 row: no negative count; cells: the offending cells",
-		Args: "row, row label, offending cells, first offending value",
-		OK:   "%[1]s: no negative count", Fail: "%[1]s: negative counts in %[3]s (first: %[4]s)",
-		OKZh: "%[2]s：无负数", FailZh: "%[2]s：以下单元格为负数：%[3]s（第一个：%[4]s）"},
+		Args: "row, offending cells, first offending value",
+		OK:   "%[1]s: no negative count", Fail: "%[1]s: negative counts in %[2]s (first: %[3]s)",
+		OKZh: "{label}：无负数", FailZh: "{label}：以下单元格为负数：%[2]s（第一个：%[3]s）"},
 	{ID: RuleReportYear, Severity: SeverityError,
 		Doc:  "the title's year is the statistics period (统计期限) when the document states one; no cells",
 		Args: "title year, period start year, period end year",
@@ -97,14 +100,14 @@ var Rules = []RuleDef{
 		OKZh: "%[1]s 模板的各表、各行齐全", FailZh: "缺少：%[2]s"},
 	{ID: RuleCrossCarried, Label: columnLabel, Severity: SeverityError,
 		Doc:  "per Table 3 column: carried_over of a year equals carried_forward of the year before (same agency); cells: carried_over.<column>, prev.carried_forward.<column>",
-		Args: "column, column label, year, carried_over, previous year, carried_forward",
-		OK:   "%[1]s: carried_over %[3]d = %[4]s, carried_forward %[5]d = %[6]s", Fail: "%[1]s: carried_over %[3]d = %[4]s, carried_forward %[5]d = %[6]s",
-		OKZh: "%[2]s：%[3]d 年上年结转 = %[4]s，%[5]d 年结转下年度继续办理 = %[6]s", FailZh: "%[2]s：%[3]d 年上年结转 = %[4]s，但 %[5]d 年结转下年度继续办理 = %[6]s"},
+		Args: "column, year, carried_over, previous year, carried_forward",
+		OK:   "%[1]s: carried_over %[2]d = %[3]s, carried_forward %[4]d = %[5]s", Fail: "%[1]s: carried_over %[2]d = %[3]s, carried_forward %[4]d = %[5]s",
+		OKZh: "{label}：%[2]d 年上年结转 = %[3]s，%[4]d 年结转下年度继续办理 = %[5]s", FailZh: "{label}：%[2]d 年上年结转 = %[3]s，但 %[4]d 年结转下年度继续办理 = %[5]s"},
 	{ID: RuleCrossInForce, Label: activeRowLabel, Severity: SeverityWarning,
 		Doc:  "2021 template, regulations and normative documents: in_force = previous in_force + issued − repealed (a warning: documents may expire); cells: in_force, prev.in_force, issued, repealed",
-		Args: "row, row label, year, in_force, previous year, expected",
-		OK:   "%[1]s: in_force %[3]d = %[4]s, expected in_force %[5]d + issued − repealed = %[6]s", Fail: "%[1]s: in_force %[3]d = %[4]s, expected in_force %[5]d + issued − repealed = %[6]s",
-		OKZh: "%[2]s：%[3]d 年现行有效件数 = %[4]s，按 %[5]d 年现行有效件数 + 本年制发 − 本年废止应为 %[6]s", FailZh: "%[2]s：%[3]d 年现行有效件数 = %[4]s，但按 %[5]d 年现行有效件数 + 本年制发 − 本年废止应为 %[6]s"},
+		Args: "row, year, in_force, previous year, expected",
+		OK:   "%[1]s: in_force %[2]d = %[3]s, expected in_force %[4]d + issued − repealed = %[5]s", Fail: "%[1]s: in_force %[2]d = %[3]s, expected in_force %[4]d + issued − repealed = %[5]s",
+		OKZh: "{label}：%[2]d 年现行有效件数 = %[3]s，按 %[4]d 年现行有效件数 + 本年制发 − 本年废止应为 %[5]s", FailZh: "{label}：%[2]d 年现行有效件数 = %[3]s，但按 %[4]d 年现行有效件数 + 本年制发 − 本年废止应为 %[5]s"},
 }
 
 // rulesByID indexes Rules (built once, never written after).
@@ -120,17 +123,28 @@ var rulesByID = func() map[string]*RuleDef {
 func RuleByID(id string) *RuleDef { return rulesByID[id] }
 
 // check builds a check of the rule: its English message from args, with
-// note appended. The args give the label (the second argument) when the
-// rule has one.
+// note appended.
 func (d *RuleDef) check(ok bool, cells []string, note string, args ...any) Check {
 	format := d.Fail
 	if ok {
 		format = d.OK
 	}
-	if d.Label != nil && len(args) > 0 {
-		args = append([]any{args[0], ""}, args[1:]...)
-	}
 	return Check{Rule: d.ID, OK: ok, Severity: d.Severity, Message: fmt.Sprintf(format, args...) + note, Cells: cells}
+}
+
+// checkKey is check for a message whose one argument is key: it writes
+// "%[1]s…" formats without fmt (the rules checked once per row run it
+// for every row of every report).
+func (d *RuleDef) checkKey(ok bool, cells []string, key string) Check {
+	format := d.Fail
+	if ok {
+		format = d.OK
+	}
+	rest, found := strings.CutPrefix(format, "%[1]s")
+	if !found || strings.Contains(rest, "%") {
+		return d.check(ok, cells, "", key)
+	}
+	return Check{Rule: d.ID, OK: ok, Severity: d.Severity, Message: key + rest, Cells: cells}
 }
 
 // labelOf returns the template label of a row key in defs (the key itself

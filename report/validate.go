@@ -216,10 +216,11 @@ func (v *validation) t3Nonnegative(a *Applications) {
 // listCheck is a check of rule that passes when no cell is bad, naming the
 // bad cells and the first bad value when it fails.
 func listCheck(rule, key string, bad []string, first float64) Check {
-	c := RuleByID(rule).check(bad == nil, bad, "", key, strings.Join(bad, ", "), num(first))
-	if bad != nil {
-		c.Actual = fptr(first)
+	if bad == nil {
+		return RuleByID(rule).checkKey(true, nil, key)
 	}
+	c := RuleByID(rule).check(false, bad, "", key, strings.Join(bad, ", "), num(first))
+	c.Actual = fptr(first)
 	return c
 }
 

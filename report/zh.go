@@ -16,6 +16,10 @@ import (
 	"strings"
 )
 
+// labelMark is where a Chinese message prints the label of its first
+// argument.
+const labelMark = "{label}"
+
 // The notes appended to messages, in English and Chinese.
 const (
 	blankNoteFew     = " (blank cells counted as 0: %s)"
@@ -51,10 +55,14 @@ func MessageZh(c Check) string {
 	if !ok {
 		return ""
 	}
-	if d.Label != nil && len(args) > 1 {
-		args[1] = d.Label(fmt.Sprint(args[0]))
+	zh := zhFmt
+	if reVerb.MatchString(zhFmt) { // a format without verbs takes no arguments
+		zh = fmt.Sprintf(zhFormat(zhFmt), args...)
 	}
-	return fmt.Sprintf(zhFormat(zhFmt), args...) + note
+	if d.Label != nil {
+		zh = strings.Replace(zh, labelMark, d.Label(fmt.Sprint(args[0])), 1)
+	}
+	return zh + note
 }
 
 // splitNote cuts a blank-cells or unreadable note off an English message
@@ -137,7 +145,7 @@ func readArgs(format, msg string) ([]any, bool) {
 	if m == nil {
 		return nil, false
 	}
-	args := make([]any, max(p.n, 2))
+	args := make([]any, max(p.n, 1))
 	for i := range args {
 		args[i] = ""
 	}
