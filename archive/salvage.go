@@ -755,8 +755,8 @@ func (s *salvager) urlStates() error {
 		_ = json.Unmarshal(s.states[u], &st)
 		ok := st.Digest == "" || s.bodies[st.Digest]
 		if st.LastCaptureID != "" {
-			id, err := strconv.ParseUint(st.LastCaptureID, 10, 64)
-			ok = ok && err == nil && s.caps[id] != nil
+			id, err := ParseID(st.LastCaptureID)
+			ok = ok && err == nil && s.caps[uint64(id)] != nil
 		}
 		if !ok {
 			continue

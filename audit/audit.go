@@ -565,15 +565,5 @@ func dateString(t *time.Time) *string {
 	return &s
 }
 
-// present reports whether a JSON value is there and not null.
-// captureNum is the numeric order of a capture ID (0 if not numeric).
-func captureNum(id string) uint64 {
-	var n uint64
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return 0
-		}
-		n = n*10 + uint64(r-'0')
-	}
-	return n
-}
+// captureNum is the numeric order of a capture ID (0 if not one).
+func captureNum(id string) uint64 { return archive.IDNum(id) }

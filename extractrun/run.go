@@ -605,13 +605,8 @@ func better(a, b *report.Report) bool {
 	return idLess(b.Source.CaptureID, a.Source.CaptureID)
 }
 
-// idLess orders capture IDs (decimal strings) numerically.
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
+// idLess orders capture IDs numerically.
+func idLess(a, b string) bool { return archive.IDNum(a) < archive.IDNum(b) }
 
 // Current keeps, for every source URL, the report of its latest capture
 // (reports without a URL are all kept).

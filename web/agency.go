@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
@@ -222,7 +221,4 @@ func roleRank(role string) int {
 }
 
 // idNum is the numeric value of a capture ID (0 when malformed).
-func idNum(id string) uint64 {
-	n, _ := strconv.ParseUint(id, 10, 64)
-	return n
-}
+func idNum(id string) uint64 { return archive.IDNum(id) }
