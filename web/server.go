@@ -58,7 +58,6 @@ type Server struct {
 	Logger *slog.Logger
 }
 
-
 // validID reports whether id has the form of a capture ID.
 func validID(id string) bool { return archive.ValidID(id) }
 
