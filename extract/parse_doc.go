@@ -303,93 +303,124 @@ func (p *parser) readApplications(t3 region) {
 	}
 	heads := p.columnHeads(t3, table3Heads, len(report.ApplicationColumns))
 	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
-	rows := map[string][]*float64{}
-	numbered := map[string]bool{} // the row read has at least one number
-	bad := map[string]string{}
-	badSeg := map[string]segment{}
-	var complete []layoutRow // rows of 7 cells on one space-aligned line
+	st := t3State{rows: map[string][]*float64{}, numbered: map[string]bool{}, bad: map[string]string{}, badSeg: map[string]segment{}}
 	for i, s := range segs {
-		key := matchRow(s.label, table3Rules, true)
-		if key == "" && s.hasNum && !s.grid && i+1 < len(segs) {
-			// The label may wrap with its keyword split over two lines and
-			// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
-			// try the text the next row's label starts with.
-			if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
-				// only a keyword that straddles the two labels
-				if k, at := matchRowPos(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" && at < len(s.label) {
-					if _, have := rows[k]; !have {
-						key = k
-					}
+		p.readApplicationRow(&st, heads, s, t3RowKey(segs, i, st.rows))
+	}
+	dropGroupOther(st.rows, st.numbered)
+	p.placeBadApplicationRows(&st)
+	if len(st.rows) < 2 {
+		if len(st.rows) == 1 {
+			p.warnf("applications: only one row of Table 3 found; not read as the table")
+		}
+		return
+	}
+	p.rep.Applications = &report.Applications{Columns: append([]string(nil), report.ApplicationColumns...), Rows: st.rows}
+}
+
+// t3State is what readApplications has read so far.
+type t3State struct {
+	rows     map[string][]*float64
+	numbered map[string]bool // the row read has at least one number
+	// bad are the rows with the wrong number of cells (the warning to
+	// give) and their segments, placed by position at the end if they can.
+	bad      map[string]string
+	badSeg   map[string]segment
+	complete []layoutRow // rows of 7 cells on one space-aligned line
+}
+
+// t3RowKey returns the Table 3 row segs[i] is, "" when none.
+func t3RowKey(segs []segment, i int, rows map[string][]*float64) string {
+	s := segs[i]
+	key := matchRow(s.label, table3Rules, true)
+	if key == "" && s.hasNum && !s.grid && i+1 < len(segs) {
+		// The label may wrap with its keyword split over two lines and
+		// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
+		// try the text the next row's label starts with.
+		if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
+			// only a keyword that straddles the two labels
+			if k, at := matchRowPos(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" && at < len(s.label) {
+				if _, have := rows[k]; !have {
+					key = k
 				}
 			}
 		}
-		if key == "" {
-			if s.hasNum && len(s.values) >= 3 {
-				p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))
-			}
-			continue
-		}
-		vals, ok := heads.pick(p.units, s)
-		if !ok {
-			vals, ok = fitValues(s, 7)
-		}
-		if !ok {
-			if s.hasNum {
-				if _, have := rows[key]; !have {
-					bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
-					badSeg[key] = s
-				}
-			}
-			continue
-		}
-		if c, ok := layoutColumns(vals); ok && len(vals) == 7 {
-			complete = append(complete, c)
-		}
-		if _, have := rows[key]; have {
-			if s.hasNum && numbered[key] {
-				p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
-				continue
-			}
-			if !s.hasNum {
-				continue
-			}
-			// the first candidate was all blank (a header cell such as
-			// 其他 over empty cells): the row with numbers wins
-		}
-		rows[key] = p.cells(vals, "applications."+key, report.ApplicationColumns)
-		numbered[key] = s.hasNum
-		delete(bad, key)
 	}
-	// "（六）其他处理" printed on a row of its own with empty cells over
-	// its three sub-rows (2021) is their group label, not the 2019 row
-	if !numbered["other"] && rows["other"] != nil {
-		for _, k := range report.Rows2021Only {
-			if _, ok := rows[k]; ok {
-				delete(rows, "other")
-				break
+	return key
+}
+
+// readApplicationRow reads segment s as the Table 3 row key.
+func (p *parser) readApplicationRow(st *t3State, heads headMap, s segment, key string) {
+	if key == "" {
+		if s.hasNum && len(s.values) >= 3 {
+			p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))
+		}
+		return
+	}
+	vals, ok := heads.pick(p.units, s)
+	if !ok {
+		vals, ok = fitValues(s, 7)
+	}
+	if !ok {
+		if s.hasNum {
+			if _, have := st.rows[key]; !have {
+				st.bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
+				st.badSeg[key] = s
 			}
 		}
+		return
 	}
+	if c, ok := layoutColumns(vals); ok && len(vals) == 7 {
+		st.complete = append(st.complete, c)
+	}
+	if _, have := st.rows[key]; have {
+		if s.hasNum && st.numbered[key] {
+			p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
+			return
+		}
+		if !s.hasNum {
+			return
+		}
+		// the first candidate was all blank (a header cell such as
+		// 其他 over empty cells): the row with numbers wins
+	}
+	st.rows[key] = p.cells(vals, "applications."+key, report.ApplicationColumns)
+	st.numbered[key] = s.hasNum
+	delete(st.bad, key)
+}
+
+// dropGroupOther drops a "（六）其他处理" printed on a row of its own
+// with empty cells over its three sub-rows (2021): it is their group
+// label, not the 2019 row.
+func dropGroupOther(rows map[string][]*float64, numbered map[string]bool) {
+	if numbered["other"] || rows["other"] == nil {
+		return
+	}
+	for _, k := range report.Rows2021Only {
+		if _, ok := rows[k]; ok {
+			delete(rows, "other")
+			return
+		}
+	}
+}
+
+// placeBadApplicationRows places the cells of the rows with the wrong
+// number of cells under their columns by position when the complete rows
+// say where the columns are; the others are unreadable.
+func (p *parser) placeBadApplicationRows(st *t3State) {
 	for _, k := range report.ApplicationRows {
-		msg, ok := bad[k]
+		msg, ok := st.bad[k]
 		if !ok {
 			continue
 		}
-		if cells, n, ok := placeByColumn(badSeg[k].values, complete, 7); ok {
-			rows[k] = p.cells(cells, "applications."+k, report.ApplicationColumns)
+		if cells, n, ok := placeByColumn(st.badSeg[k].values, st.complete, 7); ok {
+			st.rows[k] = p.cells(cells, "applications."+k, report.ApplicationColumns)
 			p.warnf("applications.%s: %d of 7 cells printed; placed under their columns by position, the others are blank", k, n)
 			continue
 		}
 		p.warnf("%s", msg)
 		p.unreadable["applications."+k] = true
 	}
-	if len(rows) < 2 {
-		if len(rows) == 1 {
-			p.warnf("applications: only one row of Table 3 found; not read as the table")
-		}
-		return
-	}
-	p.rep.Applications = &report.Applications{Columns: append([]string(nil), report.ApplicationColumns...), Rows: rows}
 }
 
 // cells converts tokens to numbers; a blank is nil, a non-number is nil plus
