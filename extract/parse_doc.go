@@ -463,98 +463,125 @@ func (p *parser) readActive(t2 region, tmpl report.Template) {
 	if !containsAny(p.regionText(t2), report.ActiveHeads...) {
 		return
 	}
-	segs := buildSegments(p.units, t2, nil)
-	a := &report.Active{}
-	found := 0
-	type pendingRow struct {
-		key  string
-		cols []string
-		seg  segment
+	st := t2State{a: &report.Active{}, tmpl: tmpl}
+	for _, s := range buildSegments(p.units, t2, nil) {
+		p.readActiveRow(&st, s)
 	}
-	var pending []pendingRow // rows short of cells, placed by column below
-	var complete []layoutRow
-	setRow := func(key string, cols []string, vals []token) {
-		nums := p.cells(vals, "active."+key, cols)
-		row := &report.ActiveRow{}
-		for i, c := range cols {
-			n := &report.Num{Blank: true}
-			if nums[i] != nil {
-				n = &report.Num{Value: *nums[i]}
-			}
-			*row.Field(c) = n
-		}
-		*a.Slot(key) = row
-		delete(p.unreadable, "active."+key)
-		found++
+	p.placePendingActiveRows(&st)
+	if st.found > 0 {
+		p.rep.Active = st.a
 	}
-	for _, s := range segs {
-		key := matchRow(s.label, table2Rules, false)
-		if key == "" {
-			continue
+}
+
+// t2State is what readActive has read so far.
+type t2State struct {
+	a     *report.Active
+	tmpl  report.Template
+	found int // rows set
+	// pending are the rows short of cells, placed by column at the end;
+	// complete the rows with all their cells on one space-aligned line.
+	pending  []pendingRow
+	complete []layoutRow
+}
+
+// pendingRow is a Table 2 row short of cells.
+type pendingRow struct {
+	key  string
+	cols []string
+	seg  segment
+}
+
+// setActiveRow sets the Table 2 row key from its cells.
+func (p *parser) setActiveRow(st *t2State, key string, cols []string, vals []token) {
+	nums := p.cells(vals, "active."+key, cols)
+	row := &report.ActiveRow{}
+	for i, c := range cols {
+		n := &report.Num{Blank: true}
+		if nums[i] != nil {
+			n = &report.Num{Value: *nums[i]}
 		}
-		// Rows named before this one with no numbers of their own: text
-		// renderings print nothing for blank cells ("规章" alone on its line).
-		for _, k := range rowKeysInOrder(s.label, table2Rules) {
-			if k == key {
-				break
-			}
-			if c := report.ActiveColumns(tmpl, k); c != nil && *a.Slot(k) == nil {
-				row := &report.ActiveRow{}
-				for _, col := range c {
-					*row.Field(col) = &report.Num{Blank: true}
-				}
-				*a.Slot(k) = row
-				found++
-				p.warnf("active.%s: row printed without numbers; read as blank", k)
-			}
-		}
-		cols := report.ActiveColumns(tmpl, key)
-		if cols == nil {
-			if s.hasNum {
-				p.warnf("active.%s: row not in the %s template; ignored", key, tmpl)
-			}
-			continue
-		}
-		vals, ok := fitValues(s, len(cols))
-		if !ok {
-			if s.hasNum && *a.Slot(key) == nil {
-				pending = append(pending, pendingRow{key, cols, s})
-			}
-			continue
-		}
-		if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
-			complete = append(complete, c)
-		}
-		slot := a.Slot(key)
-		if *slot != nil {
-			if s.hasNum {
-				p.warnf("active.%s: row printed twice; the first one is kept", key)
-			}
-			continue
-		}
-		setRow(key, cols, vals)
+		*row.Field(c) = n
 	}
-	for _, pr := range pending {
-		if *a.Slot(pr.key) != nil {
+	*st.a.Slot(key) = row
+	delete(p.unreadable, "active."+key)
+	st.found++
+}
+
+// readActiveRow reads segment s as a Table 2 row.
+func (p *parser) readActiveRow(st *t2State, s segment) {
+	key := matchRow(s.label, table2Rules, false)
+	if key == "" {
+		return
+	}
+	p.blankRowsBefore(st, s.label, key)
+	cols := report.ActiveColumns(st.tmpl, key)
+	if cols == nil {
+		if s.hasNum {
+			p.warnf("active.%s: row not in the %s template; ignored", key, st.tmpl)
+		}
+		return
+	}
+	vals, ok := fitValues(s, len(cols))
+	if !ok {
+		if s.hasNum && *st.a.Slot(key) == nil {
+			st.pending = append(st.pending, pendingRow{key, cols, s})
+		}
+		return
+	}
+	if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
+		st.complete = append(st.complete, c)
+	}
+	if *st.a.Slot(key) != nil {
+		if s.hasNum {
+			p.warnf("active.%s: row printed twice; the first one is kept", key)
+		}
+		return
+	}
+	p.setActiveRow(st, key, cols, vals)
+}
+
+// blankRowsBefore sets as blank the rows named in label before key with
+// no numbers of their own: text renderings print nothing for blank cells
+// ("规章" alone on its line).
+func (p *parser) blankRowsBefore(st *t2State, label, key string) {
+	for _, k := range rowKeysInOrder(label, table2Rules) {
+		if k == key {
+			break
+		}
+		if c := report.ActiveColumns(st.tmpl, k); c != nil && *st.a.Slot(k) == nil {
+			row := &report.ActiveRow{}
+			for _, col := range c {
+				*row.Field(col) = &report.Num{Blank: true}
+			}
+			*st.a.Slot(k) = row
+			st.found++
+			p.warnf("active.%s: row printed without numbers; read as blank", k)
+		}
+	}
+}
+
+// placePendingActiveRows places the cells of the rows short of cells under
+// their columns by position when complete rows with the same columns
+// (regulations for normative_documents, …) say where they are; the others
+// are unreadable.
+func (p *parser) placePendingActiveRows(st *t2State) {
+	for _, pr := range st.pending {
+		if *st.a.Slot(pr.key) != nil {
 			continue
 		}
-		// complete rows with the same columns (regulations for normative_documents, …)
 		var same []layoutRow
-		for _, c := range complete {
+		for _, c := range st.complete {
 			if len(c.pos2) == len(pr.cols) {
 				same = append(same, c)
 			}
 		}
 		if cells, n, ok := placeByColumn(pr.seg.values, same, len(pr.cols)); ok && len(pr.cols) > 1 {
-			setRow(pr.key, pr.cols, cells)
+			p.setActiveRow(st, pr.key, pr.cols, cells)
 			p.warnf("active.%s: %d of %d cells printed; placed under their columns by position, the others are blank", pr.key, n, len(pr.cols))
 			continue
 		}
 		p.warnf("active.%s: row %q has %d cells, expected %d; row not read", pr.key, clip(pr.seg.raw), len(pr.seg.values), len(pr.cols))
 		p.unreadable["active."+pr.key] = true
-	}
-	if found > 0 {
-		p.rep.Active = a
 	}
 }
 
