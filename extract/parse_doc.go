@@ -152,35 +152,7 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 	t3 = o.sectionRegion(secApps, n)
 	t4 = o.sectionRegion(secReview, n)
 	if !t3.ok() {
-		if i := p.findUnit(0, n, report.ApplicationStarts...); i >= 0 {
-			from := i
-			// keep the table header just above the first row
-			for k := i - 1; k >= 0 && k >= i-30; k-- {
-				if containsAny(p.units[k].norm, report.ApplicationHeads...) {
-					from = k
-				}
-			}
-			if t2.ok() && from < t2.to {
-				from = max(from, t2.from)
-			}
-			end := o.nextHead(i, n)
-			if j := p.findUnit(i, end, report.ApplicationEnds...); j >= 0 {
-				// stop after the carried-forward row and the lines of
-				// numbers that belong to it
-				k := j + 1
-				for k < end && !p.units[k].grid && !hasText(p.units[k].toks) {
-					k++
-				}
-				if p.units[j].grid {
-					k = j + 1
-				}
-				end = min(end, k)
-			}
-			t3 = region{from, end}
-			if t2.ok() && t2.to > from && t2.from < from {
-				t2.to = from
-			}
-		}
+		t3, t2 = p.unheadedApplications(t2)
 	}
 	if !t2.ok() {
 		end := n
@@ -209,6 +181,46 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 		}
 	}
 	return t2, t3, t4
+}
+
+// unheadedApplications finds Table 3 when its heading is missing: from the
+// first label only it has (with the table header just above) to the
+// carried-forward row. It returns Table 3 and Table 2, which then ends
+// where Table 3 starts.
+func (p *parser) unheadedApplications(t2 region) (region, region) {
+	n := len(p.units)
+	o := &p.out
+	var t3 region
+	if i := p.findUnit(0, n, report.ApplicationStarts...); i >= 0 {
+		from := i
+		// keep the table header just above the first row
+		for k := i - 1; k >= 0 && k >= i-30; k-- {
+			if containsAny(p.units[k].norm, report.ApplicationHeads...) {
+				from = k
+			}
+		}
+		if t2.ok() && from < t2.to {
+			from = max(from, t2.from)
+		}
+		end := o.nextHead(i, n)
+		if j := p.findUnit(i, end, report.ApplicationEnds...); j >= 0 {
+			// stop after the carried-forward row and the lines of
+			// numbers that belong to it
+			k := j + 1
+			for k < end && !p.units[k].grid && !hasText(p.units[k].toks) {
+				k++
+			}
+			if p.units[j].grid {
+				k = j + 1
+			}
+			end = min(end, k)
+		}
+		t3 = region{from, end}
+		if t2.ok() && t2.to > from && t2.from < from {
+			t2.to = from
+		}
+	}
+	return t3, t2
 }
 
 func hasText(ts []token) bool {
