@@ -45,16 +45,16 @@ type ReportRef struct {
 
 // URLSummary sums up the captures of one URL.
 type URLSummary struct {
-	URL           string    `json:"url"`
-	Role          string    `json:"role"`
-	Title         string    `json:"title"`
-	Captures      int       `json:"captures"`
-	Revisits      int       `json:"revisits"`
-	Errors        int       `json:"errors"`
-	FirstFetched  time.Time `json:"first_fetched"`
-	LastFetched   time.Time `json:"last_fetched"`
-	LastStatus    int       `json:"last_status"`
-	LastCaptureID string    `json:"last_capture_id"`
+	URL           string       `json:"url"`
+	Role          archive.Role `json:"role"`
+	Title         string       `json:"title"`
+	Captures      int          `json:"captures"`
+	Revisits      int          `json:"revisits"`
+	Errors        int          `json:"errors"`
+	FirstFetched  time.Time    `json:"first_fetched"`
+	LastFetched   time.Time    `json:"last_fetched"`
+	LastStatus    int          `json:"last_status"`
+	LastCaptureID string       `json:"last_capture_id"`
 	// LastArchivedID is the latest capture with an archived body ("" when
 	// every fetch failed): the one a person views.
 	LastArchivedID string `json:"last_archived_id"`
@@ -208,7 +208,7 @@ func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string
 }
 
 // roleRank orders URLs on the agency page: reports first.
-func roleRank(role string) int {
+func roleRank(role archive.Role) int {
 	switch role {
 	case archive.RoleReport:
 		return 0

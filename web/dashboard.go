@@ -76,12 +76,12 @@ type AgencyRow struct {
 
 // NewItem is a URL first archived (or changed) in the latest run.
 type NewItem struct {
-	URL       string `json:"url"`
-	CaptureID string `json:"capture_id"`
-	Role      string `json:"role"`
-	Agency    string `json:"agency"`
-	Title     string `json:"title"`
-	Status    int    `json:"status"`
+	URL       string       `json:"url"`
+	CaptureID string       `json:"capture_id"`
+	Role      archive.Role `json:"role"`
+	Agency    string       `json:"agency"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
 	// HasReport is true when an extracted report is stored for the capture.
 	HasReport bool `json:"has_report"`
 }

@@ -415,7 +415,7 @@ func TestAPIHistoryDiffRunsAuditCapture(t *testing.T) {
 	getJSON(t, ts, "/api/agencies/"+url.PathEscape("长沙市公安局"), &ag)
 	var urls []string
 	for _, u := range ag.URLs {
-		urls = append(urls, u.Role+" "+u.URL)
+		urls = append(urls, string(u.Role)+" "+u.URL)
 	}
 	wantURLs := []string{"report " + seedReports[0].url, "attachment " + attachURL, "other " + evilURL}
 	if !ag.InSeeds || len(ag.Entries) != 6 || len(ag.Reports) != 1 || ag.Reports[0].CaptureID != f.reports["长沙市公安局"] || !slices.Equal(urls, wantURLs) {
