@@ -9,7 +9,6 @@
 package archive
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -175,25 +174,21 @@ func (a *Archive) Close() error {
 	return nil
 }
 
-// idKey encodes a capture ID as its 8-byte big-endian key so that keys sort
-// in the order captures were made.
-func idKey(id uint64) []byte {
-	var k [8]byte
-	binary.BigEndian.PutUint64(k[:], id)
-	return k[:]
-}
+// idKey encodes a capture (or run) ID as its 8-byte big-endian key.
+func idKey(id uint64) []byte { return ID(id).key() }
 
+// parseID returns the key of a capture ID's text form; a malformed ID is
+// not found.
 func parseID(id string) ([]byte, error) {
-	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || n == 0 {
+	n, err := ParseID(id)
+	if err != nil {
 		return nil, fmt.Errorf("capture id %q: %w", id, ErrNotFound)
 	}
-	return idKey(n), nil
+	return n.key(), nil
 }
 
-func idString(k []byte) string {
-	return strconv.FormatUint(binary.BigEndian.Uint64(k), 10)
-}
+// idString returns the text form of an 8-byte key.
+func idString(k []byte) string { return idOfKey(k).String() }
 
 // indexKey is prefix 0x00 id8; the 0x00 separator keeps "a" from matching
 // "ab" in a prefix scan.

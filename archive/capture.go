@@ -12,12 +12,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// Role is what a capture (or a URL) is to the crawl: its JSON "role".
+type Role string
+
 // Roles a capture can have.
 const (
-	RoleList       = "list"       // a column / list page linking to reports
-	RoleReport     = "report"     // an annual-report page
-	RoleAttachment = "attachment" // a file linked from a report page
-	RoleOther      = "other"      // anything else the crawl fetched
+	RoleList       Role = "list"       // a column / list page linking to reports
+	RoleReport     Role = "report"     // an annual-report page
+	RoleAttachment Role = "attachment" // a file linked from a report page
+	RoleOther      Role = "other"      // anything else the crawl fetched
 )
 
 // Capture is one fetch of one URL. Its JSON field names are the contract of
@@ -34,7 +37,7 @@ type Capture struct {
 	Digest         string      `json:"digest"` // "sha256:<hex>" of the raw payload; empty when no body
 	Size           int64       `json:"size"`
 	Agency         string      `json:"agency"`
-	Role           string      `json:"role"`
+	Role           Role        `json:"role"`
 	DiscoveredFrom string      `json:"discovered_from,omitempty"`
 	Revisit        bool        `json:"revisit"`
 	Error          string      `json:"error"`
@@ -89,7 +92,7 @@ type URLState struct {
 	ETag          string    `json:"etag,omitempty"`
 	LastModified  string    `json:"last_modified,omitempty"`
 	Digest        string    `json:"digest,omitempty"`
-	Role          string    `json:"role,omitempty"`
+	Role          Role      `json:"role,omitempty"`
 	Agency        string    `json:"agency,omitempty"`
 	// Archived is true once a successful (2xx or 304) capture exists.
 	Archived bool `json:"archived"`
@@ -161,7 +164,7 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketByRole).Put(indexKey(c.Role, key), nil); err != nil {
+		if err := tx.Bucket(bucketByRole).Put(indexKey(string(c.Role), key), nil); err != nil {
 			return err
 		}
 		if c.Digest != "" {
@@ -239,7 +242,7 @@ func (a *Archive) putURLRole(b *bolt.Bucket, st *URLState, c *Capture) error {
 // StrongerRole returns the role a URL keeps when it was seen as a and is
 // now seen as b: a URL once seen as a report stays one (report, then
 // attachment, then list, then other); an empty role never wins.
-func StrongerRole(a, b string) string {
+func StrongerRole(a, b Role) Role {
 	if b != "" && (a == "" || rank(b) > rank(a)) {
 		return b
 	}
@@ -247,7 +250,7 @@ func StrongerRole(a, b string) string {
 }
 
 // rank orders roles so that a URL once seen as a report stays one.
-func rank(role string) int {
+func rank(role Role) int {
 	switch role {
 	case RoleReport:
 		return 3

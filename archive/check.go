@@ -541,7 +541,7 @@ func (c *checker) records() error {
 			{bucketMeta, c.meta}, {bucketCaptures, c.capture}, {bucketBodies, c.body}, {bucketTexts, c.text},
 			{bucketByURL, c.index(bucketByURL, func(cp *Capture) string { return cp.URL })},
 			{bucketByAgency, c.index(bucketByAgency, func(cp *Capture) string { return cp.Agency })},
-			{bucketByRole, c.index(bucketByRole, func(cp *Capture) string { return cp.Role })},
+			{bucketByRole, c.index(bucketByRole, func(cp *Capture) string { return string(cp.Role) })},
 			{bucketByDigest, c.index(bucketByDigest, func(cp *Capture) string { return cp.Digest })},
 			{bucketURLs, c.urlState}, {bucketReports, c.report}, {bucketRuns, c.run}, {bucketAudits, c.audit},
 			{bucketExtracted, c.extracted}, {bucketFrontier, c.frontier}, {bucketQueued, c.queued}, {bucketVisited, c.visited},
@@ -848,7 +848,7 @@ func (c *checker) references() {
 		for _, ix := range []struct {
 			bucket []byte
 			value  string
-		}{{bucketByURL, cp.URL}, {bucketByAgency, cp.Agency}, {bucketByRole, cp.Role}, {bucketByDigest, cp.Digest}} {
+		}{{bucketByURL, cp.URL}, {bucketByAgency, cp.Agency}, {bucketByRole, string(cp.Role)}, {bucketByDigest, cp.Digest}} {
 			if ix.value != "" && !c.indexed[string(ix.bucket)][id] {
 				c.problem(string(ix.bucket), cp.ID, fmt.Sprintf("capture %d is not listed under %q", id, clip(ix.value)))
 			}

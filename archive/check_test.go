@@ -161,7 +161,7 @@ func TestCheckFileDamage(t *testing.T) {
 		}, false, []string{"idx_url"}, `"http://x.gov.cn/"/999`},
 		{"capture missing from an index", func(t *testing.T) string {
 			return mutated(t, src, func(tx *bolt.Tx) error {
-				return tx.Bucket(bucketByRole).Delete(indexKey(RoleReport, idKey(3)))
+				return tx.Bucket(bucketByRole).Delete(indexKey(string(RoleReport), idKey(3)))
 			})
 		}, false, []string{"idx_role"}, "3"},
 		{"payload missing", func(t *testing.T) string {

@@ -35,7 +35,7 @@ type FrontierItem struct {
 	Agency         string    `json:"agency,omitempty"`
 	Depth          int       `json:"depth"`
 	Priority       int       `json:"priority"` // 0 first … 255 last
-	Role           string    `json:"role,omitempty"`
+	Role           Role      `json:"role,omitempty"`
 	Title          string    `json:"title,omitempty"`
 	DiscoveredFrom string    `json:"discovered_from,omitempty"`
 	Enqueued       time.Time `json:"enqueued"`

@@ -164,7 +164,7 @@ func (r *Reader) ByAgency(agency string) ([]*Capture, error) {
 }
 
 // ByRole returns every capture with a role, oldest first.
-func (r *Reader) ByRole(role string) ([]*Capture, error) { return r.byIndex(bucketByRole, role) }
+func (r *Reader) ByRole(role Role) ([]*Capture, error) { return r.byIndex(bucketByRole, string(role)) }
 
 // ByDigest returns every capture whose payload has the digest, oldest first.
 func (r *Reader) ByDigest(digest string) ([]*Capture, error) {

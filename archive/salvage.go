@@ -213,7 +213,7 @@ type keptCapture struct {
 }
 
 func (k *keptCapture) capture() *Capture {
-	c := &Capture{ID: strconv.FormatUint(k.ID, 10), URL: k.URL, Digest: k.Digest, Role: k.Role, Agency: k.Agency,
+	c := &Capture{ID: strconv.FormatUint(k.ID, 10), URL: k.URL, Digest: k.Digest, Role: Role(k.Role), Agency: k.Agency,
 		Error: k.Error, FetchedAt: k.FetchedAt, Status: k.Status, Header: http.Header{}}
 	if k.ETag != "" {
 		c.Header.Set("ETag", k.ETag)
@@ -417,7 +417,7 @@ func (s *salvager) keepCapture(k, rec []byte, cp *Capture, fromPages bool) error
 	if s.caps[id] != nil {
 		return nil
 	}
-	s.caps[id] = &keptCapture{ID: id, URL: cp.URL, Digest: cp.Digest, Role: cp.Role, Agency: cp.Agency, Error: cp.Error,
+	s.caps[id] = &keptCapture{ID: id, URL: cp.URL, Digest: cp.Digest, Role: string(cp.Role), Agency: cp.Agency, Error: cp.Error,
 		ETag: cp.Header.Get("ETag"), LastModified: cp.Header.Get("Last-Modified"), FetchedAt: cp.FetchedAt, Status: cp.Status}
 	if fromPages {
 		s.fromPages[string(bucketCaptures)]++
@@ -657,7 +657,7 @@ func putCaptureTx(tx *bolt.Tx, key, rec []byte, c *Capture) error {
 	for _, ix := range []struct {
 		bucket []byte
 		value  string
-	}{{bucketByURL, c.URL}, {bucketByAgency, c.Agency}, {bucketByRole, c.Role}, {bucketByDigest, c.Digest}} {
+	}{{bucketByURL, c.URL}, {bucketByAgency, c.Agency}, {bucketByRole, string(c.Role)}, {bucketByDigest, c.Digest}} {
 		if ix.value == "" {
 			continue
 		}
@@ -755,8 +755,8 @@ func (s *salvager) urlStates() error {
 		_ = json.Unmarshal(s.states[u], &st)
 		ok := st.Digest == "" || s.bodies[st.Digest]
 		if st.LastCaptureID != "" {
-			id, err := strconv.ParseUint(st.LastCaptureID, 10, 64)
-			ok = ok && err == nil && s.caps[id] != nil
+			id, err := ParseID(st.LastCaptureID)
+			ok = ok && err == nil && s.caps[uint64(id)] != nil
 		}
 		if !ok {
 			continue

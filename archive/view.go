@@ -56,7 +56,7 @@ func (a *Archive) ByAgency(agency string) ([]*Capture, error) {
 }
 
 // ByRole returns every capture with a role, oldest first.
-func (a *Archive) ByRole(role string) ([]*Capture, error) {
+func (a *Archive) ByRole(role Role) ([]*Capture, error) {
 	return viewOne(a, func(r *Reader) ([]*Capture, error) { return r.ByRole(role) })
 }
 

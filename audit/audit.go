@@ -6,9 +6,9 @@
 // # Which capture is the report of agency A for year Y
 //
 // Only stored extracted reports count (archive.EachReport, the JSON of
-// extract.Report): their agency and year decide, never the URL. A report is
+// report.Report): their agency and year decide, never the URL. A report is
 // attributed to a seeds agency by this precedence, names compared after
-// Normalize (trim, white space removed, full-width ASCII folded to
+// report.NormAgency (white space and zero-width characters removed, full-width ASCII folded to
 // half-width):
 //
 //  1. the report's agency equals a seeds agency's name: that agency, wherever
@@ -89,10 +89,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -177,25 +177,6 @@ func Years(from, to int, now time.Time) (int, int) {
 	return from, to
 }
 
-// Normalize returns the form agency names are compared in: white space
-// (including U+3000 and zero-width characters) removed and full-width ASCII
-// folded to half-width (U+3000 is white space to unicode.IsSpace). It is
-// extract.NormAgency with the zero-width characters also removed, kept here
-// because audit does not depend on extract.
-func Normalize(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
-			continue
-		case r >= '\uff01' && r <= '\uff5e':
-			r -= 0xfee0
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // shortFormOf reports whether short is an abbreviation of full: its runes
 // appear in full in order and both end with the same rune, or short is
 // full with a prefix (a province before a city).
@@ -248,28 +229,6 @@ func sameOrgan(a, b string) bool {
 	ra, _ := utf8.DecodeRuneInString(pa)
 	rb, _ := utf8.DecodeRuneInString(pb)
 	return ra == rb
-}
-
-// storedReport is the part of the extract.Report JSON contract the audit
-// reads (decoded here so that audit does not depend on extract).
-type storedReport struct {
-	Agency    string  `json:"agency"`
-	Year      int     `json:"year"`
-	Published *string `json:"published"`
-	DatedBy   string  `json:"dated_by"` // "landing_page": Published is the page's the capture was discovered from
-	// Active and Applications tell a report with the template's tables
-	// from a page that only announces one.
-	Active       json.RawMessage `json:"active"`
-	Applications json.RawMessage `json:"applications"`
-	Checks       []struct {
-		OK       bool   `json:"ok"`
-		Severity string `json:"severity"`
-	} `json:"checks"`
-	Source struct {
-		URL       string `json:"url"`
-		CaptureID string `json:"capture_id"`
-		FetchedAt string `json:"fetched_at"`
-	} `json:"source"`
 }
 
 // candidate is one URL holding a report of an agency-year.
@@ -331,7 +290,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 	cands := map[key]map[string]*candidate{}
 	firstSeen := map[string]*time.Time{}
 	err := a.EachReport(func(captureID string, data []byte) error {
-		var r storedReport
+		var r report.Report
 		if err := json.Unmarshal(data, &r); err != nil {
 			log.Warn("audit: skipping undecodable report", "capture", captureID, "err", err)
 			return nil
@@ -351,7 +310,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 		default:
 			return fmt.Errorf("capture %s of a stored report: %w", captureID, err)
 		}
-		idx, ok := m.attribute(Normalize(r.Agency), Normalize(capAgency), hostOf(url))
+		idx, ok := m.attribute(report.NormAgency(r.Agency), report.NormAgency(capAgency), hostOf(url))
 		if !ok {
 			return nil
 		}
@@ -377,14 +336,14 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 			if ch.OK {
 				continue
 			}
-			if ch.Severity == "warning" {
+			if ch.Severity == report.SeverityWarning {
 				warnings++
 			} else {
 				failed++
 			}
 		}
 		num := captureNum(captureID)
-		tables := present(r.Active) || present(r.Applications)
+		tables := r.Active != nil || r.Applications != nil
 		cur := byURL[url]
 		if cur == nil {
 			fs, ok := firstSeen[url]
@@ -396,7 +355,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 				firstSeen[url] = fs
 			}
 			byURL[url] = &candidate{url: url, captureID: captureID, capNum: num, published: pub, firstSeen: fs, failed: failed, warnings: warnings, tables: tables, from: discovered}
-			if r.DatedBy == "landing_page" && pub != nil {
+			if r.DatedBy == report.DatedByLandingPage && pub != nil {
 				byURL[url].datedBy = discovered // the extractor dated it by its landing page
 			}
 			return nil
@@ -477,7 +436,7 @@ type matcher struct {
 func newMatcher(agencies []seeds.Agency) *matcher {
 	m := &matcher{byNorm: map[string]int{}, byHost: map[string][]int{}}
 	for _, ag := range agencies {
-		n := Normalize(ag.Name)
+		n := report.NormAgency(ag.Name)
 		if n == "" {
 			continue
 		}
@@ -609,20 +568,5 @@ func dateString(t *time.Time) *string {
 	return &s
 }
 
-// present reports whether a JSON value is there and not null.
-func present(v json.RawMessage) bool {
-	s := strings.TrimSpace(string(v))
-	return s != "" && s != "null"
-}
-
-// captureNum is the numeric order of a capture ID (0 if not numeric).
-func captureNum(id string) uint64 {
-	var n uint64
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return 0
-		}
-		n = n*10 + uint64(r-'0')
-	}
-	return n
-}
+// captureNum is the numeric order of a capture ID (0 if not one).
+func captureNum(id string) uint64 { return archive.IDNum(id) }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -24,7 +24,7 @@ type fixture struct {
 	agency      string // the report's own agency
 	year        int
 	published   string // "" → null
-	checks      []extract.Check
+	checks      []report.Check
 	noReport    bool
 	from        string // the capture's DiscoveredFrom
 	tables      bool   // the report has Table 3
@@ -65,10 +65,10 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 		if f.noReport {
 			continue
 		}
-		r := extract.Report{
-			Source: extract.Source{URL: f.url, CaptureID: c.ID, Digest: c.Digest, FetchedAt: f.fetched},
-			Agency: f.agency, Year: f.year, Template: extract.TemplateUnknown, Checks: f.checks,
-			ExtraTables: []extract.ExtraTable{}, Warnings: []string{},
+		r := report.Report{
+			Source: report.Source{URL: f.url, CaptureID: c.ID, Digest: c.Digest, FetchedAt: f.fetched},
+			Agency: f.agency, Year: f.year, Template: report.TemplateUnknown, Checks: f.checks,
+			ExtraTables: []report.ExtraTable{}, Warnings: []string{},
 		}
 		if f.published != "" {
 			p := f.published
@@ -76,8 +76,8 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 		}
 		r.DatedBy = f.datedBy
 		if f.tables {
-			r.Template = extract.Template2021
-			r.Applications = &extract.Applications{Columns: []string{"natural_person"}, Rows: map[string][]*float64{}}
+			r.Template = report.Template2021
+			r.Applications = &report.Applications{Columns: []string{"natural_person"}, Rows: map[string][]*float64{}}
 		}
 		data, err := json.Marshal(r)
 		if err != nil {
@@ -178,8 +178,8 @@ func TestNormalizeAndShortForm(t *testing.T) {
 		"ＡＢＣ１２３局":        "ABC123局",
 		"":               "",
 	} {
-		if got := Normalize(in); got != want {
-			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		if got := report.NormAgency(in); got != want {
+			t.Errorf("report.NormAgency(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for _, tc := range []struct {
@@ -229,13 +229,13 @@ http://gaj.ningbo.gov.cn/   宁波市公安局
 		xg = "湘潭县人民政府"
 		nb = "宁波市公安局"
 	)
-	errCheck := func(ok bool, sev string) extract.Check {
-		return extract.Check{Rule: "T3.balance", OK: ok, Severity: sev}
+	errCheck := func(ok bool, sev report.Severity) report.Check {
+		return report.Check{Rule: "T3.balance", OK: ok, Severity: sev}
 	}
 	fx := []fixture{
 		// 长沙 2021: on time, with two failed errors, one passed, one failed warning.
 		{url: "http://gaj.changsha.gov.cn/2021.html", crawlAgency: cs, fetched: "2022-02-10T02:00:00Z", agency: cs, year: 2021, published: "2022-01-20",
-			checks: []extract.Check{errCheck(false, "error"), errCheck(false, "error"), errCheck(true, "error"), errCheck(false, "warning")}},
+			checks: []report.Check{errCheck(false, "error"), errCheck(false, "error"), errCheck(true, "error"), errCheck(false, "warning")}},
 		// 长沙 2022: late by 14 days; agency written with a space and full-width space.
 		{url: "http://gaj.changsha.gov.cn/2022.html", crawlAgency: cs, fetched: "2023-03-01T00:00:00Z", agency: "长沙市 公安局\u3000", year: 2022, published: "2023-02-14"},
 		// 长沙 2020: two copies: an attachment dated 2021-02-03 and a repost dated
@@ -401,8 +401,8 @@ func TestRunAttachments(t *testing.T) {
 		pdf23  = "http://a.gov.cn/2023.pdf"
 		other  = "http://a.gov.cn/other.html"
 	)
-	stub := []extract.Check{{Rule: "report.complete", OK: false, Severity: "error"}}
-	real := []extract.Check{{Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T3.balance", OK: true, Severity: "error"}}
+	stub := []report.Check{{Rule: "report.complete", OK: false, Severity: "error"}}
+	real := []report.Check{{Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T4.group_total", OK: false, Severity: "error"}, {Rule: "T3.balance", OK: true, Severity: "error"}}
 	a := build(t, []fixture{
 		// 2021: stub page dated 2022-02-03 (late by 3), undated DOCX with tables.
 		{url: page21, crawlAgency: "甲局", fetched: "2022-03-01T00:00:00Z", agency: "甲局", year: 2021, published: "2022-02-03", checks: stub},
@@ -489,7 +489,7 @@ func BenchmarkRun(b *testing.B) {
 					b.Fatal(err)
 				}
 				pub := fmt.Sprintf("%d-01-%02d", y+1, 10+cp*25%20)
-				data, _ := json.Marshal(extract.Report{Agency: name, Year: y, Published: &pub, Source: extract.Source{URL: url, CaptureID: c.ID}})
+				data, _ := json.Marshal(report.Report{Agency: name, Year: y, Published: &pub, Source: report.Source{URL: url, CaptureID: c.ID}})
 				if err := a.PutReport(c.ID, data); err != nil {
 					b.Fatal(err)
 				}
@@ -521,7 +521,7 @@ func TestRunLandingPageDated(t *testing.T) {
 	a := build(t, []fixture{
 		{url: page, crawlAgency: "甲局", fetched: "2024-03-01T00:00:00Z", noReport: true},
 		{url: pdf, crawlAgency: "甲局", fetched: "2024-03-01T00:00:01Z", agency: "甲局", year: 2023, published: "2024-01-26",
-			datedBy: extract.DatedByLandingPage, tables: true, from: page},
+			datedBy: report.DatedByLandingPage, tables: true, from: page},
 	})
 	got, err := Run(a, agencies(t, "http://a.gov.cn/ 甲局\n"), 2023, 2023, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {

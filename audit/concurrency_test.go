@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -34,7 +34,7 @@ func TestRunWhileWriterGrowsFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		pub := fmt.Sprintf("%d-01-20", y+1)
-		data, _ := extract.MarshalReportCompact(&extract.Report{Agency: agencies[0].Name, Year: y, Published: &pub, Source: extract.Source{URL: u, CaptureID: c.ID}})
+		data, _ := report.MarshalReportCompact(&report.Report{Agency: agencies[0].Name, Year: y, Published: &pub, Source: report.Source{URL: u, CaptureID: c.ID}})
 		if err := a.PutReport(c.ID, data); err != nil {
 			t.Fatal(err)
 		}

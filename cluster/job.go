@@ -41,11 +41,11 @@ type Agency struct {
 
 // State is what the archive knows of one URL of a job's site.
 type State struct {
-	URL      string    `json:"url"`
-	FinalURL string    `json:"final_url,omitempty"`
-	Fetched  time.Time `json:"fetched"`
-	Role     string    `json:"role,omitempty"`
-	Agency   string    `json:"agency,omitempty"`
+	URL      string       `json:"url"`
+	FinalURL string       `json:"final_url,omitempty"`
+	Fetched  time.Time    `json:"fetched"`
+	Role     archive.Role `json:"role,omitempty"`
+	Agency   string       `json:"agency,omitempty"`
 	// Digest names the payload archived last; the worker fetches it from
 	// the coordinator (GET /api/cluster/bodies/{digest}).
 	Digest string `json:"digest,omitempty"`
@@ -56,9 +56,9 @@ type State struct {
 
 // Skipped is an archived report page or attachment.
 type Skipped struct {
-	URL    string `json:"url"`
-	Role   string `json:"role"`
-	Agency string `json:"agency,omitempty"`
+	URL    string       `json:"url"`
+	Role   archive.Role `json:"role"`
+	Agency string       `json:"agency,omitempty"`
 }
 
 // Limits are the crawl limits a job carries. Delay is a floor: a worker

@@ -12,13 +12,16 @@ import (
 // error the crawler records for a payload it will not parse ("" when
 // none).
 type Classification struct {
-	Role, Title, Text, Charset, Error string
+	Role                        archive.Role
+	Title, Text, Charset, Error string
 }
 
 // LinkHint is a link as the crawler's frontier would queue it: the URL,
 // the role its link suggests ("" when none) and the link's text.
 type LinkHint struct {
-	URL, Role, Title string
+	URL   string
+	Role  archive.Role
+	Title string
 }
 
 // Classify returns what the crawler would record for a 2xx response of
@@ -55,7 +58,7 @@ func Classify(rawURL string, h http.Header, body []byte, hint LinkHint) Classifi
 // page of role parentRole, with the role each suggests; nil for a payload
 // that is not a page. Scope, depth and trap guards are not applied: a
 // WARC import takes what the other tool fetched.
-func Links(rawURL string, h http.Header, body []byte, parentRole string) []LinkHint {
+func Links(rawURL string, h http.Header, body []byte, parentRole archive.Role) []LinkHint {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil

@@ -248,7 +248,7 @@ func TestCrawlSite(t *testing.T) {
 	}
 
 	// Every report page and attachment archived with the bytes served.
-	want := map[string]string{
+	want := map[string]archive.Role{
 		"/xxgk/nb/202201/t20220126_1.html": archive.RoleReport,
 		"/xxgk/nb/202101/t20210120_2.html": archive.RoleReport,
 		"/art/2020/2/1/art_9_19.html":      archive.RoleReport,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nianbao/nianbao/archive"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -731,7 +732,7 @@ func nodeText(n *html.Node) string {
 
 // classify decides the frontier priority and role hint of a link found on
 // a page with role parentRole; ok is false for links not worth fetching.
-func classify(l Link, u *url.URL, parentRole string) (prio int, role string, ok bool) {
+func classify(l Link, u *url.URL, parentRole archive.Role) (prio int, role archive.Role, ok bool) {
 	ext := strings.ToLower(path.Ext(u.Path))
 	if skipExt[ext] || reCalendarNav.MatchString(l.Text) {
 		return 0, "", false

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nianbao/nianbao/archive"
 	"golang.org/x/net/html"
 )
 
@@ -291,9 +292,10 @@ func TestHanwebDataProxy(t *testing.T) {
 // navigation is never followed, reports and lists are.
 func TestClassifyLinks(t *testing.T) {
 	tests := []struct {
-		text, u, parent string
-		ok              bool
-		prio            int
+		text, u string
+		parent  archive.Role
+		ok      bool
+		prio    int
 	}{
 		{"下一月", "http://h/hdjl/rili/2025/02/index.shtml", "other", false, 0},
 		{"上一月", "http://h/hdjl/rili/2024/12/index.shtml", "other", false, 0},
@@ -456,9 +458,10 @@ func TestNormalizeSessions(t *testing.T) {
 
 func TestPageRole(t *testing.T) {
 	tests := []struct {
-		name, hint string
-		p          *page
-		want       string
+		name string
+		hint archive.Role
+		p    *page
+		want archive.Role
 	}{
 		{"report headline", "", &page{Headline: "2022年政府信息公开工作年度报告"}, "report"},
 		{"column by title", "", &page{Title: "政府信息公开年报", Links: []Link{{Text: "2022年"}}}, "list"},

@@ -744,7 +744,7 @@ func (c *Crawler) scriptItems(ctx context.Context, f *hostFetcher, s *site, it *
 // direct makes frontier items of URLs found by a trick rather than by a
 // link (no classify: an API may end in .json), in scope, no trap, within
 // depth (report items one further).
-func (c *Crawler) direct(it *archive.FrontierItem, urls []string, prio int, role, title string) []*archive.FrontierItem {
+func (c *Crawler) direct(it *archive.FrontierItem, urls []string, prio int, role archive.Role, title string) []*archive.FrontierItem {
 	var out []*archive.FrontierItem
 	depth := it.Depth + 1
 	if depth > c.cfg.MaxDepth && !(prio == prioReport && depth == c.cfg.MaxDepth+1) {

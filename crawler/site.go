@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/report"
+	"golang.org/x/net/html"
 )
 
 // crawlSite runs the frontier loop of one host until its frontier is empty,
@@ -309,15 +309,11 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	return c.children(it, capt.Role, an.page), true, nil
 }
 
-// reportMarkers are row and section labels only the annual report's own
-// tables carry (the 2021 and 2019 templates).
-var reportMarkers = []string{"本年新收政府信息公开申请数量", "收到和处理政府信息公开申请情况", "上年结转政府信息公开申请数量"}
-
 // hasReportTables reports whether a page's text holds at least two of the
-// report's table labels.
+// report's table labels (report.Markers).
 func hasReportTables(text string) bool {
 	n := 0
-	for _, m := range reportMarkers {
+	for _, m := range report.Markers {
 		if strings.Contains(text, m) {
 			n++
 		}
@@ -325,7 +321,7 @@ func hasReportTables(text string) bool {
 	return n >= 2
 }
 
-func roleOr(a, b string) string {
+func roleOr(a, b archive.Role) archive.Role {
 	if a != "" {
 		return a
 	}
@@ -336,7 +332,7 @@ func roleOr(a, b string) string {
 // page whose title or headline names a report, or that was reached by a
 // report link, is a report; a page linking to reports, or reached as a
 // list, is a list.
-func pageRole(hint, linkTitle string, p *page) (role, title string) {
+func pageRole(hint archive.Role, linkTitle string, p *page) (role archive.Role, title string) {
 	if hint == archive.RoleAttachment {
 		return hint, linkTitle
 	}
@@ -432,7 +428,7 @@ func (c *Crawler) fromArchive(it *archive.FrontierItem, st archive.URLState) []*
 
 // children turns the links of a page into frontier items: in scope, no
 // trap, worth fetching, within depth.
-func (c *Crawler) children(it *archive.FrontierItem, role string, p *page) []*archive.FrontierItem {
+func (c *Crawler) children(it *archive.FrontierItem, role archive.Role, p *page) []*archive.FrontierItem {
 	if p == nil {
 		return nil
 	}
@@ -510,13 +506,13 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 	return nil
 }
 
-func (c *Crawler) noteReport(it *archive.FrontierItem, role, title string) {
+func (c *Crawler) noteReport(it *archive.FrontierItem, role archive.Role, title string) {
 	c.mu.Lock()
 	c.noteReportLocked(agencyKey(it.Host, it.Agency), role, title)
 	c.mu.Unlock()
 }
 
-func (c *Crawler) noteReportLocked(key, role, title string) {
+func (c *Crawler) noteReportLocked(key string, role archive.Role, title string) {
 	if role != archive.RoleReport && role != archive.RoleAttachment {
 		return
 	}
@@ -526,7 +522,7 @@ func (c *Crawler) noteReportLocked(key, role, title string) {
 
 // noteYearLocked records the report year a report or attachment title
 // names, for the summary of the agency keyed key (agencyKey).
-func (c *Crawler) noteYearLocked(key, role, title string) {
+func (c *Crawler) noteYearLocked(key string, role archive.Role, title string) {
 	if role != archive.RoleReport && role != archive.RoleAttachment {
 		return
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -136,17 +137,17 @@ func TestUnseenWorld(t *testing.T) {
 	})
 
 	// Extraction.
-	es, err := extract.Run(ctx, a, extract.RunOptions{Workers: 2})
+	es, err := extractrun.Run(ctx, a, extractrun.RunOptions{Workers: 2})
 	if err != nil {
 		t.Fatalf("extract: %v", err)
 	}
 	for _, f := range es.Failed {
 		t.Logf("extract failed: %s: %s", f.URL, f.Reason)
 	}
-	reps := map[string]*extract.Report{}
+	reps := map[string]*report.Report{}
 	err = a.View(func(rd *archive.Reader) error {
 		return rd.EachReport(func(id string, data []byte) error {
-			var r extract.Report
+			var r report.Report
 			if err := json.Unmarshal(data, &r); err != nil {
 				return err
 			}
@@ -192,11 +193,11 @@ func TestUnseenWorld(t *testing.T) {
 				t.Errorf("%s %d: no report from %s", want.Agency, want.Year, want.URL)
 				continue
 			}
-			tmpl := extract.Template2021
+			tmpl := report.Template2021
 			if want.Wrapper {
-				tmpl = extract.TemplateUnknown
+				tmpl = report.TemplateUnknown
 			}
-			if extract.NormAgency(r.Agency) != extract.NormAgency(want.Agency) || r.Year != want.Year || r.Template != tmpl {
+			if report.NormAgency(r.Agency) != report.NormAgency(want.Agency) || r.Year != want.Year || r.Template != tmpl {
 				t.Errorf("%s: got %s %d template %s, want %s %d %s", want.URL, r.Agency, r.Year, r.Template, want.Agency, want.Year, tmpl)
 			}
 			if want.Total > 0 {
@@ -228,7 +229,7 @@ func TestUnseenWorld(t *testing.T) {
 			if r.Published != nil {
 				pub = *r.Published
 			}
-			if pub != want.Published && (want.Published != "" || r.DatedBy != extract.DatedByLandingPage || pub != wrapperDate[k]) {
+			if pub != want.Published && (want.Published != "" || r.DatedBy != report.DatedByLandingPage || pub != wrapperDate[k]) {
 				// an undated attachment may carry its landing page's date
 				t.Errorf("%s: published %q (dated_by %q), want %q", want.URL, pub, r.DatedBy, want.Published)
 			}
@@ -354,7 +355,7 @@ func TestUnseenWorld(t *testing.T) {
 	// Extraction and audit after the second crawl pick up only the new
 	// report: the platform's 2022 report, two years late.
 	t.Run("after second crawl", func(t *testing.T) {
-		es2, err := extract.Run(ctx, a, extract.RunOptions{Workers: 2})
+		es2, err := extractrun.Run(ctx, a, extractrun.RunOptions{Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/archive"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -46,7 +47,7 @@ type request struct {
 // extraction must read.
 type wantReport struct {
 	URL    string
-	Role   string // "report" or "attachment"
+	Role   archive.Role // "report" or "attachment"
 	Agency string
 	Year   int
 	// Total is Table 3 (七)总计 in the 总计 column; 0 when the URL holds

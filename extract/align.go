@@ -12,9 +12,6 @@ import (
 // numbers, and a page break may split a group between its labels and its
 // numbers. Read label by label, every cell would be lost.
 
-// activeRowOrder are the rows of Table 2 in template order.
-var activeRowOrder = []string{"regulations", "normative_documents", "licensing", "other_services", "penalty", "coercion", "fees", "procurement"}
-
 // alignment is the result of alignDetached.
 type alignment struct {
 	// segs are the rows as segments (label + values), in printed order,

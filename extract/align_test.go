@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // detachItem is one table row of a pdftotext -raw rendering: the label
@@ -218,7 +220,7 @@ func TestAlignDetachedRefuses(t *testing.T) {
 			for _, k := range []string{"granted", "partially_granted"} {
 				for c, v := range r.Applications.Rows[k] {
 					if v != nil {
-						t.Errorf("%s.%s = %v, want null (not aligned)", k, ApplicationColumns[c], *v)
+						t.Errorf("%s.%s = %v, want null (not aligned)", k, report.ApplicationColumns[c], *v)
 					}
 				}
 			}

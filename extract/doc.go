@@ -1,6 +1,8 @@
 // Package extract turns an archived annual report (HTML, text, DOCX, PDF,
-// XLSX) into the structured report model of ../shared/report-model.md and
-// checks the template's own arithmetic rules.
+// XLSX) into the structured report model of ../shared/report-model.md
+// (package report), reading the template's rows and columns by the labels
+// report describes; report's rules then check the template's arithmetic.
+// It knows nothing of the archive (package extractrun runs it over one).
 //
 // Every input shape is first reduced to a Document: a sequence of Blocks,
 // each a line of text or a table grid with rowspan/colspan already expanded.

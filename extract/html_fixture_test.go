@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/nianbao/nianbao/report"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -40,7 +41,7 @@ var htmlStyles = map[string]htmlStyle{
 // the three template tables in the official layout (rowspan/colspan
 // headers, the label column over up to three cells, <p><span> in cells,
 // &nbsp; in blank cells), with the values of the hand-reviewed golden file.
-func wordHTML(seed string, want *Report, st htmlStyle) []byte {
+func wordHTML(seed string, want *report.Report, st htmlStyle) []byte {
 	var b strings.Builder
 	cs := "utf-8"
 	if st.gbk {
@@ -112,7 +113,7 @@ func c(text string, rs, cs int) fxCell { return fxCell{text, rs, cs} }
 // seed's prose, and the three template tables in the official layout with
 // the values of the hand-reviewed golden file. With split, Table 3 is cut
 // in two at a page break.
-func fixtureDoc(seed string, want *Report, split bool) []fxItem {
+func fixtureDoc(seed string, want *report.Report, split bool) []fxItem {
 	title := strings.TrimSpace(strings.TrimLeft(want.Title, "# "))
 	var items []fxItem
 	lines := strings.Split(strings.ReplaceAll(seed, "\r\n", "\n"), "\n")
@@ -207,7 +208,7 @@ func writeItemsHTML(b *strings.Builder, items []fxItem) {
 	}
 }
 
-func numText(n *Num) string {
+func numText(n *report.Num) string {
 	if n == nil || n.Blank {
 		return ""
 	}
@@ -221,18 +222,18 @@ func ptrText(v *float64) string {
 	return string(formatNumber(*v))
 }
 
-func table2(r *Report) fxTable {
+func table2(r *report.Report) fxTable {
 	a := r.Active
 	if a == nil {
 		return nil
 	}
 	var f fxRows
-	if r.Template == Template2019 {
+	if r.Template == report.Template2019 {
 		f.row(c("第二十条第（一）项", 1, 4))
 		f.row(c("信息内容", 1, 1), c("本年新制作数量", 1, 1), c("本年新公开数量", 1, 1), c("对外公开总数量", 1, 1))
 		for _, it := range []struct {
 			l string
-			r *ActiveRow
+			r *report.ActiveRow
 		}{{"规章", a.Regulations}, {"规范性文件", a.NormativeDocuments}} {
 			f.row(c(it.l, 1, 1), c(numText(it.r.NewMade), 1, 1), c(numText(it.r.NewPublished), 1, 1), c(numText(it.r.TotalPublished), 1, 1))
 		}
@@ -240,7 +241,7 @@ func table2(r *Report) fxTable {
 		f.row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
 		for _, it := range []struct {
 			l string
-			r *ActiveRow
+			r *report.ActiveRow
 		}{{"行政许可", a.Licensing}, {"其他对外管理服务事项", a.OtherServices}} {
 			f.row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
 		}
@@ -248,7 +249,7 @@ func table2(r *Report) fxTable {
 		f.row(c("信息内容", 1, 1), c("上一年项目数量", 1, 1), c("本年增/减", 1, 1), c("处理决定数量", 1, 1))
 		for _, it := range []struct {
 			l string
-			r *ActiveRow
+			r *report.ActiveRow
 		}{{"行政处罚", a.Penalty}, {"行政强制", a.Coercion}} {
 			f.row(c(it.l, 1, 1), c(numText(it.r.PrevItems), 1, 1), c(numText(it.r.Change), 1, 1), c(numText(it.r.Decisions), 1, 1))
 		}
@@ -288,7 +289,7 @@ type t3Label struct {
 	span  int // columns the own label covers
 }
 
-func table3Layout(tmpl string) []t3Label {
+func table3Layout(tmpl report.Template) []t3Label {
 	rows := []t3Label{
 		{"new_received", "", 0, "一、本年新收政府信息公开申请数量", 3},
 		{"carried_over", "", 0, "二、上年结转政府信息公开申请数量", 3},
@@ -311,7 +312,7 @@ func table3Layout(tmpl string) []t3Label {
 		{"not_processed_excessive", "", 0, "4.无正当理由大量反复申请", 1},
 		{"not_processed_confirmation", "", 0, "5.要求行政机关确认或重新出具已获取信息", 1},
 	}
-	if tmpl == Template2019 {
+	if tmpl == report.Template2019 {
 		rows = append(rows, t3Label{"other", "", 0, "（六）其他处理", 2})
 	} else {
 		rows = append(rows,
@@ -329,7 +330,7 @@ func table3Layout(tmpl string) []t3Label {
 // over up to three cells. With split it returns two tables cut before
 // （四）无法提供, the second starting with an empty group cell (Word
 // repeats nothing after a page break).
-func table3(r *Report, split bool) []fxTable {
+func table3(r *report.Report, split bool) []fxTable {
 	if r.Applications == nil {
 		return nil
 	}
@@ -368,7 +369,7 @@ func table3(r *Report, split bool) []fxTable {
 	return append(out, f.t)
 }
 
-func table4(r *Report) fxTable {
+func table4(r *report.Report) fxTable {
 	rl := r.ReviewLitigation
 	if rl == nil {
 		return nil
@@ -389,9 +390,9 @@ func table4(r *Report) fxTable {
 	}
 	f.row(row...)
 	row = nil
-	for _, g := range []*Group{rl.Review, rl.LitigationDirect, rl.LitigationAfterReview} {
+	for _, g := range []*report.Group{rl.Review, rl.LitigationDirect, rl.LitigationAfterReview} {
 		if g == nil {
-			g = &Group{}
+			g = &report.Group{}
 		}
 		for _, v := range []*float64{g.Upheld, g.Corrected, g.Other, g.Pending, g.Total} {
 			row = append(row, c(ptrText(v), 1, 1))

@@ -2,23 +2,24 @@ package extract
 
 import (
 	"bytes"
-
 	"encoding/json"
-	"golang.org/x/text/encoding/simplifiedchinese"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // loadGolden reads a hand-reviewed golden report.
-func loadGolden(t testing.TB, name string) *Report {
+func loadGolden(t testing.TB, name string) *report.Report {
 	t.Helper()
 	gb, err := os.ReadFile(filepath.Join("testdata", "golden", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want Report
+	var want report.Report
 	if err := json.Unmarshal(gb, &want); err != nil {
 		t.Fatalf("golden %s: %v", name, err)
 	}
@@ -27,7 +28,7 @@ func loadGolden(t testing.TB, name string) *Report {
 
 // compareCells compares the numeric tables and agency/year/template of two
 // reports (not source, title or sections: those differ by rendering).
-func compareCells(t *testing.T, got, want *Report) {
+func compareCells(t *testing.T, got, want *report.Report) {
 	t.Helper()
 	for _, part := range []struct {
 		name      string

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // trad maps traditional characters common in report labels to simplified
@@ -107,53 +109,27 @@ type rowRule struct {
 	keywords []string
 }
 
-// table3Rules are the Table 3 rows with the keywords that identify them.
-// "other_misc" and "other" are recognised by special rules in matchRow.
-var table3Rules = []rowRule{
-	{"new_received", []string{"本年新收", "新收政府信息", "本年收到"}},
-	{"carried_over", []string{"上年结转", "上年转结", "上年度结转", "上年度转结", "上一年结转", "上一年度结转"}},
-	{"granted", []string{"予以公开"}},
-	{"partially_granted", []string{"部分公开"}},
-	{"denied_state_secret", []string{"国家秘密"}},
-	{"denied_law_forbidden", []string{"法律行政法规", "其他法律", "行政止公开", "禁止公开", "法规禁止"}},
-	{"denied_three_security", []string{"三安全一稳定", "三安全", "一稳定"}},
-	{"denied_third_party", []string{"第三方"}},
-	{"denied_internal_affairs", []string{"内部事务"}},
-	{"denied_process_info", []string{"过程性"}},
-	{"denied_enforcement_file", []string{"执法案卷", "案卷"}},
-	{"denied_admin_query", []string{"行政查询", "查询事项"}},
-	{"unable_not_held", []string{"不掌握"}},
-	{"unable_need_creation", []string{"另行制作", "现成信息"}},
-	{"unable_unclear", []string{"仍不明确", "不明确"}},
-	{"not_processed_petition", []string{"信访", "举报投诉"}},
-	{"not_processed_repeated", []string{"重复申请"}},
-	{"not_processed_publication", []string{"公开出版物", "出版物"}},
-	{"not_processed_excessive", []string{"大量反复", "反复申请"}},
-	{"not_processed_confirmation", []string{"确认或重新", "重新出具", "重新出", "确认"}},
-	{"other_no_correction", []string{"逾期不补", "不补正"}},
-	{"other_unpaid_fee", []string{"缴纳费用", "收费通知", "逾期未按收费", "未按收费"}},
-	{"total", []string{"总计", "合计"}},
-	{"carried_forward", []string{"结转下年", "转结下年", "下年度继续", "继续办理", "结转下一年"}},
+// rulesOf makes the row rules of template rows (rows without variants,
+// recognised by special rules in matchRowPos, are left out).
+func rulesOf(rows []report.Row) []rowRule {
+	out := make([]rowRule, 0, len(rows))
+	for _, r := range rows {
+		if len(r.Variants) > 0 {
+			out = append(out, rowRule{r.Key, r.Variants})
+		}
+	}
+	return out
 }
 
-// table2Rules are the Table 2 rows.
-var table2Rules = []rowRule{
-	{"regulations", []string{"规章"}},
-	{"normative_documents", []string{"规范性文件"}},
-	{"licensing", []string{"行政许可"}},
-	{"other_services", []string{"对外管理服务", "其他对外管理"}},
-	{"penalty", []string{"行政处罚"}},
-	{"coercion", []string{"行政强制"}},
-	{"fees", []string{"事业性收费", "行政收费"}},
-	{"procurement", []string{"集中采购", "政府采购"}},
-}
-
-// table4Rules are the groups of Table 4.
-var table4Rules = []rowRule{
-	{"review", []string{"行政复议"}},
-	{"litigation_direct", []string{"直接起诉", "未经复议"}},
-	{"litigation_after_review", []string{"复议后起诉"}},
-}
+// table3Rules, table2Rules and table4Rules are the rows of Tables 3, 2
+// and 4 with the variants that identify them, from the template
+// description. "other_misc" and "other" are recognised by special rules
+// in matchRow.
+var (
+	table3Rules = rulesOf(report.ApplicationRowDefs)
+	table2Rules = rulesOf(report.ActiveRows)
+	table4Rules = rulesOf(report.ReviewGroupDefs)
+)
 
 // matchRow finds the row a (normalised) label names: the keyword that
 // occurs last in the label wins, because labels collect text wrapped from
@@ -182,13 +158,13 @@ func matchRowPos(label string, rules []rowRule, table3 bool) (string, int) {
 	}
 	// "3.其他" (2021 sub-row): the label ends with 其他.
 	trimmed := strings.TrimRightFunc(label, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) })
-	if strings.HasSuffix(trimmed, "其他") {
-		if i := len(trimmed) - len("其他"); i > bestPos {
+	if strings.HasSuffix(trimmed, report.T3MiscMark) {
+		if i := len(trimmed) - len(report.T3MiscMark); i > bestPos {
 			return "other_misc", i
 		}
 	}
 	// "（六）其他处理" as a single row (2019 template, some 2021 reports).
-	if i := strings.LastIndex(label, "其他处理"); i >= 0 && i >= bestPos {
+	if i := strings.LastIndex(label, report.T3OtherMark); i >= 0 && i >= bestPos {
 		if best != "other_no_correction" && best != "other_unpaid_fee" {
 			return "other", i
 		}

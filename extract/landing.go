@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // This file tells a report's landing page — the HTML article page that
@@ -21,14 +23,6 @@ import (
 // that is the landing page of a report attachment: the report is the
 // attachment, parsed on its own.
 var ErrLandingPage = errors.New("landing page of a report attachment")
-
-// Values of Report.DatedBy: where the publication date came from when
-// the document does not print it itself.
-const (
-	// DatedByLandingPage: the date of the landing page that links the
-	// attachment the report was read from.
-	DatedByLandingPage = "landing_page"
-)
 
 // attachmentExts are the file types a landing page links as the report.
 var attachmentExts = map[string]bool{
@@ -106,11 +100,11 @@ func isDocumentName(s string) bool {
 // has none of the template tables and states no numbers (a free-form
 // report states them), and it links at least one document file. It
 // returns the links.
-func landingLinks(r *Report, data []byte) ([]string, bool) {
+func landingLinks(r *report.Report, data []byte) ([]string, bool) {
 	if r == nil || r.Active != nil || r.Applications != nil || r.ReviewLitigation != nil || len(r.StatedNumbers) > 0 {
 		return nil, false
 	}
-	if r.Template != TemplateUnknown && r.Template != TemplatePre2019 {
+	if r.Template != report.TemplateUnknown && r.Template != report.TemplatePre2019 {
 		return nil, false
 	}
 	links := attachmentLinks(data)
@@ -177,7 +171,7 @@ func ReadLanding(pageURL string, data []byte, contentType string) (*Landing, err
 // the agency when the document names none, and the publication date when
 // the document prints none (DatedBy then says "landing_page"). It
 // reports whether r changed.
-func AdoptLanding(r *Report, l *Landing) bool {
+func AdoptLanding(r *report.Report, l *Landing) bool {
 	if r == nil || l == nil || (r.Year != 0 && l.Year != 0 && r.Year != l.Year) {
 		return false // not the same report year: not its landing page
 	}
@@ -193,7 +187,7 @@ func AdoptLanding(r *Report, l *Landing) bool {
 	if r.Published == nil && l.Published != nil {
 		d := *l.Published
 		r.Published = &d
-		r.DatedBy = DatedByLandingPage
+		r.DatedBy = report.DatedByLandingPage
 		changed = true
 	}
 	return changed

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/report"
 )
 
 func TestAttachmentLinks(t *testing.T) {
@@ -81,17 +81,17 @@ func TestAdoptLanding(t *testing.T) {
 	own := "2024-02-01"
 	tests := []struct {
 		name                     string
-		r                        Report
+		r                        report.Report
 		title, agency, published string
 		datedBy                  string
 	}{
-		{"undated PDF", Report{Title: "洪泽区人民政府 2023 年政府信息公开工作年度报告", Agency: "淮安市洪泽区人民政府", Year: 2023},
-			"洪泽区人民政府 2023 年政府信息公开工作年度报告", "淮安市洪泽区人民政府", d, DatedByLandingPage},
-		{"title an image", Report{Title: "一、总体情况", Year: 0},
-			l.Title, "洪泽区人民政府", d, DatedByLandingPage},
-		{"dated document", Report{Title: l.Title, Agency: "洪泽区人民政府", Year: 2023, Published: &own},
+		{"undated PDF", report.Report{Title: "洪泽区人民政府 2023 年政府信息公开工作年度报告", Agency: "淮安市洪泽区人民政府", Year: 2023},
+			"洪泽区人民政府 2023 年政府信息公开工作年度报告", "淮安市洪泽区人民政府", d, report.DatedByLandingPage},
+		{"title an image", report.Report{Title: "一、总体情况", Year: 0},
+			l.Title, "洪泽区人民政府", d, report.DatedByLandingPage},
+		{"dated document", report.Report{Title: l.Title, Agency: "洪泽区人民政府", Year: 2023, Published: &own},
 			l.Title, "洪泽区人民政府", own, ""},
-		{"another year", Report{Title: "某县2022年政府信息公开工作年度报告", Agency: "某县", Year: 2022},
+		{"another year", report.Report{Title: "某县2022年政府信息公开工作年度报告", Agency: "某县", Year: 2022},
 			"某县2022年政府信息公开工作年度报告", "某县", "", ""},
 	}
 	for _, tc := range tests {
@@ -103,50 +103,19 @@ func TestAdoptLanding(t *testing.T) {
 	}
 }
 
-// TestRunLandingPageAndAttachment stores a landing page (role report) and
-// the real Hongze 2023 PDF it links (role attachment, discovered from the
-// page): Run stores one report, the attachment's, with the page's date.
-func TestRunLandingPageAndAttachment(t *testing.T) {
-	pdf, err := os.ReadFile(filepath.Join(corpusDir, "003_hongze_2023.pdf"))
-	name, ct := "P020240126.pdf", "application/pdf"
-	if err != nil {
-		// without the shared corpus: the same report as pdftotext prints it
-		pdf = readTestdata(t, "corpus", "003_hongze_2023.txt")
-		name, ct = "P020240126.txt", "text/plain; charset=utf-8"
-	}
-	a, _ := openTestArchive(t)
-	const page = "http://www.hongze.gov.cn/art/2024/1/26/art_1.html"
-	putCapture(t, a, &archive.Capture{URL: page, Role: archive.RoleReport, ContentType: "text/html; charset=utf-8", Agency: "淮安市洪泽区人民政府"},
-		readTestdata(t, "landing", "landing_hanweb.html"))
-	putCapture(t, a, &archive.Capture{URL: "http://www.hongze.gov.cn/module/download/" + name, Role: archive.RoleAttachment, ContentType: ct,
-		DiscoveredFrom: page, Agency: "淮安市洪泽区人民政府"}, pdf)
-	sum, err := Run(t.Context(), a, RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.NotReports) != 1 || sum.NotReports[0].URL != page || !strings.Contains(sum.NotReports[0].Reason, "landing page") {
-		t.Errorf("not reports = %+v, want the landing page", sum.NotReports)
-	}
-	reps, err := LoadReports(a, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reps) != 1 {
-		t.Fatalf("%d reports stored, want 1 (the attachment's)", len(reps))
-	}
-	r := reps[0]
-	if derefOr(r.Published) != "2024-01-26" || r.DatedBy != DatedByLandingPage {
-		t.Errorf("published = %q dated_by %q, want 2024-01-26 from the landing page", derefOr(r.Published), r.DatedBy)
-	}
-	e := loadExpected(t, "testdata/corpus/003_hongze_2023.expected.json")
-	d := "2024-01-26"
-	e.Published = &d
-	checkExpected(t, r, e)
-}
-
 func derefOr(p *string) string {
 	if p == nil {
 		return ""
 	}
 	return *p
+}
+
+// readTestdata reads a file under testdata/.
+func readTestdata(t *testing.T, parts ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, parts...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

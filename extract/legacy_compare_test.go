@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // leafAgreement counts how a lossy rendering's table cells compare with
@@ -15,7 +17,7 @@ type leafAgreement struct {
 
 // compareLeaves compares every number of the three template tables of
 // got with want.
-func compareLeaves(got, want *Report) leafAgreement {
+func compareLeaves(got, want *report.Report) leafAgreement {
 	var a leafAgreement
 	for _, part := range []struct {
 		name      string

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 var (
@@ -54,7 +56,7 @@ func (p *parser) readMeta(doc *Document, opts Options) {
 		}
 	}
 	r.Year = year
-	r.periodFrom, r.periodTo = p.period()
+	r.PeriodFrom, r.PeriodTo = p.period()
 	if d := p.findPublished(doc); d != "" {
 		r.Published = &d
 	}
@@ -501,7 +503,7 @@ func (p *parser) readExtraTables(t2, t3, t4 region) {
 			extraOf[i] = h
 		}
 	}
-	var cur *ExtraTable
+	var cur *report.ExtraTable
 	curKey := -1
 	var pending []string // cells of a one-cell-per-line row
 	flush := func() {
@@ -534,7 +536,7 @@ func (p *parser) readExtraTables(t2, t3, t4 region) {
 			if inExtra {
 				title = p.units[h].raw
 			}
-			p.rep.ExtraTables = append(p.rep.ExtraTables, ExtraTable{Title: title, Rows: [][]string{}})
+			p.rep.ExtraTables = append(p.rep.ExtraTables, report.ExtraTable{Title: title, Rows: [][]string{}})
 			cur = &p.rep.ExtraTables[len(p.rep.ExtraTables)-1]
 			curKey = key
 		}
@@ -566,8 +568,8 @@ func unitCells(u *unit) []string {
 
 // statedNumbers collects the numbers a free-form report states, with the
 // words before them.
-func statedNumbers(units []unit, limit int) []StatedNumber {
-	var out []StatedNumber
+func statedNumbers(units []unit, limit int) []report.StatedNumber {
+	var out []report.StatedNumber
 	for i := range units {
 		u := &units[i]
 		if !u.isText || u.empty {
@@ -583,7 +585,7 @@ func statedNumbers(units []unit, limit int) []StatedNumber {
 			if len(ctx) > 20 {
 				ctx = ctx[len(ctx)-20:]
 			}
-			out = append(out, StatedNumber{Context: string(ctx), Value: v, Unit: s[m[4]:m[5]]})
+			out = append(out, report.StatedNumber{Context: string(ctx), Value: v, Unit: s[m[4]:m[5]]})
 			if len(out) >= limit {
 				return out
 			}

@@ -3,6 +3,8 @@ package extract
 import (
 	"errors"
 	"strings"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // Options are facts the caller knows that the document may not state. A
@@ -13,7 +15,7 @@ type Options struct {
 	// Year is the report year (the statistics year, not the publication year).
 	Year int
 	// Source names the archived capture the document came from.
-	Source Source
+	Source report.Source
 	// ContentType is the HTTP Content-Type the document was served with
 	// (a hint for Parse: format and charset); may be empty.
 	ContentType string
@@ -26,7 +28,7 @@ var ErrNotReport = errors.New("not an annual report")
 // ParseDocument reads an annual report out of doc. It returns an error only
 // when the document is not a report at all; a report whose tables are broken
 // comes back with warnings and failed checks instead.
-func ParseDocument(doc *Document, opts Options) (*Report, error) {
+func ParseDocument(doc *Document, opts Options) (*report.Report, error) {
 	return parseDocument(doc, opts)
 }
 

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // t3Labels are Table 3 row labels of the 2021 template, as printed.
@@ -103,7 +105,7 @@ func TestMissingHeadings(t *testing.T) {
 	}
 }
 
-func parseString(t *testing.T, s string) *Report {
+func parseString(t *testing.T, s string) *report.Report {
 	t.Helper()
 	doc, err := ReadText([]byte(s))
 	if err != nil {
@@ -116,7 +118,7 @@ func parseString(t *testing.T, s string) *Report {
 	return r
 }
 
-func rowString(r *Report, key string) string {
+func rowString(r *report.Report, key string) string {
 	if r.Applications == nil {
 		return "no table"
 	}
@@ -131,7 +133,7 @@ func rowString(r *Report, key string) string {
 	return strings.Join(s, " ")
 }
 
-func failing(r *Report) []string {
+func failing(r *report.Report) []string {
 	var out []string
 	for _, c := range r.Checks {
 		if !c.OK {
@@ -141,7 +143,7 @@ func failing(r *Report) []string {
 	return out
 }
 
-func hasWarning(r *Report, sub string) bool {
+func hasWarning(r *report.Report, sub string) bool {
 	for _, w := range r.Warnings {
 		if strings.Contains(w, sub) {
 			return true
@@ -243,7 +245,7 @@ func TestAdversarialTable3(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := parseString(t, buildReport(title, tc.rows, tc.extra))
-			if r.Agency != "某某市交通运输局" || r.Year != 2021 || r.Template != Template2021 {
+			if r.Agency != "某某市交通运输局" || r.Year != 2021 || r.Template != report.Template2021 {
 				t.Errorf("meta = %q %d %q", r.Agency, r.Year, r.Template)
 			}
 			if r.Published == nil || *r.Published != "2022-01-20" {
@@ -334,7 +336,7 @@ func TestLayoutBlankCellsPlacedByColumn(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 	for _, c := range r.Checks {
-		if !c.OK && c.Rule != RuleComplete {
+		if !c.OK && c.Rule != report.RuleComplete {
 			t.Errorf("invented failure %s", c.Message)
 		}
 	}
@@ -396,7 +398,7 @@ func TestRawTextShortRowNotPlaced(t *testing.T) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
 	for _, c := range r.Checks {
-		if !c.OK && c.Rule != RuleComplete {
+		if !c.OK && c.Rule != report.RuleComplete {
 			t.Errorf("invented failure %s", c.Message)
 		}
 	}

@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // parser holds the state of one ParseDocument call.
 type parser struct {
 	units []unit
 	out   outline
-	rep   *Report
+	rep   *report.Report
 	// unreadable are template rows that are printed but could not be read
 	// (wrong number of cells); report.complete does not count them missing.
 	unreadable map[string]bool
@@ -21,7 +23,7 @@ func (p *parser) warnf(format string, args ...any) {
 	p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf(format, args...))
 }
 
-func parseDocument(doc *Document, opts Options) (*Report, error) {
+func parseDocument(doc *Document, opts Options) (*report.Report, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("parse report: %w: no document", ErrNotReport)
 	}
@@ -29,7 +31,7 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 	p := &parser{
 		units:      units,
 		out:        findOutline(units),
-		rep:        &Report{Source: opts.Source, Template: TemplateUnknown, ExtraTables: []ExtraTable{}, Checks: []Check{}, Warnings: []string{}},
+		rep:        &report.Report{Source: opts.Source, Template: report.TemplateUnknown, ExtraTables: []report.ExtraTable{}, Checks: []report.Check{}, Warnings: []string{}},
 		unreadable: map[string]bool{},
 	}
 	r := p.rep
@@ -48,15 +50,16 @@ func parseDocument(doc *Document, opts Options) (*Report, error) {
 		if !p.looksLikeReport(doc) {
 			return nil, fmt.Errorf("parse report %q: %w: no report title and none of the template tables", firstText(units), ErrNotReport)
 		}
-		if r.Template == TemplatePre2019 || r.Template == TemplateUnknown {
+		if r.Template == report.TemplatePre2019 || r.Template == report.TemplateUnknown {
 			r.StatedNumbers = statedNumbers(units, 200)
 		}
-		if r.Template == TemplateUnknown {
-			p.warnf("none of the template tables (主动公开/收到和处理申请/行政复议行政诉讼) was found in the text; they may be images")
+		if r.Template == report.TemplateUnknown {
+			p.warnf("%s", report.NoTablesWarning)
 		}
 	}
-	r.unreadable = p.unreadable
-	checks, warns := validate(r)
+	r.Unreadable = sortedKeys(p.unreadable)
+	r.TitleYear = titleYear(r.Title)
+	checks, warns := report.ValidateSkipped(r)
 	r.Checks = checks
 	r.Warnings = append(r.Warnings, warns...)
 	return r, nil
@@ -149,56 +152,28 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 	t3 = o.sectionRegion(secApps, n)
 	t4 = o.sectionRegion(secReview, n)
 	if !t3.ok() {
-		if i := p.findUnit(0, n, "本年新收", "上年结转", "上年转结", "予以公开"); i >= 0 {
-			from := i
-			// keep the table header just above the first row
-			for k := i - 1; k >= 0 && k >= i-30; k-- {
-				if strings.Contains(p.units[k].norm, "申请人情况") || strings.Contains(p.units[k].norm, "自然人") {
-					from = k
-				}
-			}
-			if t2.ok() && from < t2.to {
-				from = max(from, t2.from)
-			}
-			end := o.nextHead(i, n)
-			if j := p.findUnit(i, end, "结转下年", "转结下年", "下年度继续"); j >= 0 {
-				// stop after the carried-forward row and the lines of
-				// numbers that belong to it
-				k := j + 1
-				for k < end && !p.units[k].grid && !hasText(p.units[k].toks) {
-					k++
-				}
-				if p.units[j].grid {
-					k = j + 1
-				}
-				end = min(end, k)
-			}
-			t3 = region{from, end}
-			if t2.ok() && t2.to > from && t2.from < from {
-				t2.to = from
-			}
-		}
+		t3, t2 = p.unheadedApplications(t2)
 	}
 	if !t2.ok() {
 		end := n
 		if t3.ok() {
 			end = t3.from
 		}
-		if i := p.findUnit(0, end, "第二十条", "本年制发", "本年新制作"); i >= 0 {
+		if i := p.findUnit(0, end, report.ActiveStarts...); i >= 0 {
 			t2 = region{i, end}
 		}
 	}
 	if !t4.ok() {
-		// no heading for Table 4: it starts at the first 行政复议 after the
+		// no heading for Table 4: it starts at the first ReviewStart after the
 		// carried-forward row of Table 3 (which then ends there)
 		from := 0
 		if t3.ok() {
 			from = t3.from
-			if j := p.findUnit(t3.from, t3.to, "结转下年", "转结下年", "下年度继续"); j >= 0 {
+			if j := p.findUnit(t3.from, t3.to, report.ApplicationEnds...); j >= 0 {
 				from = j + 1
 			}
 		}
-		if i := p.findUnit(from, n, "行政复议"); i >= 0 {
+		if i := p.findUnit(from, n, report.ReviewStart); i >= 0 {
 			t4 = region{i, p.out.nextHead(i, n)}
 			if t3.ok() && i < t3.to {
 				t3.to = i
@@ -206,6 +181,46 @@ func (p *parser) tableRegions() (t2, t3, t4 region) {
 		}
 	}
 	return t2, t3, t4
+}
+
+// unheadedApplications finds Table 3 when its heading is missing: from the
+// first label only it has (with the table header just above) to the
+// carried-forward row. It returns Table 3 and Table 2, which then ends
+// where Table 3 starts.
+func (p *parser) unheadedApplications(t2 region) (region, region) {
+	n := len(p.units)
+	o := &p.out
+	var t3 region
+	if i := p.findUnit(0, n, report.ApplicationStarts...); i >= 0 {
+		from := i
+		// keep the table header just above the first row
+		for k := i - 1; k >= 0 && k >= i-30; k-- {
+			if containsAny(p.units[k].norm, report.ApplicationHeads...) {
+				from = k
+			}
+		}
+		if t2.ok() && from < t2.to {
+			from = max(from, t2.from)
+		}
+		end := o.nextHead(i, n)
+		if j := p.findUnit(i, end, report.ApplicationEnds...); j >= 0 {
+			// stop after the carried-forward row and the lines of
+			// numbers that belong to it
+			k := j + 1
+			for k < end && !p.units[k].grid && !hasText(p.units[k].toks) {
+				k++
+			}
+			if p.units[j].grid {
+				k = j + 1
+			}
+			end = min(end, k)
+		}
+		t3 = region{from, end}
+		if t2.ok() && t2.to > from && t2.from < from {
+			t2.to = from
+		}
+	}
+	return t3, t2
 }
 
 func hasText(ts []token) bool {
@@ -240,57 +255,57 @@ func (p *parser) regionText(r region) string {
 
 // detectActiveTemplate tells the 2019 from the 2021 Table 2 by its column
 // labels; "" when the table says neither.
-func (p *parser) detectActiveTemplate(t2 region) string {
+func (p *parser) detectActiveTemplate(t2 region) report.Template {
 	if !t2.ok() {
 		return ""
 	}
 	s := p.regionText(t2)
 	n19, n21 := 0, 0
-	for _, k := range []string{"新制作", "新公开数量", "对外公开总数", "上一年项目数", "本年增", "集中采购", "采购项目数", "其他对外管理"} {
+	for _, k := range report.ActiveMarkers2019 {
 		if strings.Contains(s, k) {
 			n19++
 		}
 	}
-	for _, k := range []string{"制发件数", "废止件数", "现行有效", "收费金额"} {
+	for _, k := range report.ActiveMarkers2021 {
 		if strings.Contains(s, k) {
 			n21++
 		}
 	}
 	switch {
 	case n19 > n21:
-		return Template2019
+		return report.Template2019
 	case n21 > n19:
-		return Template2021
+		return report.Template2021
 	}
 	return ""
 }
 
 // decideTemplate picks the template from the tables' labels, then from the
 // report year.
-func (p *parser) decideTemplate(tmpl2 string) string {
+func (p *parser) decideTemplate(tmpl2 report.Template) report.Template {
 	r := p.rep
 	if tmpl2 != "" {
 		return tmpl2
 	}
 	if a := r.Applications; a != nil {
-		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
+		for _, k := range report.Rows2021Only {
 			if _, ok := a.Rows[k]; ok {
-				return Template2021
+				return report.Template2021
 			}
 		}
 	}
 	hasTables := r.Active != nil || r.Applications != nil || r.ReviewLitigation != nil
 	switch {
 	case r.Year >= 2021 && hasTables:
-		return Template2021
+		return report.Template2021
 	case r.Year >= 2019 && hasTables:
-		return Template2019
+		return report.Template2019
 	case r.Year > 0 && r.Year <= 2018:
-		return TemplatePre2019
+		return report.TemplatePre2019
 	case hasTables:
-		return Template2021
+		return report.Template2021
 	}
-	return TemplateUnknown
+	return report.TemplateUnknown
 }
 
 // readApplications reads Table 3 by row labels.
@@ -298,101 +313,132 @@ func (p *parser) readApplications(t3 region) {
 	if !t3.ok() {
 		return
 	}
-	heads := p.columnHeads(t3, table3Heads, len(ApplicationColumns))
+	heads := p.columnHeads(t3, table3Heads, len(report.ApplicationColumns))
 	segs := buildSegments(p.units, t3, heads.valueCol(p.units))
-	segs = p.alignedSegments(segs, t3, "applications", table3Rules, true, func(string) int { return 7 }, ApplicationRows) // align.go
-	rows := map[string][]*float64{}
-	numbered := map[string]bool{} // the row read has at least one number
-	bad := map[string]string{}
-	badSeg := map[string]segment{}
-	var complete []layoutRow // rows of 7 cells on one space-aligned line
+	segs = p.alignedSegments(segs, t3, "applications", table3Rules, true, func(string) int { return 7 }, report.ApplicationRows) // align.go
+	st := t3State{rows: map[string][]*float64{}, numbered: map[string]bool{}, bad: map[string]string{}, badSeg: map[string]segment{}}
 	for i, s := range segs {
-		key := matchRow(s.label, table3Rules, true)
-		if key == "" && s.hasNum && !s.grid && i+1 < len(segs) {
-			// The label may wrap with its keyword split over two lines and
-			// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
-			// try the text the next row's label starts with.
-			if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
-				// only a keyword that straddles the two labels
-				if k, at := matchRowPos(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" && at < len(s.label) {
-					if _, have := rows[k]; !have {
-						key = k
-					}
+		p.readApplicationRow(&st, heads, s, t3RowKey(segs, i, st.rows))
+	}
+	dropGroupOther(st.rows, st.numbered)
+	p.placeBadApplicationRows(&st)
+	if len(st.rows) < 2 {
+		if len(st.rows) == 1 {
+			p.warnf("applications: only one row of Table 3 found; not read as the table")
+		}
+		return
+	}
+	p.rep.Applications = &report.Applications{Columns: append([]string(nil), report.ApplicationColumns...), Rows: st.rows}
+}
+
+// t3State is what readApplications has read so far.
+type t3State struct {
+	rows     map[string][]*float64
+	numbered map[string]bool // the row read has at least one number
+	// bad are the rows with the wrong number of cells (the warning to
+	// give) and their segments, placed by position at the end if they can.
+	bad      map[string]string
+	badSeg   map[string]segment
+	complete []layoutRow // rows of 7 cells on one space-aligned line
+}
+
+// t3RowKey returns the Table 3 row segs[i] is, "" when none.
+func t3RowKey(segs []segment, i int, rows map[string][]*float64) string {
+	s := segs[i]
+	key := matchRow(s.label, table3Rules, true)
+	if key == "" && s.hasNum && !s.grid && i+1 < len(segs) {
+		// The label may wrap with its keyword split over two lines and
+		// the numbers printed in between ("（二）部分" 4 0 … "公开（区分…"):
+		// try the text the next row's label starts with.
+		if _, pos := matchRowPos(segs[i+1].label, table3Rules, true); pos > 0 {
+			// only a keyword that straddles the two labels
+			if k, at := matchRowPos(s.label+segs[i+1].label[:pos], table3Rules, true); k != "" && at < len(s.label) {
+				if _, have := rows[k]; !have {
+					key = k
 				}
 			}
 		}
-		if key == "" {
-			if s.hasNum && len(s.values) >= 3 {
-				p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))
-			}
-			continue
-		}
-		vals, ok := heads.pick(p.units, s)
-		if !ok {
-			vals, ok = fitValues(s, 7)
-		}
-		if !ok {
-			if vals, ok = p.runTogetherCells("applications."+key, s, 7); ok && vals == nil { // runtogether.go
-				continue
-			}
-		}
-		if !ok {
-			if s.hasNum {
-				if _, have := rows[key]; !have {
-					bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
-					badSeg[key] = s
-				}
-			}
-			continue
-		}
-		if c, ok := layoutColumns(vals); ok && len(vals) == 7 {
-			complete = append(complete, c)
-		}
-		if _, have := rows[key]; have {
-			if s.hasNum && numbered[key] {
-				p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
-				continue
-			}
-			if !s.hasNum {
-				continue
-			}
-			// the first candidate was all blank (a header cell such as
-			// 其他 over empty cells): the row with numbers wins
-		}
-		rows[key] = p.cells(vals, "applications."+key, ApplicationColumns)
-		numbered[key] = s.hasNum
-		delete(bad, key)
 	}
-	// "（六）其他处理" printed on a row of its own with empty cells over
-	// its three sub-rows (2021) is their group label, not the 2019 row
-	if !numbered["other"] && rows["other"] != nil {
-		for _, k := range []string{"other_no_correction", "other_unpaid_fee", "other_misc"} {
-			if _, ok := rows[k]; ok {
-				delete(rows, "other")
-				break
-			}
+	return key
+}
+
+// readApplicationRow reads segment s as the Table 3 row key.
+func (p *parser) readApplicationRow(st *t3State, heads headMap, s segment, key string) {
+	if key == "" {
+		if s.hasNum && len(s.values) >= 3 {
+			p.warnf("applications: row %q not recognised; its %d cells were ignored", clip(s.raw), len(s.values))
+		}
+		return
+	}
+	vals, ok := heads.pick(p.units, s)
+	if !ok {
+		vals, ok = fitValues(s, 7)
+	}
+	if !ok {
+		if vals, ok = p.runTogetherCells("applications."+key, s, 7); ok && vals == nil { // runtogether.go
+			return
 		}
 	}
-	for _, k := range ApplicationRows {
-		msg, ok := bad[k]
+	if !ok {
+		if s.hasNum {
+			if _, have := st.rows[key]; !have {
+				st.bad[key] = fmt.Sprintf("applications.%s: row %q has %d cells, expected 7; row not read", key, clip(s.raw), len(s.values))
+				st.badSeg[key] = s
+			}
+		}
+		return
+	}
+	if c, ok := layoutColumns(vals); ok && len(vals) == 7 {
+		st.complete = append(st.complete, c)
+	}
+	if _, have := st.rows[key]; have {
+		if s.hasNum && st.numbered[key] {
+			p.warnf("applications.%s: row printed twice (%q); the first one is kept", key, clip(s.raw))
+			return
+		}
+		if !s.hasNum {
+			return
+		}
+		// the first candidate was all blank (a header cell such as
+		// 其他 over empty cells): the row with numbers wins
+	}
+	st.rows[key] = p.cells(vals, "applications."+key, report.ApplicationColumns)
+	st.numbered[key] = s.hasNum
+	delete(st.bad, key)
+}
+
+// dropGroupOther drops a "（六）其他处理" printed on a row of its own
+// with empty cells over its three sub-rows (2021): it is their group
+// label, not the 2019 row.
+func dropGroupOther(rows map[string][]*float64, numbered map[string]bool) {
+	if numbered["other"] || rows["other"] == nil {
+		return
+	}
+	for _, k := range report.Rows2021Only {
+		if _, ok := rows[k]; ok {
+			delete(rows, "other")
+			return
+		}
+	}
+}
+
+// placeBadApplicationRows places the cells of the rows with the wrong
+// number of cells under their columns by position when the complete rows
+// say where the columns are; the others are unreadable.
+func (p *parser) placeBadApplicationRows(st *t3State) {
+	for _, k := range report.ApplicationRows {
+		msg, ok := st.bad[k]
 		if !ok {
 			continue
 		}
-		if cells, n, ok := placeByColumn(badSeg[k].values, complete, 7); ok {
-			rows[k] = p.cells(cells, "applications."+k, ApplicationColumns)
+		if cells, n, ok := placeByColumn(st.badSeg[k].values, st.complete, 7); ok {
+			st.rows[k] = p.cells(cells, "applications."+k, report.ApplicationColumns)
 			p.warnf("applications.%s: %d of 7 cells printed; placed under their columns by position, the others are blank", k, n)
 			continue
 		}
 		p.warnf("%s", msg)
 		p.unreadable["applications."+k] = true
 	}
-	if len(rows) < 2 {
-		if len(rows) == 1 {
-			p.warnf("applications: only one row of Table 3 found; not read as the table")
-		}
-		return
-	}
-	p.rep.Applications = &Applications{Columns: append([]string(nil), ApplicationColumns...), Rows: rows}
 }
 
 // cells converts tokens to numbers; a blank is nil, a non-number is nil plus
@@ -419,203 +465,150 @@ func clip(s string) string {
 	return s
 }
 
-// activeColumns gives the JSON columns of each Table 2 row per template.
-func activeColumns(tmpl, key string) []string {
-	if tmpl == Template2019 {
-		switch key {
-		case "regulations", "normative_documents":
-			return []string{"new_made", "new_published", "total_published"}
-		case "licensing", "other_services", "penalty", "coercion":
-			return []string{"prev_items", "change", "decisions"}
-		case "fees":
-			return []string{"prev_items", "change"}
-		case "procurement":
-			return []string{"items", "amount"}
-		}
-		return nil
-	}
-	switch key {
-	case "regulations", "normative_documents":
-		return []string{"issued", "repealed", "in_force"}
-	case "licensing", "penalty", "coercion":
-		return []string{"decisions"}
-	case "fees":
-		return []string{"amount_wan_yuan"}
-	}
-	return nil
-}
-
 // readActive reads Table 2 by row labels.
-func (p *parser) readActive(t2 region, tmpl string) {
+func (p *parser) readActive(t2 region, tmpl report.Template) {
 	if !t2.ok() {
 		return
 	}
 	if tmpl == "" {
-		tmpl = Template2021
+		tmpl = report.Template2021
 		if p.rep.Year >= 2019 && p.rep.Year <= 2020 {
-			tmpl = Template2019
+			tmpl = report.Template2019
 		}
 	}
 	// prose such as "办理行政许可 12 件" is not Table 2: the table's own
 	// column headers must be there
-	if !containsAny(p.regionText(t2), "信息内容", "制发件数", "废止件数", "现行有效", "处理决定数", "新制作", "新公开", "收费金额", "项目数量", "第二十条") {
+	if !containsAny(p.regionText(t2), report.ActiveHeads...) {
 		return
 	}
+	st := t2State{a: &report.Active{}, tmpl: tmpl}
 	segs := buildSegments(p.units, t2, nil)
-	segs = p.alignedSegments(segs, t2, "active", table2Rules, false, func(k string) int { return len(activeColumns(tmpl, k)) }, activeRowOrder) // align.go
-	a := &Active{}
-	found := 0
-	type pendingRow struct {
-		key  string
-		cols []string
-		seg  segment
-	}
-	var pending []pendingRow // rows short of cells, placed by column below
-	var complete []layoutRow
-	setRow := func(key string, cols []string, vals []token) {
-		nums := p.cells(vals, "active."+key, cols)
-		row := &ActiveRow{}
-		for i, c := range cols {
-			n := &Num{Blank: true}
-			if nums[i] != nil {
-				n = &Num{Value: *nums[i]}
-			}
-			*activeField(row, c) = n
-		}
-		*activeSlot(a, key) = row
-		delete(p.unreadable, "active."+key)
-		found++
-	}
+	segs = p.alignedSegments(segs, t2, "active", table2Rules, false, func(k string) int { return len(report.ActiveColumns(tmpl, k)) }, report.ActiveKeys()) // align.go
 	for _, s := range segs {
-		key := matchRow(s.label, table2Rules, false)
-		if key == "" {
-			continue
-		}
-		// Rows named before this one with no numbers of their own: text
-		// renderings print nothing for blank cells ("规章" alone on its line).
-		for _, k := range rowKeysInOrder(s.label, table2Rules) {
-			if k == key {
-				break
-			}
-			if c := activeColumns(tmpl, k); c != nil && *activeSlot(a, k) == nil {
-				row := &ActiveRow{}
-				for _, col := range c {
-					*activeField(row, col) = &Num{Blank: true}
-				}
-				*activeSlot(a, k) = row
-				found++
-				p.warnf("active.%s: row printed without numbers; read as blank", k)
-			}
-		}
-		cols := activeColumns(tmpl, key)
-		if cols == nil {
-			if s.hasNum {
-				p.warnf("active.%s: row not in the %s template; ignored", key, tmpl)
-			}
-			continue
-		}
-		vals, ok := fitValues(s, len(cols))
-		if !ok {
-			if vals, ok = p.runTogetherCells("active."+key, s, len(cols)); ok && vals == nil { // runtogether.go
-				continue
-			}
-		}
-		if !ok {
-			if s.hasNum && *activeSlot(a, key) == nil {
-				pending = append(pending, pendingRow{key, cols, s})
-			}
-			continue
-		}
-		if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
-			complete = append(complete, c)
-		}
-		slot := activeSlot(a, key)
-		if *slot != nil {
-			if s.hasNum {
-				p.warnf("active.%s: row printed twice; the first one is kept", key)
-			}
-			continue
-		}
-		setRow(key, cols, vals)
+		p.readActiveRow(&st, s)
 	}
-	for _, pr := range pending {
-		if *activeSlot(a, pr.key) != nil {
+	p.placePendingActiveRows(&st)
+	if st.found > 0 {
+		p.rep.Active = st.a
+	}
+}
+
+// t2State is what readActive has read so far.
+type t2State struct {
+	a     *report.Active
+	tmpl  report.Template
+	found int // rows set
+	// pending are the rows short of cells, placed by column at the end;
+	// complete the rows with all their cells on one space-aligned line.
+	pending  []pendingRow
+	complete []layoutRow
+}
+
+// pendingRow is a Table 2 row short of cells.
+type pendingRow struct {
+	key  string
+	cols []string
+	seg  segment
+}
+
+// setActiveRow sets the Table 2 row key from its cells.
+func (p *parser) setActiveRow(st *t2State, key string, cols []string, vals []token) {
+	nums := p.cells(vals, "active."+key, cols)
+	row := &report.ActiveRow{}
+	for i, c := range cols {
+		n := &report.Num{Blank: true}
+		if nums[i] != nil {
+			n = &report.Num{Value: *nums[i]}
+		}
+		*row.Field(c) = n
+	}
+	*st.a.Slot(key) = row
+	delete(p.unreadable, "active."+key)
+	st.found++
+}
+
+// readActiveRow reads segment s as a Table 2 row.
+func (p *parser) readActiveRow(st *t2State, s segment) {
+	key := matchRow(s.label, table2Rules, false)
+	if key == "" {
+		return
+	}
+	p.blankRowsBefore(st, s.label, key)
+	cols := report.ActiveColumns(st.tmpl, key)
+	if cols == nil {
+		if s.hasNum {
+			p.warnf("active.%s: row not in the %s template; ignored", key, st.tmpl)
+		}
+		return
+	}
+	vals, ok := fitValues(s, len(cols))
+	if !ok {
+		if vals, ok = p.runTogetherCells("active."+key, s, len(cols)); ok && vals == nil { // runtogether.go
+			return
+		}
+	}
+	if !ok {
+		if s.hasNum && *st.a.Slot(key) == nil {
+			st.pending = append(st.pending, pendingRow{key, cols, s})
+		}
+		return
+	}
+	if c, ok := layoutColumns(vals); ok && len(vals) == len(cols) {
+		st.complete = append(st.complete, c)
+	}
+	if *st.a.Slot(key) != nil {
+		if s.hasNum {
+			p.warnf("active.%s: row printed twice; the first one is kept", key)
+		}
+		return
+	}
+	p.setActiveRow(st, key, cols, vals)
+}
+
+// blankRowsBefore sets as blank the rows named in label before key with
+// no numbers of their own: text renderings print nothing for blank cells
+// ("规章" alone on its line).
+func (p *parser) blankRowsBefore(st *t2State, label, key string) {
+	for _, k := range rowKeysInOrder(label, table2Rules) {
+		if k == key {
+			break
+		}
+		if c := report.ActiveColumns(st.tmpl, k); c != nil && *st.a.Slot(k) == nil {
+			row := &report.ActiveRow{}
+			for _, col := range c {
+				*row.Field(col) = &report.Num{Blank: true}
+			}
+			*st.a.Slot(k) = row
+			st.found++
+			p.warnf("active.%s: row printed without numbers; read as blank", k)
+		}
+	}
+}
+
+// placePendingActiveRows places the cells of the rows short of cells under
+// their columns by position when complete rows with the same columns
+// (regulations for normative_documents, …) say where they are; the others
+// are unreadable.
+func (p *parser) placePendingActiveRows(st *t2State) {
+	for _, pr := range st.pending {
+		if *st.a.Slot(pr.key) != nil {
 			continue
 		}
-		// complete rows with the same columns (规章 for 规范性文件, …)
 		var same []layoutRow
-		for _, c := range complete {
+		for _, c := range st.complete {
 			if len(c.pos2) == len(pr.cols) {
 				same = append(same, c)
 			}
 		}
 		if cells, n, ok := placeByColumn(pr.seg.values, same, len(pr.cols)); ok && len(pr.cols) > 1 {
-			setRow(pr.key, pr.cols, cells)
+			p.setActiveRow(st, pr.key, pr.cols, cells)
 			p.warnf("active.%s: %d of %d cells printed; placed under their columns by position, the others are blank", pr.key, n, len(pr.cols))
 			continue
 		}
 		p.warnf("active.%s: row %q has %d cells, expected %d; row not read", pr.key, clip(pr.seg.raw), len(pr.seg.values), len(pr.cols))
 		p.unreadable["active."+pr.key] = true
 	}
-	if found > 0 {
-		p.rep.Active = a
-	}
 }
-
-func activeSlot(a *Active, key string) **ActiveRow {
-	switch key {
-	case "regulations":
-		return &a.Regulations
-	case "normative_documents":
-		return &a.NormativeDocuments
-	case "licensing":
-		return &a.Licensing
-	case "other_services":
-		return &a.OtherServices
-	case "penalty":
-		return &a.Penalty
-	case "coercion":
-		return &a.Coercion
-	case "fees":
-		return &a.Fees
-	case "procurement":
-		return &a.Procurement
-	}
-	panic("extract: unknown Table 2 row " + key)
-}
-
-func activeField(r *ActiveRow, col string) **Num {
-	switch col {
-	case "issued":
-		return &r.Issued
-	case "repealed":
-		return &r.Repealed
-	case "in_force":
-		return &r.InForce
-	case "decisions":
-		return &r.Decisions
-	case "amount_wan_yuan":
-		return &r.AmountWanYuan
-	case "new_made":
-		return &r.NewMade
-	case "new_published":
-		return &r.NewPublished
-	case "total_published":
-		return &r.TotalPublished
-	case "prev_items":
-		return &r.PrevItems
-	case "change":
-		return &r.Change
-	case "items":
-		return &r.Items
-	case "amount":
-		return &r.Amount
-	}
-	panic("extract: unknown Table 2 column " + col)
-}
-
-// groupColumns are the Table 4 columns of each group.
-var groupColumns = []string{"upheld", "corrected", "other", "pending", "total"}
 
 // readReview reads Table 4: either three labelled groups of five cells, or
 // (the template layout) one row of fifteen cells under the headers.
@@ -623,7 +616,7 @@ func (p *parser) readReview(t4 region) {
 	if !t4.ok() {
 		return
 	}
-	heads := p.columnHeads(t4, table4Heads, len(groupColumns))
+	heads := p.columnHeads(t4, table4Heads, len(report.GroupColumns))
 	segs := buildSegments(p.units, t4, heads.valueCol(p.units))
 	groups := map[string][]token{}
 	for _, s := range segs {
@@ -663,26 +656,18 @@ func (p *parser) readReview(t4 region) {
 			}
 			return
 		}
-		groups["review"] = best[0:5]
-		groups["litigation_direct"] = best[5:10]
-		groups["litigation_after_review"] = best[10:15]
+		for i, g := range report.ReviewGroups {
+			groups[g] = best[5*i : 5*i+5]
+		}
 	}
-	rl := &ReviewLitigation{}
-	for _, key := range []string{"review", "litigation_direct", "litigation_after_review"} {
+	rl := &report.ReviewLitigation{}
+	for _, key := range report.ReviewGroups {
 		vals, ok := groups[key]
 		if !ok {
 			continue
 		}
-		nums := p.cells(vals, "review_litigation."+key, groupColumns)
-		g := &Group{Upheld: nums[0], Corrected: nums[1], Other: nums[2], Pending: nums[3], Total: nums[4]}
-		switch key {
-		case "review":
-			rl.Review = g
-		case "litigation_direct":
-			rl.LitigationDirect = g
-		case "litigation_after_review":
-			rl.LitigationAfterReview = g
-		}
+		nums := p.cells(vals, "review_litigation."+key, report.GroupColumns)
+		rl.SetGroup(key, &report.Group{Upheld: nums[0], Corrected: nums[1], Other: nums[2], Pending: nums[3], Total: nums[4]})
 	}
 	p.rep.ReviewLitigation = rl
 }
@@ -816,17 +801,12 @@ func containsAny(s string, subs ...string) bool {
 }
 
 // table3Heads maps the (normalised) column headers of Table 3 to their
-// column index in ApplicationColumns.
-var table3Heads = map[string]int{
-	"自然人": 0, "商业企业": 1, "科研机构": 2, "社会公益组织": 3, "社会公益机构": 3,
-	"法律服务机构": 4, "法律服务组织": 4, "其他": 5, "其他组织": 5, "总计": 6, "合计": 6,
-}
-
-// table4Heads maps the column headers of Table 4 laid out with the
-// groups as rows to their index in groupColumns.
-var table4Heads = map[string]int{
-	"结果维持": 0, "维持": 0, "结果纠正": 1, "纠正": 1, "其他结果": 2, "尚未审结": 3, "未审结": 3, "总计": 4, "合计": 4,
-}
+// column index in ApplicationColumns; table4Heads the column headers of
+// Table 4 laid out with the groups as rows to their index in GroupColumns.
+var (
+	table3Heads = report.HeadIndex(report.ApplicationColumnDefs)
+	table4Heads = report.HeadIndex(report.ReviewColumnDefs)
+)
 
 // headMap is, per table block, the grid column (1-based, as token.col)
 // of each template column, read from the header rows above the data,
@@ -1007,4 +987,23 @@ func (hm headMap) pick(units []unit, s segment) ([]token, bool) {
 		}
 	}
 	return out, true
+}
+
+// sortedKeys returns the keys set in m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	var out []string
+	for k, ok := range m {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// titleYear is the year a title states (0 when none), as report.year
+// reads it.
+func titleYear(title string) int {
+	_, y := agencyYear(title)
+	return y
 }

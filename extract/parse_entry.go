@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // maxLinkDensity is the share of an HTML page's body text inside links
@@ -23,7 +25,7 @@ var ErrUnsupportedFormat = errors.New("unsupported format")
 // an HTML page. Source.File is set to name when opts leaves it empty.
 // Errors name the file and what was wrong; ErrNotReport and
 // ErrUnsupportedFormat are wrapped so callers can tell them apart.
-func Parse(name string, data []byte, opts Options) (r *Report, err error) {
+func Parse(name string, data []byte, opts Options) (r *report.Report, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			r = nil
@@ -35,7 +37,7 @@ func Parse(name string, data []byte, opts Options) (r *Report, err error) {
 
 // parse is Parse without the panic guard (the fuzz tests call it so that
 // a panic is found, not hidden).
-func parse(name string, data []byte, opts Options) (*Report, error) {
+func parse(name string, data []byte, opts Options) (*report.Report, error) {
 	doc, format, err := ReadFile(context.Background(), name, data, opts.ContentType)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // addTextSeeds adds every text rendering under testdata as a fuzz seed.
@@ -40,7 +42,7 @@ func FuzzReadText(f *testing.F) {
 		if _, err := json.Marshal(r); err != nil {
 			t.Fatalf("marshal: %v", err)
 		}
-		for _, row := range r.Applications.rowsOrNil() {
+		for _, row := range rowsOrNil(r.Applications) {
 			if len(row) != 7 {
 				t.Fatalf("row with %d cells", len(row))
 			}
@@ -48,7 +50,7 @@ func FuzzReadText(f *testing.F) {
 	})
 }
 
-func (a *Applications) rowsOrNil() map[string][]*float64 {
+func rowsOrNil(a *report.Applications) map[string][]*float64 {
 	if a == nil {
 		return nil
 	}
@@ -103,8 +105,8 @@ func FuzzParseDocument(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = Validate(r)
-		_ = CrossCheck(r, r)
+		_ = report.Validate(r)
+		_ = report.CrossCheck(r, r)
 		if _, err := json.Marshal(r); err != nil {
 			t.Fatalf("marshal: %v", err)
 		}

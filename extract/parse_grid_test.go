@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // gridBuilder builds an expanded grid the way the HTML/DOCX readers hand it
@@ -141,7 +143,7 @@ func TestGridDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Agency != "某区教育局" || r.Year != 2022 || r.Template != Template2021 || r.Published == nil || *r.Published != "2023-01-18" {
+	if r.Agency != "某区教育局" || r.Year != 2022 || r.Template != report.Template2021 || r.Published == nil || *r.Published != "2023-01-18" {
 		t.Errorf("meta = %q %d %q %v", r.Agency, r.Year, r.Template, r.Published)
 	}
 	a := r.Active
@@ -177,7 +179,7 @@ func TestGridDocument(t *testing.T) {
 	for _, c := range r.Checks {
 		if !c.OK {
 			fails = append(fails, checkID(c))
-			if c.Rule == RuleT3Balance && !strings.Contains(c.Message, "blank cells counted as 0") {
+			if c.Rule == report.RuleT3Balance && !strings.Contains(c.Message, "blank cells counted as 0") {
 				t.Errorf("message does not say blanks count as 0: %s", c.Message)
 			}
 		}
@@ -229,7 +231,7 @@ func TestTemplate2019(t *testing.T) {
 无。
 `
 	r := parseString(t, text)
-	if r.Template != Template2019 || r.Year != 2019 || r.Agency != "XX县人民政府办公室" {
+	if r.Template != report.Template2019 || r.Year != 2019 || r.Agency != "XX县人民政府办公室" {
 		t.Fatalf("meta = %q %d %q", r.Template, r.Year, r.Agency)
 	}
 	a := r.Active
@@ -245,10 +247,10 @@ func TestTemplate2019(t *testing.T) {
 	}
 	// negative 本年增/减 is allowed; missing denial rows are reported, not invented as failures
 	for _, c := range r.Checks {
-		if !c.OK && c.Rule != RuleComplete {
+		if !c.OK && c.Rule != report.RuleComplete {
 			t.Errorf("unexpected failure %s: %s", c.Rule, c.Message)
 		}
-		if c.Rule == RuleComplete && (c.OK || strings.Contains(c.Message, "other_misc") || !strings.Contains(c.Message, "applications.partially_granted")) {
+		if c.Rule == report.RuleComplete && (c.OK || strings.Contains(c.Message, "other_misc") || !strings.Contains(c.Message, "applications.partially_granted")) {
 			t.Errorf("report.complete = %s", c.Message)
 		}
 	}
@@ -273,7 +275,7 @@ func TestPre2019(t *testing.T) {
 二〇一八年三月二十日
 `
 	r := parseString(t, text)
-	if r.Template != TemplatePre2019 || r.Year != 2017 || r.Agency != "某某市环境保护局" {
+	if r.Template != report.TemplatePre2019 || r.Year != 2017 || r.Agency != "某某市环境保护局" {
 		t.Errorf("meta = %q %d %q", r.Template, r.Year, r.Agency)
 	}
 	if r.Published == nil || *r.Published != "2018-03-20" {
@@ -317,7 +319,7 @@ func TestOptionsFillWhatTheDocumentOmits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Agency != "某某镇人民政府" || r.Year != 2018 || r.Template != TemplatePre2019 {
+	if r.Agency != "某某镇人民政府" || r.Year != 2018 || r.Template != report.TemplatePre2019 {
 		t.Errorf("got %q %d %q", r.Agency, r.Year, r.Template)
 	}
 }
@@ -427,7 +429,7 @@ func TestGridColspanValuesInConsecutiveRows(t *testing.T) {
 	if a == nil || a.Regulations == nil || a.Regulations.NewPublished.Value != 13 || a.Regulations.TotalPublished.Value != 524 {
 		t.Fatalf("regulations = %+v, warnings %q", a, r.Warnings)
 	}
-	for name, row := range map[string]*ActiveRow{"licensing": a.Licensing, "other_services": a.OtherServices, "penalty": a.Penalty, "coercion": a.Coercion} {
+	for name, row := range map[string]*report.ActiveRow{"licensing": a.Licensing, "other_services": a.OtherServices, "penalty": a.Penalty, "coercion": a.Coercion} {
 		if row == nil || row.PrevItems.Value != 0 || row.Change.Value != 0 || row.Decisions.Value != 7 {
 			t.Errorf("%s = %+v", name, row)
 		}

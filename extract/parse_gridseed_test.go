@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // gridDocFromSeed rebuilds the HTML tables a seed text was flattened from,
@@ -85,7 +87,7 @@ func TestSeedsAsGrids(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want Report
+			var want report.Report
 			if err := json.Unmarshal(gb, &want); err != nil {
 				t.Fatal(err)
 			}

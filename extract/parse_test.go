@@ -11,12 +11,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
 
 // parseFile reads a text rendering and parses it.
-func parseFile(t testing.TB, path string) *Report {
+func parseFile(t testing.TB, path string) *report.Report {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -26,7 +28,7 @@ func parseFile(t testing.TB, path string) *Report {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	r, err := ParseDocument(doc, Options{Source: Source{File: filepath.Base(path)}})
+	r, err := ParseDocument(doc, Options{Source: report.Source{File: filepath.Base(path)}})
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -117,7 +119,7 @@ func loadExpected(t *testing.T, path string) expected {
 }
 
 // checkID names a check the way checks_failing does: "T4.group_total review".
-func checkID(c Check) string {
+func checkID(c report.Check) string {
 	subject, _, _ := strings.Cut(c.Message, ":")
 	return c.Rule + " " + subject
 }
@@ -132,7 +134,7 @@ func TestCorpus(t *testing.T) {
 	// the same PDFs rendered by pdftotext -raw, -layout and plain mode
 	variants, _ := filepath.Glob("testdata/corpus/variants/*.txt")
 	files = append(files, variants...)
-	reports := map[string]*Report{}
+	reports := map[string]*report.Report{}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
 		base, _, _ := strings.Cut(name, ".")
@@ -147,7 +149,7 @@ func TestCorpus(t *testing.T) {
 			if r.Agency != e.Agency && r.Agency != e.AgencyAsTitled {
 				t.Errorf("agency = %q, want %q", r.Agency, e.Agency)
 			}
-			if r.Year != e.Year || r.Template != e.Template || r.Title != e.Title {
+			if r.Year != e.Year || string(r.Template) != e.Template || r.Title != e.Title {
 				t.Errorf("year/template/title = %d %q %q, want %d %q %q", r.Year, r.Template, r.Title, e.Year, e.Template, e.Title)
 			}
 			if (r.Published == nil) != (e.Published == nil) || (r.Published != nil && *r.Published != *e.Published) {
@@ -190,7 +192,7 @@ func TestCorpus(t *testing.T) {
 					continue
 				}
 				for c := range want {
-					cell("applications."+row+"."+ApplicationColumns[c], got[c], want[c])
+					cell("applications."+row+"."+report.ApplicationColumns[c], got[c], want[c])
 				}
 			}
 			for row := range r.Applications.Rows {
@@ -212,10 +214,10 @@ func TestCorpus(t *testing.T) {
 			t.Logf("%s: %d/%d cells exact, %d not read", name, exact, total, missing)
 
 			var failing []string
-			byRule := map[string]Check{}
+			byRule := map[string]report.Check{}
 			for _, c := range r.Checks {
 				byRule[c.Rule] = c
-				if !c.OK && c.Rule != RuleComplete && c.Rule != RuleReportYear {
+				if !c.OK && c.Rule != report.RuleComplete && c.Rule != report.RuleReportYear {
 					failing = append(failing, checkID(c))
 				}
 			}
@@ -259,7 +261,7 @@ func TestCorpus(t *testing.T) {
 	if prev == nil || cur == nil {
 		t.Fatal("hongze pair not parsed")
 	}
-	cc := CrossCheck(prev, cur)
+	cc := report.CrossCheck(prev, cur)
 	rules := map[string]int{}
 	for _, c := range cc {
 		rules[c.Rule]++
@@ -267,7 +269,7 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s failed: %s", c.Rule, c.Message)
 		}
 	}
-	if rules[RuleCrossCarried] != 7 || rules[RuleCrossInForce] != 2 {
+	if rules[report.RuleCrossCarried] != 7 || rules[report.RuleCrossInForce] != 2 {
 		t.Errorf("cross checks = %v, want 7 cross.carried and 2 cross.in_force", rules)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // Layout variants of the template tables that the project's fixtures do
@@ -21,7 +23,7 @@ import (
 // variantTruth is a report whose cells are known.
 type variantTruth struct {
 	name string
-	rep  *Report
+	rep  *report.Report
 }
 
 func variantTruths(t *testing.T) []variantTruth {
@@ -132,10 +134,10 @@ func (v *t3Variant) header(labelCols int) []fxTable {
 }
 
 // table3Variant lays out Table 3 of r as the variant says.
-func table3Variant(r *Report, v *t3Variant) []fxTable {
+func table3Variant(r *report.Report, v *t3Variant) []fxTable {
 	layout := table3Layout(r.Template)
 	if _, ok := r.Applications.Rows["other"]; ok {
-		layout = table3Layout(Template2019) // （六）其他处理 as a single row
+		layout = table3Layout(report.Template2019) // （六）其他处理 as a single row
 	}
 	if v.order != nil {
 		layout = v.order(slices.Clone(layout))
@@ -336,16 +338,16 @@ func t3SubGroup(key string) string {
 }
 
 // table4Variant lays out Table 4.
-func table4Variant(r *Report, v *t3Variant) fxTable {
+func table4Variant(r *report.Report, v *t3Variant) fxTable {
 	rl := r.ReviewLitigation
 	if rl == nil {
 		return nil
 	}
 	heads := []string{"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"}
-	groups := []*Group{rl.Review, rl.LitigationDirect, rl.LitigationAfterReview}
-	gcells := func(g *Group) []fxCell {
+	groups := []*report.Group{rl.Review, rl.LitigationDirect, rl.LitigationAfterReview}
+	gcells := func(g *report.Group) []fxCell {
 		if g == nil {
-			g = &Group{}
+			g = &report.Group{}
 		}
 		var out []fxCell
 		for _, p := range []*float64{g.Upheld, g.Corrected, g.Other, g.Pending, g.Total} {
@@ -364,7 +366,7 @@ func table4Variant(r *Report, v *t3Variant) fxTable {
 		for _, i := range perm {
 			row = append(row, c(v.lab(heads[i]), 1, 1))
 		}
-		gcells := func(g *Group) []fxCell {
+		gcells := func(g *report.Group) []fxCell {
 			cells := gcells(g)
 			out := make([]fxCell, len(perm))
 			for j, i := range perm {
@@ -398,7 +400,7 @@ func table4Variant(r *Report, v *t3Variant) fxTable {
 
 // table2Variant is the official Table 2 with the variant's label
 // rewriting, its 第二十条 parts in reverse order when t2Reversed.
-func table2Variant(r *Report, v *t3Variant) fxTable {
+func table2Variant(r *report.Report, v *t3Variant) fxTable {
 	t := table2(r)
 	if t == nil {
 		return nil
@@ -431,7 +433,7 @@ func table2Variant(r *Report, v *t3Variant) fxTable {
 }
 
 // variantHTML renders a report page with the variant's tables.
-func variantHTML(r *Report, v *t3Variant) []byte {
+func variantHTML(r *report.Report, v *t3Variant) []byte {
 	head := func(s string) fxItem {
 		if v.headings != nil {
 			s = v.headings(s)
@@ -463,7 +465,7 @@ func variantHTML(r *Report, v *t3Variant) []byte {
 }
 
 // failingSet lists the failing checks as rule + cells.
-func failingSet(r *Report) []string {
+func failingSet(r *report.Report) []string {
 	var out []string
 	for _, c := range r.Checks {
 		if !c.OK {
@@ -614,7 +616,7 @@ func TestLayoutVariants(t *testing.T) {
 					t.Fatalf("no Table 3; warnings %q", got.Warnings)
 				}
 				if g, w := rowsJSON(got.Applications.Rows), rowsJSON(wantRows); g != w {
-					for _, k := range ApplicationRows {
+					for _, k := range report.ApplicationRows {
 						if rowsJSON(map[string][]*float64{k: got.Applications.Rows[k]}) != rowsJSON(map[string][]*float64{k: wantRows[k]}) {
 							t.Errorf("%s = %s, want %s", k, printRow(got.Applications.Rows[k]), printRow(wantRows[k]))
 						}
@@ -643,8 +645,8 @@ func TestLayoutVariants(t *testing.T) {
 						merged = append(merged, f)
 					}
 					sort.Slice(missing, func(i, j int) bool {
-						return slices.Index(ApplicationRows, strings.TrimPrefix(missing[i], "applications.")) <
-							slices.Index(ApplicationRows, strings.TrimPrefix(missing[j], "applications."))
+						return slices.Index(report.ApplicationRows, strings.TrimPrefix(missing[i], "applications.")) <
+							slices.Index(report.ApplicationRows, strings.TrimPrefix(missing[j], "applications."))
 					})
 					wf = append(merged, "report.complete "+strings.Join(missing, ","))
 				}
@@ -730,7 +732,7 @@ func TestLayoutVariantsAsText(t *testing.T) {
 				if got.Applications == nil {
 					t.Fatalf("no Table 3; warnings %q", got.Warnings)
 				}
-				for _, k := range ApplicationRows {
+				for _, k := range report.ApplicationRows {
 					if g, w := printRow(got.Applications.Rows[k]), printRow(wantRows[k]); g != w {
 						t.Errorf("%s = %s, want %s", k, g, w)
 					}
@@ -777,7 +779,7 @@ func TestLayoutVariantsRuleFailures(t *testing.T) {
 			}
 		}, t3Variant{flatHeader: true}},
 	}
-	t3Failing := func(checks []Check) []string {
+	t3Failing := func(checks []report.Check) []string {
 		var out []string
 		for _, c := range checks {
 			if !c.OK && strings.HasPrefix(c.Rule, "T3.") {
@@ -802,7 +804,7 @@ func TestLayoutVariantsRuleFailures(t *testing.T) {
 				}
 				m.mutate(apps.Rows)
 				mut.Applications = &apps
-				wantChecks, _ := validate(&mut)
+				wantChecks, _ := report.ValidateSkipped(&mut)
 				want := t3Failing(wantChecks)
 				if m.name != "a zero printed blank" && len(want) == 0 {
 					t.Fatal("the change breaks no rule")
@@ -812,7 +814,7 @@ func TestLayoutVariantsRuleFailures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, k := range ApplicationRows {
+				for _, k := range report.ApplicationRows {
 					if g, w := printRow(got.Applications.Rows[k]), printRow(apps.Rows[k]); g != w {
 						t.Errorf("%s = %s, want %s", k, g, w)
 					}

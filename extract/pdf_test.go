@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // corpusPDFs are the real PDFs under ../shared/corpus (not committed here:
@@ -17,12 +19,12 @@ const corpusDir = "../../shared/corpus"
 // checkExpected compares every cell of r with a corpus .expected.json and
 // the failing rules with checks_failing (as TestCorpus does for the text
 // renderings).
-func checkExpected(t *testing.T, r *Report, e expected) {
+func checkExpected(t *testing.T, r *report.Report, e expected) {
 	t.Helper()
 	if r.Agency != e.Agency && r.Agency != e.AgencyAsTitled {
 		t.Errorf("agency = %q, want %q", r.Agency, e.Agency)
 	}
-	if r.Year != e.Year || r.Template != e.Template {
+	if r.Year != e.Year || string(r.Template) != e.Template {
 		t.Errorf("year/template = %d %q, want %d %q", r.Year, r.Template, e.Year, e.Template)
 	}
 	if (r.Published == nil) != (e.Published == nil) || (r.Published != nil && *r.Published != *e.Published) {
@@ -55,7 +57,7 @@ func checkExpected(t *testing.T, r *Report, e expected) {
 			continue
 		}
 		for c := range want {
-			cell("applications."+row+"."+ApplicationColumns[c], got[c], want[c])
+			cell("applications."+row+"."+report.ApplicationColumns[c], got[c], want[c])
 		}
 	}
 	b, _ = json.Marshal(r.ReviewLitigation)
@@ -69,7 +71,7 @@ func checkExpected(t *testing.T, r *Report, e expected) {
 	t.Logf("%d/%d cells exact", exact, total)
 	var failing []string
 	for _, c := range r.Checks {
-		if !c.OK && c.Rule != RuleComplete && c.Rule != RuleReportYear {
+		if !c.OK && c.Rule != report.RuleComplete && c.Rule != report.RuleReportYear {
 			failing = append(failing, checkID(c))
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 func TestSniff(t *testing.T) {
@@ -124,7 +126,7 @@ func TestParseText(t *testing.T) {
 	if r.Source.File != "004.txt" {
 		t.Errorf("file = %q", r.Source.File)
 	}
-	r, err = Parse("004.txt", data, Options{Source: Source{File: "kept", URL: "http://x/"}})
+	r, err = Parse("004.txt", data, Options{Source: report.Source{File: "kept", URL: "http://x/"}})
 	if err != nil || r.Source.File != "kept" || r.Source.URL != "http://x/" {
 		t.Errorf("source = %+v, %v", r.Source, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 func TestSplitRunTogether(t *testing.T) {
@@ -91,7 +93,7 @@ func TestRunTogetherCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Template != e.Template || r.Year != e.Year {
+			if string(r.Template) != e.Template || r.Year != e.Year {
 				t.Errorf("template/year = %q %d, want %q %d", r.Template, r.Year, e.Template, e.Year)
 			}
 			bj, _ := json.Marshal(r.Active)
@@ -144,7 +146,7 @@ func TestRunTogetherCorpus(t *testing.T) {
 				}
 				for c := range want {
 					if (got[c] == nil) != (want[c] == nil) || (got[c] != nil && *got[c] != *want[c]) {
-						t.Errorf("applications.%s.%s = %s, want %s", row, ApplicationColumns[c], fmtp(got[c]), fmtp(want[c]))
+						t.Errorf("applications.%s.%s = %s, want %s", row, report.ApplicationColumns[c], fmtp(got[c]), fmtp(want[c]))
 					}
 				}
 			}
@@ -152,7 +154,7 @@ func TestRunTogetherCorpus(t *testing.T) {
 				t.Errorf("only %d rows glued: %v", len(gluedRow), gluedRow)
 			}
 			for _, c := range r.Checks {
-				if !c.OK && c.Rule != RuleComplete && c.Rule != RuleReportYear && !slices.Contains(e.ChecksFailing, checkID(c)) {
+				if !c.OK && c.Rule != report.RuleComplete && c.Rule != report.RuleReportYear && !slices.Contains(e.ChecksFailing, checkID(c)) {
 					t.Errorf("invented failure %s: %s", c.Rule, c.Message)
 				}
 			}

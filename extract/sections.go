@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // Section kinds, in template order.
@@ -41,13 +43,13 @@ func headingKind(u *unit) int {
 	}
 	body := strings.TrimRight(s, "。.:：;；")
 	switch {
-	case strings.Contains(body, "收到和处理") || (strings.Contains(body, "依申请") && strings.Contains(body, "处理") && strings.Contains(body, "申请情况")):
+	case containsAny(body, report.HeadingApplications.Variants...) || containsAll(body, report.HeadingApplications.Words...):
 		return secApps
-	case strings.Contains(body, "行政复议") && strings.Contains(body, "行政诉讼") && (numbered || strings.Contains(body, "情况")):
+	case containsAll(body, report.HeadingReview.Words...) && (numbered || strings.Contains(body, "情况")):
 		return secReview
-	case strings.Contains(body, "主动公开政府信息情况") || strings.Contains(body, "主动公开政府信息的情况") ||
-		(strong && strings.Contains(body, "主动公开") && strings.HasSuffix(body, "情况") && !strings.Contains(body, "依申请") &&
-			utf8.RuneCountInString(body) <= 16):
+	case containsAny(body, report.HeadingActive.Variants...) ||
+		(strong && containsAll(body, report.HeadingActive.Words...) && strings.HasSuffix(body, "情况") &&
+			!containsAny(body, report.HeadingApplications.Words[0]) && utf8.RuneCountInString(body) <= 16):
 		return secActive
 	case strings.Contains(body, "存在的主要问题") || strings.Contains(body, "问题及改进") || strings.Contains(body, "问题和改进") ||
 		(numbered && strings.Contains(body, "存在") && (strings.Contains(body, "问题") || strings.Contains(body, "不足"))):
@@ -63,6 +65,16 @@ func headingKind(u *unit) int {
 		return secExtra
 	}
 	return secNone
+}
+
+// containsAll reports whether s holds every one of subs.
+func containsAll(s string, subs ...string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // region is a half-open range of units.

@@ -6,15 +6,15 @@ import (
 	"log/slog"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 )
 
-// realExtract is the ExtractFunc of extract.Run in its default mode over
+// realExtract is the ExtractFunc of extractrun.Run in its default mode over
 // the whole archive: every capture not yet extracted is parsed (the
 // latest capture of each URL; one whose report is stored for the same
 // payload, or that an earlier run found is not a report, is skipped).
 func realExtract(ctx context.Context, a *archive.Archive, log *slog.Logger) (*ExtractResult, error) {
-	sum, err := extract.Run(ctx, a, extract.RunOptions{Logger: log})
+	sum, err := extractrun.Run(ctx, a, extractrun.RunOptions{Logger: log})
 	if sum == nil {
 		if err == nil {
 			err = errors.New("extract returned no summary")

@@ -91,7 +91,7 @@ type Harvester struct {
 	Now func() time.Time
 
 	// Crawler, Extractor and Auditor replace the real stages when set
-	// (tests); nil uses crawler.New(…).Run, extract.Run and audit.Compute.
+	// (tests); nil uses crawler.New(…).Run, extractrun.Run and audit.Compute.
 	Crawler   CrawlFunc
 	Extractor ExtractFunc
 	Auditor   AuditFunc

@@ -108,7 +108,7 @@ func testLogger(buf *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// recordingExtractor stands for extract.Run: every call "extracts" the
+// recordingExtractor stands for extractrun.Run: every call "extracts" the
 // successful, non-revisit captures it has not seen (nor an earlier capture
 // of the same URL with the same payload), remembers their IDs, and counts
 // one new report per capture with role report.

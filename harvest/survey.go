@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
@@ -140,7 +139,4 @@ func mergeIDs(a, b []string) []string {
 }
 
 // idNum is the number of a decimal ID (capture or run), 0 when it is not one.
-func idNum(id string) uint64 {
-	n, _ := strconv.ParseUint(id, 10, 64)
-	return n
-}
+func idNum(id string) uint64 { return archive.IDNum(id) }

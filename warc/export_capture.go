@@ -208,10 +208,8 @@ func revisited(r *archive.Reader, c *archive.Capture) *archive.Capture {
 	return nil
 }
 
-func captureNum(id string) uint64 {
-	n, _ := strconv.ParseUint(id, 10, 64)
-	return n
-}
+// captureNum is the numeric order of a capture ID (0 if not one).
+func captureNum(id string) uint64 { return archive.IDNum(id) }
 
 // indexEntry adds the CDXJ line of c's response or revisit record.
 func (x *exporter) indexEntry(c *archive.Capture, w written) error {

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	gowarc "github.com/nlnwa/gowarc/v3"
-
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/warc"
+	gowarc "github.com/nlnwa/gowarc/v3"
 )
 
 // importInto imports files into the archive at path (created if
@@ -50,7 +49,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("second import: %d captures added, %d duplicates; want 0 and %d", again.Captures, again.Duplicates, in.Captures)
 	}
 	a := openArchive(t, fresh)
-	if _, err := extract.Run(context.Background(), a, extract.RunOptions{}); err != nil {
+	if _, err := extractrun.Run(context.Background(), a, extractrun.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()

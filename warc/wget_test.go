@@ -18,7 +18,8 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -74,7 +75,7 @@ func reportSite(t *testing.T) *httptest.Server {
 func reportsOf(t *testing.T, a *archive.Archive) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	_, err := extract.Run(context.Background(), a, extract.RunOptions{OnReport: func(r *extract.Report) {
+	_, err := extractrun.Run(context.Background(), a, extractrun.RunOptions{OnReport: func(r *report.Report) {
 		r.Source.CaptureID, r.Source.FetchedAt = "", ""
 		b, err := json.Marshal(r)
 		if err != nil {

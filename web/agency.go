@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // AgencyPage is the data of an agency page and of /api/agencies/{name}.
@@ -33,29 +32,29 @@ type AgencyPage struct {
 
 // ReportRef is a short description of one stored report.
 type ReportRef struct {
-	CaptureID    string  `json:"capture_id"`
-	URL          string  `json:"url"`
-	Agency       string  `json:"agency"`
-	Year         int     `json:"year"`
-	Template     string  `json:"template"`
-	Title        string  `json:"title"`
-	Published    *string `json:"published"`
-	FailedChecks int     `json:"failed_checks"`
-	Warnings     int     `json:"warnings"`
+	CaptureID    string          `json:"capture_id"`
+	URL          string          `json:"url"`
+	Agency       string          `json:"agency"`
+	Year         int             `json:"year"`
+	Template     report.Template `json:"template"`
+	Title        string          `json:"title"`
+	Published    *string         `json:"published"`
+	FailedChecks int             `json:"failed_checks"`
+	Warnings     int             `json:"warnings"`
 }
 
 // URLSummary sums up the captures of one URL.
 type URLSummary struct {
-	URL           string    `json:"url"`
-	Role          string    `json:"role"`
-	Title         string    `json:"title"`
-	Captures      int       `json:"captures"`
-	Revisits      int       `json:"revisits"`
-	Errors        int       `json:"errors"`
-	FirstFetched  time.Time `json:"first_fetched"`
-	LastFetched   time.Time `json:"last_fetched"`
-	LastStatus    int       `json:"last_status"`
-	LastCaptureID string    `json:"last_capture_id"`
+	URL           string       `json:"url"`
+	Role          archive.Role `json:"role"`
+	Title         string       `json:"title"`
+	Captures      int          `json:"captures"`
+	Revisits      int          `json:"revisits"`
+	Errors        int          `json:"errors"`
+	FirstFetched  time.Time    `json:"first_fetched"`
+	LastFetched   time.Time    `json:"last_fetched"`
+	LastStatus    int          `json:"last_status"`
+	LastCaptureID string       `json:"last_capture_id"`
 	// LastArchivedID is the latest capture with an archived body ("" when
 	// every fetch failed): the one a person views.
 	LastArchivedID string `json:"last_archived_id"`
@@ -64,11 +63,11 @@ type URLSummary struct {
 }
 
 // refOf describes a stored report.
-func refOf(captureID string, r *extract.Report) ReportRef {
+func refOf(captureID string, r *report.Report) ReportRef {
 	ref := ReportRef{CaptureID: captureID, URL: r.Source.URL, Agency: r.Agency, Year: r.Year, Template: r.Template,
 		Title: r.Title, Published: r.Published, Warnings: len(r.Warnings)}
 	for _, c := range r.Checks {
-		if !c.OK && c.Severity != extract.SeverityWarning {
+		if !c.OK && c.Severity != report.SeverityWarning {
 			ref.FailedChecks++
 		}
 	}
@@ -184,14 +183,14 @@ func summarizeURLs(caps []*archive.Capture) []URLSummary {
 // naming it, newest year first.
 func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string]bool) ([]ReportRef, error) {
 	out := []ReportRef{}
-	norm := audit.Normalize(agency)
+	norm := report.NormAgency(agency)
 	err := r.EachReport(func(id string, data []byte) error {
-		var rep extract.Report
+		var rep report.Report
 		if err := json.Unmarshal(data, &rep); err != nil {
 			s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
 			return nil
 		}
-		if mine[id] || (rep.Agency != "" && audit.Normalize(rep.Agency) == norm) {
+		if mine[id] || (rep.Agency != "" && report.NormAgency(rep.Agency) == norm) {
 			out = append(out, refOf(id, &rep))
 		}
 		return nil
@@ -209,7 +208,7 @@ func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string
 }
 
 // roleRank orders URLs on the agency page: reports first.
-func roleRank(role string) int {
+func roleRank(role archive.Role) int {
 	switch role {
 	case archive.RoleReport:
 		return 0
@@ -222,7 +221,4 @@ func roleRank(role string) int {
 }
 
 // idNum is the numeric value of a capture ID (0 when malformed).
-func idNum(id string) uint64 {
-	n, _ := strconv.ParseUint(id, 10, 64)
-	return n
-}
+func idNum(id string) uint64 { return archive.IDNum(id) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/report"
 )
 
 // Audit sources.
@@ -67,11 +68,11 @@ func (s *Server) storedFits(snap *audit.Snapshot, q auditQuery) bool {
 	}
 	want := map[string]bool{}
 	for _, a := range s.Agencies {
-		want[audit.Normalize(a.Name)] = true
+		want[report.NormAgency(a.Name)] = true
 	}
 	got := map[string]bool{}
 	for _, e := range snap.Entries {
-		got[audit.Normalize(e.Agency)] = true
+		got[report.NormAgency(e.Agency)] = true
 	}
 	if len(got) != len(want) {
 		return false

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -75,12 +76,12 @@ type AgencyRow struct {
 
 // NewItem is a URL first archived (or changed) in the latest run.
 type NewItem struct {
-	URL       string `json:"url"`
-	CaptureID string `json:"capture_id"`
-	Role      string `json:"role"`
-	Agency    string `json:"agency"`
-	Title     string `json:"title"`
-	Status    int    `json:"status"`
+	URL       string       `json:"url"`
+	CaptureID string       `json:"capture_id"`
+	Role      archive.Role `json:"role"`
+	Agency    string       `json:"agency"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
 	// HasReport is true when an extracted report is stored for the capture.
 	HasReport bool `json:"has_report"`
 }
@@ -284,9 +285,9 @@ func (s *Server) auditAPI(r *http.Request) (any, error) {
 
 // seedAgency finds the seeds agency named name (compared normalised).
 func (s *Server) seedAgency(name string) (seeds.Agency, bool) {
-	n := audit.Normalize(name)
+	n := report.NormAgency(name)
 	for _, a := range s.Agencies {
-		if audit.Normalize(a.Name) == n {
+		if report.NormAgency(a.Name) == n {
 			return a, true
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/internal/testlog"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -71,7 +72,7 @@ type fixture struct {
 	evil, attach       string
 	notice1, notice2   string
 	failed             string
-	parsed             map[string]*extract.Report // capture ID → report stored
+	parsed             map[string]*report.Report // capture ID → report stored
 }
 
 // syncBuffer is a log buffer safe for concurrent writes.
@@ -96,7 +97,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{a: a, logs: &syncBuffer{}, reports: map[string]string{}, parsed: map[string]*extract.Report{}}
+	f := &fixture{a: a, logs: &syncBuffer{}, reports: map[string]string{}, parsed: map[string]*report.Report{}}
 	f.srv = &Server{Archive: a, Agencies: agencies, From: 2019, To: 2024,
 		Now:    func() time.Time { return time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC) },
 		Logger: slog.New(slog.NewTextHandler(f.logs, nil))}
@@ -133,7 +134,7 @@ func newFixture(t testing.TB) *fixture {
 		if err != nil {
 			t.Fatalf("read %s: %v", sr.file, err)
 		}
-		r, err := extract.ParseDocument(doc, extract.Options{Source: extract.Source{URL: c.URL, CaptureID: id, Digest: c.Digest,
+		r, err := extract.ParseDocument(doc, extract.Options{Source: report.Source{URL: c.URL, CaptureID: id, Digest: c.Digest,
 			FetchedAt: c.FetchedAt.Format(time.RFC3339)}})
 		if err != nil {
 			t.Fatalf("parse %s: %v", sr.file, err)
@@ -142,7 +143,7 @@ func newFixture(t testing.TB) *fixture {
 			// break Table 3: new_received.total one more than its row and balance
 			v := *r.Applications.Rows["new_received"][6] + 1
 			r.Applications.Rows["new_received"][6] = &v
-			r.Checks = extract.Validate(r)
+			r.Checks = report.Validate(r)
 			f.broken, f.brokenCell = id, "new_received.total"
 		}
 		data, err := json.Marshal(r)

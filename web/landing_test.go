@@ -10,7 +10,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -51,7 +51,7 @@ func TestDashboardLandingPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := extract.Run(t.Context(), a, extract.RunOptions{}); err != nil {
+	if _, err := extractrun.Run(t.Context(), a, extractrun.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	agencies, err := seeds.Parse(strings.NewReader("http://www.hongze.gov.cn/ 淮安市洪泽区人民政府 government\n"))

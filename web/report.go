@@ -7,14 +7,14 @@ import (
 	"sort"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // ReportData is the answer of /api/reports/{id}.
 type ReportData struct {
 	// Capture is the capture the report was extracted from.
 	Capture *archive.Capture `json:"capture"`
-	// Report is the stored extract.Report JSON, exactly as stored.
+	// Report is the stored report.Report JSON, exactly as stored.
 	Report json.RawMessage `json:"report"`
 	// Attachments are the latest captures of the URLs discovered from the
 	// report's page (DiscoveredFrom equals its URL), one per URL, among the
@@ -28,16 +28,16 @@ type ReportData struct {
 // NumberedCheck is a failed check with its number on the report page.
 type NumberedCheck struct {
 	N int
-	extract.Check
+	report.Check
 }
 
 // ReportPage is the data of the report page.
 type ReportPage struct {
 	Capture     *archive.Capture
-	Report      *extract.Report
+	Report      *report.Report
 	Attachments []*archive.Capture
 	Failed      []NumberedCheck
-	Passed      []extract.Check
+	Passed      []report.Check
 	Table2      *Table2
 	Table3      *Table3
 	Table4      *Table4
@@ -47,7 +47,7 @@ type ReportPage struct {
 func (p *ReportPage) FailedErrors() int {
 	n := 0
 	for _, c := range p.Failed {
-		if c.Severity != extract.SeverityWarning {
+		if c.Severity != report.SeverityWarning {
 			n++
 		}
 	}
@@ -60,7 +60,7 @@ func (p *ReportPage) FailedErrors() int {
 type loadedReport struct {
 	capture     *archive.Capture
 	data        []byte
-	report      *extract.Report
+	report      *report.Report
 	attachments []*archive.Capture
 }
 
@@ -93,10 +93,11 @@ func readReport(r *archive.Reader, id string) (*loadedReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rep extract.Report
+	var rep report.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("decode report: %w", err)
 	}
+	report.Localize(rep.Checks) // a report stored before message_zh existed
 	att, err := attachments(r, c)
 	if err != nil {
 		return nil, err
@@ -142,7 +143,7 @@ func attachments(r *archive.Reader, c *archive.Capture) ([]*archive.Capture, err
 }
 
 // numberChecks splits checks into failed (numbered from 1) and passed.
-func numberChecks(checks []extract.Check) (failed []NumberedCheck, passed []extract.Check) {
+func numberChecks(checks []report.Check) (failed []NumberedCheck, passed []report.Check) {
 	for _, c := range checks {
 		if c.OK {
 			passed = append(passed, c)

@@ -28,7 +28,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -59,11 +58,8 @@ type Server struct {
 	Logger *slog.Logger
 }
 
-// idPattern is the form of a capture ID: a positive decimal integer.
-var idPattern = regexp.MustCompile(`^[1-9][0-9]{0,18}$`)
-
 // validID reports whether id has the form of a capture ID.
-func validID(id string) bool { return idPattern.MatchString(id) }
+func validID(id string) bool { return archive.ValidID(id) }
 
 // errNotFound marks a request for something the archive does not hold.
 var errNotFound = errors.New("not found")

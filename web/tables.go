@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // This file lays the report's tables out like the official template
@@ -54,7 +54,7 @@ type T2Section struct {
 
 // Table2 is Table 2 as rendered: blocks sharing a grid of Width value columns.
 type Table2 struct {
-	Template string
+	Template report.Template
 	Width    int
 	Sections []T2Section
 }
@@ -69,35 +69,6 @@ type Table4 struct {
 	Cells []Cell
 }
 
-type t2col struct{ key, label string }
-
-type t2row struct{ key, label string }
-
-type t2block struct {
-	title string
-	cols  []t2col
-	rows  []t2row
-}
-
-var t2Layout2021 = []t2block{
-	{"第二十条第（一）项", []t2col{{"issued", "本年制发件数"}, {"repealed", "本年废止件数"}, {"in_force", "现行有效件数"}},
-		[]t2row{{"regulations", "规章"}, {"normative_documents", "行政规范性文件"}}},
-	{"第二十条第（五）项", []t2col{{"decisions", "本年处理决定数量"}}, []t2row{{"licensing", "行政许可"}}},
-	{"第二十条第（六）项", []t2col{{"decisions", "本年处理决定数量"}}, []t2row{{"penalty", "行政处罚"}, {"coercion", "行政强制"}}},
-	{"第二十条第（八）项", []t2col{{"amount_wan_yuan", "本年收费金额（单位：万元）"}}, []t2row{{"fees", "行政事业性收费"}}},
-}
-
-var t2Layout2019 = []t2block{
-	{"第二十条第（一）项", []t2col{{"new_made", "本年新制作数量"}, {"new_published", "本年新公开数量"}, {"total_published", "对外公开总数量"}},
-		[]t2row{{"regulations", "规章"}, {"normative_documents", "规范性文件"}}},
-	{"第二十条第（五）项", []t2col{{"prev_items", "上一年项目数量"}, {"change", "本年增/减"}, {"decisions", "处理决定数量"}},
-		[]t2row{{"licensing", "行政许可"}, {"other_services", "其他对外管理服务事项"}}},
-	{"第二十条第（六）项", []t2col{{"prev_items", "上一年项目数量"}, {"change", "本年增/减"}, {"decisions", "处理决定数量"}},
-		[]t2row{{"penalty", "行政处罚"}, {"coercion", "行政强制"}}},
-	{"第二十条第（八）项", []t2col{{"prev_items", "上一年项目数量"}, {"change", "本年增/减"}}, []t2row{{"fees", "行政事业性收费"}}},
-	{"第二十条第（九）项", []t2col{{"items", "采购项目数量"}, {"amount", "采购总金额"}}, []t2row{{"procurement", "政府集中采购"}}},
-}
-
 // failures maps cell names to the numbers of the failed checks naming them.
 type failures struct {
 	nums map[string][]int
@@ -109,10 +80,19 @@ func newFailures(checks []NumberedCheck) failures {
 	for _, c := range checks {
 		for _, cell := range c.Cells {
 			f.nums[cell] = append(f.nums[cell], c.N)
-			f.msgs[cell] = append(f.msgs[cell], c.Rule+": "+c.Message)
+			f.msgs[cell] = append(f.msgs[cell], checkText(c.Check))
 		}
 	}
 	return f
+}
+
+// checkText is a check as a cell's hover text shows it: the rule, the
+// English message and, when there is one, the Chinese one.
+func checkText(c report.Check) string {
+	if c.MessageZh == "" {
+		return c.Rule + ": " + c.Message
+	}
+	return c.Rule + ": " + c.Message + " / " + c.MessageZh
 }
 
 func (f failures) mark(c *Cell) {
@@ -138,7 +118,7 @@ func floatCell(key string, v *float64, present bool) Cell {
 }
 
 // activeMap reads Table 2 as row → column → raw JSON value (null for blank).
-func activeMap(a *extract.Active) (map[string]map[string]json.RawMessage, error) {
+func activeMap(a *report.Active) (map[string]map[string]json.RawMessage, error) {
 	b, err := json.Marshal(a)
 	if err != nil {
 		return nil, fmt.Errorf("encode table 2: %w", err)
@@ -151,15 +131,15 @@ func activeMap(a *extract.Active) (map[string]map[string]json.RawMessage, error)
 }
 
 // is2019 reports whether Table 2 uses the 2019 template's columns.
-func is2019(tmpl string, m map[string]map[string]json.RawMessage) bool {
-	if tmpl == extract.Template2019 {
+func is2019(tmpl report.Template, m map[string]map[string]json.RawMessage) bool {
+	if tmpl == report.Template2019 {
 		return true
 	}
-	if tmpl == extract.Template2021 {
+	if tmpl == report.Template2021 {
 		return false
 	}
 	for _, row := range m {
-		for _, k := range []string{"new_made", "new_published", "total_published", "prev_items", "change", "items", "amount"} {
+		for _, k := range report.Active2019Columns {
 			if _, ok := row[k]; ok {
 				return true
 			}
@@ -169,7 +149,7 @@ func is2019(tmpl string, m map[string]map[string]json.RawMessage) bool {
 }
 
 // buildTable2 lays out Table 2; nil when the report has none.
-func buildTable2(r *extract.Report, f failures) (*Table2, error) {
+func buildTable2(r *report.Report, f failures) (*Table2, error) {
 	if r.Active == nil {
 		return nil, nil
 	}
@@ -177,26 +157,27 @@ func buildTable2(r *extract.Report, f failures) (*Table2, error) {
 	if err != nil {
 		return nil, err
 	}
-	layout, tmpl := t2Layout2021, extract.Template2021
+	tmpl := report.Template2021
 	if is2019(r.Template, m) {
-		layout, tmpl = t2Layout2019, extract.Template2019
+		tmpl = report.Template2019
 	}
+	layout := report.ActiveLayout(tmpl)
 	t := &Table2{Template: tmpl, Width: 3}
 	for _, b := range layout {
-		sec := T2Section{Title: b.title}
-		for i, c := range b.cols {
-			l := Label{Text: c.label}
-			if i == len(b.cols)-1 {
-				l.Colspan = t.Width - len(b.cols) + 1
+		sec := T2Section{Title: b.Title}
+		for i, c := range b.Columns {
+			l := Label{Text: c.Label}
+			if i == len(b.Columns)-1 {
+				l.Colspan = t.Width - len(b.Columns) + 1
 			}
 			sec.Columns = append(sec.Columns, l)
 		}
-		for _, br := range b.rows {
-			row := Row{Key: br.key, Labels: []Label{{Text: br.label}}}
-			vals, rowOK := m[br.key]
-			for i, c := range b.cols {
-				cell := Cell{Key: br.key + "." + c.key}
-				raw, ok := vals[c.key]
+		for _, br := range b.Rows {
+			row := Row{Key: br.Key, Labels: []Label{{Text: br.Label}}}
+			vals, rowOK := m[br.Key]
+			for i, c := range b.Columns {
+				cell := Cell{Key: br.Key + "." + c.Key}
+				raw, ok := vals[c.Key]
 				switch {
 				case !rowOK || !ok:
 					cell.Absent = true
@@ -205,8 +186,8 @@ func buildTable2(r *extract.Report, f failures) (*Table2, error) {
 				default:
 					cell.Text = string(raw)
 				}
-				if i == len(b.cols)-1 {
-					cell.Colspan = t.Width - len(b.cols) + 1
+				if i == len(b.Columns)-1 {
+					cell.Colspan = t.Width - len(b.Columns) + 1
 				}
 				f.mark(&cell)
 				row.Cells = append(row.Cells, cell)
@@ -218,65 +199,24 @@ func buildTable2(r *extract.Report, f failures) (*Table2, error) {
 	return t, nil
 }
 
-type t3row struct{ key, top, mid, leaf string }
-
-const t3Results = "三、本年度办理结果"
-
 // t3Layout returns Table 3's rows for the report's template.
-func t3Layout(r *extract.Report) []t3row {
-	rows := []t3row{
-		{"new_received", "一、本年新收政府信息公开申请数量", "", ""},
-		{"carried_over", "二、上年结转政府信息公开申请数量", "", ""},
-		{"granted", t3Results, "（一）予以公开", ""},
-		{"partially_granted", t3Results, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ""},
-		{"denied_state_secret", t3Results, "（三）不予公开", "1.属于国家秘密"},
-		{"denied_law_forbidden", t3Results, "（三）不予公开", "2.其他法律行政法规禁止公开"},
-		{"denied_three_security", t3Results, "（三）不予公开", "3.危及“三安全一稳定”"},
-		{"denied_third_party", t3Results, "（三）不予公开", "4.保护第三方合法权益"},
-		{"denied_internal_affairs", t3Results, "（三）不予公开", "5.属于三类内部事务信息"},
-		{"denied_process_info", t3Results, "（三）不予公开", "6.属于四类过程性信息"},
-		{"denied_enforcement_file", t3Results, "（三）不予公开", "7.属于行政执法案卷"},
-		{"denied_admin_query", t3Results, "（三）不予公开", "8.属于行政查询事项"},
-		{"unable_not_held", t3Results, "（四）无法提供", "1.本机关不掌握相关政府信息"},
-		{"unable_need_creation", t3Results, "（四）无法提供", "2.没有现成信息需要另行制作"},
-		{"unable_unclear", t3Results, "（四）无法提供", "3.补正后申请内容仍不明确"},
-		{"not_processed_petition", t3Results, "（五）不予处理", "1.信访举报投诉类申请"},
-		{"not_processed_repeated", t3Results, "（五）不予处理", "2.重复申请"},
-		{"not_processed_publication", t3Results, "（五）不予处理", "3.要求提供公开出版物"},
-		{"not_processed_excessive", t3Results, "（五）不予处理", "4.无正当理由大量反复申请"},
-		{"not_processed_confirmation", t3Results, "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"},
-	}
-	has := func(k string) bool {
+func t3Layout(r *report.Report) []report.T3Row {
+	return report.T3Layout(r.Template, func(k string) bool {
 		if r.Applications == nil {
 			return false
 		}
 		_, ok := r.Applications.Rows[k]
 		return ok
-	}
-	sub2021 := has("other_no_correction") || has("other_unpaid_fee") || has("other_misc")
-	if r.Template == extract.Template2019 || (!sub2021 && has("other")) {
-		rows = append(rows, t3row{"other", t3Results, "（六）其他处理", ""})
-	} else {
-		if has("other") { // a subtotal printed beside the three sub-rows
-			rows = append(rows, t3row{"other", t3Results, "（六）其他处理", "小计"})
-		}
-		rows = append(rows,
-			t3row{"other_no_correction", t3Results, "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"},
-			t3row{"other_unpaid_fee", t3Results, "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"},
-			t3row{"other_misc", t3Results, "（六）其他处理", "3.其他"})
-	}
-	return append(rows,
-		t3row{"total", t3Results, "（七）总计", ""},
-		t3row{"carried_forward", "四、结转下年度继续办理", "", ""})
+	})
 }
 
 // buildTable3 lays out Table 3; nil when the report has none.
-func buildTable3(r *extract.Report, f failures) *Table3 {
+func buildTable3(r *report.Report, f failures) *Table3 {
 	if r.Applications == nil {
 		return nil
 	}
 	layout := t3Layout(r)
-	count := func(pred func(t3row) bool) int {
+	count := func(pred func(report.T3Row) bool) int {
 		n := 0
 		for _, x := range layout {
 			if pred(x) {
@@ -287,30 +227,30 @@ func buildTable3(r *extract.Report, f failures) *Table3 {
 	}
 	t := &Table3{}
 	for i, x := range layout {
-		row := Row{Key: x.key}
+		row := Row{Key: x.Key}
 		switch {
-		case x.top != t3Results:
-			row.Labels = []Label{{Text: x.top, Colspan: 3}}
+		case x.Top != report.T3Results:
+			row.Labels = []Label{{Text: x.Top, Colspan: 3}}
 		default:
-			if i == 0 || layout[i-1].top != t3Results {
-				row.Labels = append(row.Labels, Label{Text: x.top, Rowspan: count(func(y t3row) bool { return y.top == t3Results })})
+			if i == 0 || layout[i-1].Top != report.T3Results {
+				row.Labels = append(row.Labels, Label{Text: x.Top, Rowspan: count(func(y report.T3Row) bool { return y.Top == report.T3Results })})
 			}
-			if x.leaf == "" {
-				row.Labels = append(row.Labels, Label{Text: x.mid, Colspan: 2})
+			if x.Leaf == "" {
+				row.Labels = append(row.Labels, Label{Text: x.Mid, Colspan: 2})
 			} else {
-				if layout[i-1].mid != x.mid {
-					row.Labels = append(row.Labels, Label{Text: x.mid, Rowspan: count(func(y t3row) bool { return y.mid == x.mid })})
+				if layout[i-1].Mid != x.Mid {
+					row.Labels = append(row.Labels, Label{Text: x.Mid, Rowspan: count(func(y report.T3Row) bool { return y.Mid == x.Mid })})
 				}
-				row.Labels = append(row.Labels, Label{Text: x.leaf})
+				row.Labels = append(row.Labels, Label{Text: x.Leaf})
 			}
 		}
-		vals, ok := r.Applications.Rows[x.key]
-		for c, col := range extract.ApplicationColumns {
+		vals, ok := r.Applications.Rows[x.Key]
+		for c, col := range report.ApplicationColumns {
 			var v *float64
 			if c < len(vals) {
 				v = vals[c]
 			}
-			cell := floatCell(x.key+"."+col, v, ok && c < len(vals))
+			cell := floatCell(x.Key+"."+col, v, ok && c < len(vals))
 			f.mark(&cell)
 			row.Cells = append(row.Cells, cell)
 		}
@@ -320,22 +260,17 @@ func buildTable3(r *extract.Report, f failures) *Table3 {
 }
 
 // buildTable4 lays out Table 4; nil when the report has none.
-func buildTable4(r *extract.Report, f failures) *Table4 {
+func buildTable4(r *report.Report, f failures) *Table4 {
 	rl := r.ReviewLitigation
 	if rl == nil {
 		return nil
 	}
 	t := &Table4{}
-	for _, g := range []struct {
-		name string
-		g    *extract.Group
-	}{{"review", rl.Review}, {"litigation_direct", rl.LitigationDirect}, {"litigation_after_review", rl.LitigationAfterReview}} {
-		var vals [5]*float64
-		if g.g != nil {
-			vals = [5]*float64{g.g.Upheld, g.g.Corrected, g.g.Other, g.g.Pending, g.g.Total}
-		}
-		for i, col := range []string{"upheld", "corrected", "other", "pending", "total"} {
-			cell := floatCell(g.name+"."+col, vals[i], g.g != nil)
+	for _, name := range report.ReviewGroups {
+		g := rl.Group(name)
+		vals := g.Cells()
+		for i, col := range report.GroupColumns {
+			cell := floatCell(name+"."+col, vals[i], g != nil)
 			f.mark(&cell)
 			t.Cells = append(t.Cells, cell)
 		}

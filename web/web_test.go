@@ -69,6 +69,8 @@ func TestRoutes(t *testing.T) {
 			[]string{`class="num fail"`}},
 		{"report with failed cells", "GET", "/report/" + nb, 200, htmlType,
 			[]string{`class="num fail" data-cell="new_received.total"`, "T3.balance", `href="#check-1"`, `id="check-1"`, "Failed checks"}, nil},
+		{"report shows message_zh", "GET", "/report/" + nb, 200, htmlType,
+			[]string{`<div class="zh" lang="zh-CN">总计：本年新收 &#43; 上年结转 = 48，但总计 &#43; 结转下年度继续办理 = 47`, `<span class="zh" lang="zh-CN">自然人：本年新收 &#43; 上年结转 = 46`}, nil},
 		{"report of a capture without report", "GET", "/report/" + f.evil, 404, htmlType, []string{"has no extracted report"}, nil},
 		{"report bad id", "GET", "/report/abc", 404, htmlType, nil, nil},
 		{"report id zero", "GET", "/report/0", 404, htmlType, nil, nil},
@@ -413,7 +415,7 @@ func TestAPIHistoryDiffRunsAuditCapture(t *testing.T) {
 	getJSON(t, ts, "/api/agencies/"+url.PathEscape("长沙市公安局"), &ag)
 	var urls []string
 	for _, u := range ag.URLs {
-		urls = append(urls, u.Role+" "+u.URL)
+		urls = append(urls, string(u.Role)+" "+u.URL)
 	}
 	wantURLs := []string{"report " + seedReports[0].url, "attachment " + attachURL, "other " + evilURL}
 	if !ag.InSeeds || len(ag.Entries) != 6 || len(ag.Reports) != 1 || ag.Reports[0].CaptureID != f.reports["长沙市公安局"] || !slices.Equal(urls, wantURLs) {
@@ -443,7 +445,7 @@ func TestTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Table2 == nil || p.Table2.Template != tt.template {
+		if p.Table2 == nil || string(p.Table2.Template) != tt.template {
 			t.Fatalf("report %s: table 2 %+v, want template %s", tt.id, p.Table2, tt.template)
 		}
 		if p.Table3 == nil || len(p.Table3.Rows) != tt.t3rows {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
 )
@@ -73,7 +73,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("crawl: %v", err)
 	}
 	crawlEnd := time.Now()
-	sum, err := extract.Run(ctx, a, extract.RunOptions{})
+	sum, err := extractrun.Run(ctx, a, extractrun.RunOptions{})
 	if err != nil {
 		t.Fatalf("extract: %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 const seedText = `http://gaj.a.gov.cn/ 甲市公安局 department
@@ -40,10 +40,10 @@ func setup(t *testing.T) (db, seedsPath string) {
 		url, crawl, fetched, agency string
 		year                        int
 		published                   string
-		checks                      []extract.Check
+		checks                      []report.Check
 	}{
 		{"http://gaj.a.gov.cn/2021.html", "甲市公安局", "2022-01-25T02:00:00Z", "甲市公安局", 2021, "2022-01-24",
-			[]extract.Check{{Rule: "T3.balance", OK: false, Severity: "error"}, {Rule: "cross.in_force", OK: false, Severity: "warning"}}},
+			[]report.Check{{Rule: "T3.balance", OK: false, Severity: "error"}, {Rule: "cross.in_force", OK: false, Severity: "warning"}}},
 		{"http://gaj.a.gov.cn/zt/2021.html", "甲市公安局", "2022-02-25T02:00:00Z", "公安局", 2021, "2022-02-20", nil},
 		{"http://gaj.a.gov.cn/2022.html", "甲市公安局", "2023-02-05T02:00:00Z", "甲市公安局", 2022, "2023-02-03", nil},
 		{"http://www.b.gov.cn/2021.html", "乙县人民政府", "2022-04-02T17:00:00Z", "乙县人民政府", 2021, "", nil},
@@ -52,7 +52,7 @@ func setup(t *testing.T) (db, seedsPath string) {
 		if err := a.Put(c, []byte("page "+f.url), ""); err != nil {
 			t.Fatal(err)
 		}
-		r := extract.Report{Source: extract.Source{URL: f.url, CaptureID: c.ID, FetchedAt: f.fetched}, Agency: f.agency, Year: f.year, Checks: f.checks}
+		r := report.Report{Source: report.Source{URL: f.url, CaptureID: c.ID, FetchedAt: f.fetched}, Agency: f.agency, Year: f.year, Checks: f.checks}
 		if f.published != "" {
 			p := f.published
 			r.Published = &p

@@ -14,8 +14,9 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/seeds"
 )
 
@@ -79,11 +80,11 @@ func TestExtractFixtureWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reps, err := extract.LoadReports(a, false)
+	reps, err := extractrun.LoadReports(a, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byURL := map[string]*extract.Report{}
+	byURL := map[string]*report.Report{}
 	byAgencyYear := map[string]int{}
 	for _, r := range reps {
 		byURL[r.Source.URL] = r
@@ -128,7 +129,7 @@ func TestExtractFixtureWorld(t *testing.T) {
 	withT3 := map[string]bool{}
 	for _, r := range reps {
 		if r.Applications != nil {
-			withT3[fmt.Sprintf("%s %d", extract.NormAgency(r.Agency), r.Year)] = true
+			withT3[fmt.Sprintf("%s %d", report.NormAgency(r.Agency), r.Year)] = true
 		}
 	}
 	crossed := 0
@@ -140,7 +141,7 @@ func TestExtractFixtureWorld(t *testing.T) {
 			}
 		}
 		want := 0
-		if r.Applications != nil && withT3[fmt.Sprintf("%s %d", extract.NormAgency(r.Agency), r.Year-1)] {
+		if r.Applications != nil && withT3[fmt.Sprintf("%s %d", report.NormAgency(r.Agency), r.Year-1)] {
 			want = 7
 			crossed++
 		}

@@ -42,6 +42,8 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
+	"github.com/nianbao/nianbao/report"
 )
 
 func main() {
@@ -153,12 +155,13 @@ func parseFile(path, agency string, year int, compact bool, stdout, stderr io.Wr
 		}
 		return 2
 	}
-	r.Agency = extract.PreferAgency(r.Agency, agency)
+	r.Agency = report.PreferAgency(r.Agency, agency)
+	report.Localize(r.Checks)
 	var out []byte
 	if compact {
-		out, err = extract.MarshalReportCompact(r)
+		out, err = report.MarshalReportCompact(r)
 	} else {
-		out, err = extract.MarshalReport(r)
+		out, err = report.MarshalReport(r)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "extract: encode report of %s: %v\n", path, err)
@@ -203,15 +206,15 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var writeErr error
-	opts := extract.RunOptions{All: all, Logger: logger}
+	opts := extractrun.RunOptions{All: all, Logger: logger}
 	if jsonOut {
-		opts.OnReport = func(r *extract.Report) {
+		opts.OnReport = func(r *report.Report) {
 			if writeErr == nil {
 				writeErr = enc.Encode(r)
 			}
 		}
 	}
-	sum, runErr := extract.Run(ctx, a, opts)
+	sum, runErr := extractrun.Run(ctx, a, opts)
 	if writeErr == nil {
 		writeErr = w.Flush()
 	}
@@ -228,9 +231,9 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 		code = 2
 	}
 	if csvPath == "-" && runErr == nil {
-		reps, err := extract.LoadReports(a, all)
+		reps, err := extractrun.LoadReports(a, all)
 		if err == nil {
-			err = extract.WriteCSV(w, reps)
+			err = report.WriteCSV(w, reps)
 		}
 		if err == nil {
 			err = w.Flush()
@@ -255,7 +258,7 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 // writeCSVFile writes the stored reports to path through a temporary file
 // renamed into place, so a failure never leaves half a CSV.
 func writeCSVFile(a *archive.Archive, path string, all bool) (int, error) {
-	reps, err := extract.LoadReports(a, all)
+	reps, err := extractrun.LoadReports(a, all)
 	if err != nil {
 		return 0, err
 	}
@@ -264,7 +267,7 @@ func writeCSVFile(a *archive.Archive, path string, all bool) (int, error) {
 		return 0, fmt.Errorf("write csv %s: %w", path, err)
 	}
 	bw := bufio.NewWriter(tmp)
-	err = extract.WriteCSV(bw, reps)
+	err = report.WriteCSV(bw, reps)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -289,7 +292,7 @@ const maxListed = 20
 
 // printSummary writes the end-of-run summary; every unparseable capture is
 // named with its reason.
-func printSummary(w io.Writer, db string, s *extract.Summary) {
+func printSummary(w io.Writer, db string, s *extractrun.Summary) {
 	fmt.Fprintf(w, "extract %s: %d captures considered, %d reports parsed (%d new), %d unchanged skipped\n",
 		db, s.Candidates, s.Parsed, s.NewReports, s.Unchanged)
 	if len(s.ByTemplate) > 0 {

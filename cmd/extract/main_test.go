@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 const seedDir = "../../extract/testdata"
@@ -129,7 +129,7 @@ func TestExtractIn(t *testing.T) {
 			if strings.Count(strings.TrimSpace(out.String()), "\n") > 0 && tc.args[0] == "-compact" {
 				t.Error("-compact printed more than one line")
 			}
-			var r extract.Report
+			var r report.Report
 			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 				t.Fatalf("stdout is not one JSON report: %v", err)
 			}
@@ -158,7 +158,7 @@ func TestExtractInYearFallback(t *testing.T) {
 	if code := run([]string{"-in", p, "-year", "2021"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	var r extract.Report
+	var r report.Report
 	json.Unmarshal(out.Bytes(), &r)
 	if r.Year != 2021 {
 		t.Errorf("year = %d, want 2021 from -year", r.Year)
@@ -176,9 +176,9 @@ func TestExtractDB(t *testing.T) {
 	if len(lines) != 10 {
 		t.Fatalf("%d JSON lines, want 10 (5 seeds as text and as HTML):\n%s", len(lines), errb.String())
 	}
-	byURL := map[string]extract.Report{}
+	byURL := map[string]report.Report{}
 	for _, l := range lines {
-		var r extract.Report
+		var r report.Report
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
 			t.Fatalf("bad JSON line: %v", err)
 		}
@@ -217,7 +217,7 @@ func TestExtractDB(t *testing.T) {
 		t.Errorf("CSV has %d records, want header + 10", len(recs))
 	}
 	for i, r := range recs {
-		if len(r) != len(extract.CSVColumns()) {
+		if len(r) != len(report.CSVColumns()) {
 			t.Errorf("CSV row %d has %d fields", i, len(r))
 		}
 	}

@@ -110,7 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *agency != "":
 		caps, err = a.ByAgency(*agency)
 	case *role != "":
-		caps, err = a.ByRole(*role)
+		caps, err = a.ByRole(archive.Role(*role))
 	case *digest != "":
 		caps, err = a.ByDigest(*digest)
 	default:

@@ -17,7 +17,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/extractrun"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
 	"github.com/nianbao/nianbao/seeds"
 	bolt "go.etcd.io/bbolt"
@@ -64,7 +64,7 @@ func CrawlInto(t testing.TB, path string) []seeds.Agency {
 	if _, err := c.Run(ctx, agencies); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := extract.Run(ctx, a, extract.RunOptions{}); err != nil {
+	if _, err := extractrun.Run(ctx, a, extractrun.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Close(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // TestDefaultReportsParse checks the world against the extractor: every
@@ -84,7 +85,7 @@ func TestSecondYearCrossChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parse := func(u string) *extract.Report {
+	parse := func(u string) *report.Report {
 		t.Helper()
 		b, ok := w.Body(u)
 		if !ok {
@@ -102,7 +103,7 @@ func TestSecondYearCrossChecks(t *testing.T) {
 		{"http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202401/t20240125_11500002.html", "http://www.xtx.gov.cn/zwgk/xxgkml/zfxxgknb/202501/t20250120_11998001.html"},
 	}
 	for _, p := range pairs {
-		checks := extract.CrossCheck(parse(p[0]), parse(p[1]))
+		checks := report.CrossCheck(parse(p[0]), parse(p[1]))
 		rules := map[string]bool{}
 		for _, c := range checks {
 			rules[c.Rule] = true

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/nianbao/nianbao/archive"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -81,7 +82,7 @@ func (s *site) html(path, doc string) {
 }
 
 // expect records a report page or attachment the crawl must archive.
-func (s *site) expect(path, role, agency string, year int) {
+func (s *site) expect(path string, role archive.Role, agency string, year int) {
 	s.w.expected = append(s.w.expected, Expect{Host: s.host, URL: s.url(path), Role: role, Year: year, Agency: agency})
 }
 

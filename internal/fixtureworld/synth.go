@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // synthReport is a synthetic 2021-template annual report whose arithmetic is
@@ -29,35 +31,21 @@ type synthReport struct {
 	T4 [15]int
 }
 
-// t3Rows are the row labels of Table 3 (2021 template): the group index
-// (0 = top level, else the 三、 subgroup) and the label.
-var t3Rows = []struct{ group, label string }{
-	{"", "一、本年新收政府信息公开申请数量"},
-	{"", "二、上年结转政府信息公开申请数量"},
-	{"（一）予以公开", ""},
-	{"（二）部分公开（区分处理的，只计这一情形，不计其他情形）", ""},
-	{"（三）不予公开", "1.属于国家秘密"},
-	{"（三）不予公开", "2.其他法律行政法规禁止公开"},
-	{"（三）不予公开", "3.危及“三安全一稳定”"},
-	{"（三）不予公开", "4.保护第三方合法权益"},
-	{"（三）不予公开", "5.属于三类内部事务信息"},
-	{"（三）不予公开", "6.属于四类过程性信息"},
-	{"（三）不予公开", "7.属于行政执法案卷"},
-	{"（三）不予公开", "8.属于行政查询事项"},
-	{"（四）无法提供", "1.本机关不掌握相关政府信息"},
-	{"（四）无法提供", "2.没有现成信息需要另行制作"},
-	{"（四）无法提供", "3.补正后申请内容仍不明确"},
-	{"（五）不予处理", "1.信访举报投诉类申请"},
-	{"（五）不予处理", "2.重复申请"},
-	{"（五）不予处理", "3.要求提供公开出版物"},
-	{"（五）不予处理", "4.无正当理由大量反复申请"},
-	{"（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"},
-	{"（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"},
-	{"（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"},
-	{"（六）其他处理", "3.其他"},
-	{"（七）总计", ""},
-	{"", "四、结转下年度继续办理"},
-}
+// t3Rows are the row labels of Table 3 (2021 template, as the template
+// description prints it): the group ("" = top level, else the 三、
+// subgroup) and the label.
+var t3Rows = func() []struct{ group, label string } {
+	var out []struct{ group, label string }
+	for _, r := range report.T3Layout(report.Template2021, func(k string) bool { return k != "other" }) {
+		switch {
+		case r.Top != report.T3Results:
+			out = append(out, struct{ group, label string }{"", r.Top})
+		default:
+			out = append(out, struct{ group, label string }{r.Mid, r.Leaf})
+		}
+	}
+	return out
+}()
 
 // Indexes into T3 rows.
 const (
@@ -197,7 +185,7 @@ func (r *synthReport) BodyHTML() string {
 	para(&b, fmt.Sprintf("本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》要求编制。本报告所列数据的统计期限为%d年1月1日至%d年12月31日。", r.Year, r.Year), false)
 	para(&b, "一、总体情况", true)
 	para(&b, fmt.Sprintf("%d年，%s认真贯彻落实《条例》，坚持以公开为常态、不公开为例外，围绕中心工作做好主动公开、依申请公开和政府信息管理工作。", r.Year, r.Agency), false)
-	para(&b, "二、主动公开政府信息情况", true)
+	para(&b, report.HeadingActive.Label, true)
 	b.WriteString(tableOpen + "\n")
 	row := func(cells ...string) {
 		b.WriteString("<tr>")
@@ -211,29 +199,37 @@ func (r *synthReport) BodyHTML() string {
 		cellHTML(&b, text, 1, cs)
 		b.WriteString("</tr>\n")
 	}
-	head("第二十条第（一）项", 4)
-	row("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")
-	row("规章", itoa(r.Regs[0]), itoa(r.Regs[1]), itoa(r.Regs[2]))
-	row("行政规范性文件", itoa(r.Norms[0]), itoa(r.Norms[1]), itoa(r.Norms[2]))
 	two := func(label, value string) {
 		b.WriteString("<tr>")
 		cellHTML(&b, label, 1, 1)
 		cellHTML(&b, value, 1, 3)
 		b.WriteString("</tr>\n")
 	}
-	head("第二十条第（五）项", 4)
-	two("信息内容", "本年处理决定数量")
-	two("行政许可", itoa(r.Licensing))
-	head("第二十条第（六）项", 4)
-	two("信息内容", "本年处理决定数量")
-	two("行政处罚", itoa(r.Penalty))
-	two("行政强制", itoa(r.Coercion))
-	head("第二十条第（八）项", 4)
-	two("信息内容", "本年收费金额（单位：万元）")
-	two("行政事业性收费", strconv.FormatFloat(r.Fees, 'f', -1, 64))
+	values := map[string][]string{
+		"regulations":         {itoa(r.Regs[0]), itoa(r.Regs[1]), itoa(r.Regs[2])},
+		"normative_documents": {itoa(r.Norms[0]), itoa(r.Norms[1]), itoa(r.Norms[2])},
+		"licensing":           {itoa(r.Licensing)},
+		"penalty":             {itoa(r.Penalty)},
+		"coercion":            {itoa(r.Coercion)},
+		"fees":                {strconv.FormatFloat(r.Fees, 'f', -1, 64)},
+	}
+	for _, blk := range report.ActiveLayout2021 {
+		head(blk.Title, 4)
+		if len(blk.Columns) == 3 {
+			row(append([]string{"信息内容"}, blk.Columns[0].Label, blk.Columns[1].Label, blk.Columns[2].Label)...)
+			for _, rw := range blk.Rows {
+				row(append([]string{rw.Label}, values[rw.Key]...)...)
+			}
+			continue
+		}
+		two("信息内容", blk.Columns[0].Label)
+		for _, rw := range blk.Rows {
+			two(rw.Label, values[rw.Key][0])
+		}
+	}
 	b.WriteString("</table>\n")
 
-	para(&b, "三、收到和处理政府信息公开申请情况", true)
+	para(&b, report.HeadingApplications.Label, true)
 	b.WriteString(tableOpen + "\n<tr>")
 	cellHTML(&b, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
 	cellHTML(&b, "申请人情况", 1, 7)
@@ -258,7 +254,7 @@ func (r *synthReport) BodyHTML() string {
 			cellHTML(&b, lr.label, 1, 3)
 		default:
 			if i == t3FirstOut {
-				cellHTML(&b, "三、本年度办理结果", t3LastOut-t3FirstOut+2, 1)
+				cellHTML(&b, report.T3Results, t3LastOut-t3FirstOut+2, 1)
 			}
 			if lr.label == "" {
 				cellHTML(&b, lr.group, 1, 2)
@@ -277,17 +273,20 @@ func (r *synthReport) BodyHTML() string {
 	}
 	b.WriteString("</table>\n")
 
-	para(&b, "四、政府信息公开行政复议、行政诉讼情况", true)
+	para(&b, report.HeadingReview.Label, true)
 	b.WriteString(tableOpen + "\n<tr>")
-	cellHTML(&b, "行政复议", 1, 5)
+	cellHTML(&b, report.ReviewGroupDefs[0].Label, 1, 5)
 	cellHTML(&b, "行政诉讼", 1, 10)
 	b.WriteString("</tr>\n<tr>")
-	outcomes := []string{"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"}
+	var outcomes []string
+	for _, c := range report.ReviewColumnDefs {
+		outcomes = append(outcomes, c.Label)
+	}
 	for _, h := range outcomes {
 		cellHTML(&b, h, 2, 1)
 	}
-	cellHTML(&b, "未经复议直接起诉", 1, 5)
-	cellHTML(&b, "复议后起诉", 1, 5)
+	cellHTML(&b, report.ReviewGroupDefs[1].Label, 1, 5)
+	cellHTML(&b, report.ReviewGroupDefs[2].Label, 1, 5)
 	b.WriteString("</tr>\n<tr>")
 	for k := 0; k < 2; k++ {
 		for _, h := range outcomes {

@@ -17,15 +17,17 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nianbao/nianbao/archive"
 )
 
 // Expect is one report page or attachment a crawl of the world must archive.
 type Expect struct {
-	Host   string // host without port
-	URL    string // absolute URL, http://HOST/path[?query]
-	Role   string // "report" or "attachment"
-	Year   int    // report year (the year reported on, not published)
-	Agency string // agency name as in Seeds()
+	Host   string       // host without port
+	URL    string       // absolute URL, http://HOST/path[?query]
+	Role   archive.Role // "report" or "attachment"
+	Year   int          // report year (the year reported on, not published)
+	Agency string       // agency name as in Seeds()
 }
 
 // Request is one request the world served.

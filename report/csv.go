@@ -1,4 +1,4 @@
-package extract
+package report
 
 // This file writes reports as one CSV row each, for spreadsheets.
 
@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,27 +18,27 @@ type csvColumn struct {
 	get  func(*Report) string
 }
 
-// csvActiveColumns are the Table 2 columns per row, 2021 template columns
-// first, then the 2019 template's (each name once).
-var csvActiveColumns = []struct {
+// csvActiveRow is the CSV columns of one Table 2 row.
+type csvActiveRow struct {
 	row  string
 	cols []string
-}{
-	{"regulations", []string{"issued", "repealed", "in_force", "new_made", "new_published", "total_published"}},
-	{"normative_documents", []string{"issued", "repealed", "in_force", "new_made", "new_published", "total_published"}},
-	{"licensing", []string{"decisions", "prev_items", "change"}},
-	{"other_services", []string{"prev_items", "change", "decisions"}},
-	{"penalty", []string{"decisions", "prev_items", "change"}},
-	{"coercion", []string{"decisions", "prev_items", "change"}},
-	{"fees", []string{"amount_wan_yuan", "prev_items", "change"}},
-	{"procurement", []string{"items", "amount"}},
 }
 
-// reviewGroups and reviewFields name the Table 4 cells in order.
-var (
-	reviewGroups = []string{"review", "litigation_direct", "litigation_after_review"}
-	reviewFields = []string{"upheld", "corrected", "other", "pending", "total"}
-)
+// csvActiveColumns are the Table 2 columns per row, 2021 template columns
+// first, then the 2019 template's (each name once).
+var csvActiveColumns = func() []csvActiveRow {
+	out := make([]csvActiveRow, 0, len(ActiveRows))
+	for _, k := range ActiveKeys() {
+		cols := ActiveColumns(Template2021, k)
+		for _, c := range ActiveColumns(Template2019, k) {
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+		out = append(out, csvActiveRow{k, cols})
+	}
+	return out
+}()
 
 var csvColumns = buildCSVColumns()
 
@@ -53,7 +54,7 @@ func buildCSVColumns() []csvColumn {
 			}
 			return strconv.Itoa(r.Year)
 		}},
-		{"template", func(r *Report) string { return r.Template }},
+		{"template", func(r *Report) string { return string(r.Template) }},
 		{"title", func(r *Report) string { return safeText(r.Title) }},
 		{"published", func(r *Report) string {
 			if r.Published == nil {
@@ -66,14 +67,7 @@ func buildCSVColumns() []csvColumn {
 		for _, col := range ar.cols {
 			row, col := ar.row, col
 			cols = append(cols, csvColumn{"active." + row + "." + col, func(r *Report) string {
-				if r.Active == nil {
-					return ""
-				}
-				p := activeRowOf(r.Active, row)
-				if p == nil {
-					return ""
-				}
-				return numCell(activeCell(p, col))
+				return numCell(r.Active.Row(row).Cell(col))
 			}})
 		}
 	}
@@ -92,24 +86,21 @@ func buildCSVColumns() []csvColumn {
 			}})
 		}
 	}
-	for _, g := range reviewGroups {
-		for _, f := range reviewFields {
+	for _, g := range ReviewGroups {
+		for _, f := range GroupColumns {
 			g, f := g, f
 			cols = append(cols, csvColumn{"review_litigation." + g + "." + f, func(r *Report) string {
-				if r.ReviewLitigation == nil {
-					return ""
-				}
-				grp := reviewGroup(r.ReviewLitigation, g)
+				grp := r.ReviewLitigation.Group(g)
 				if grp == nil {
 					return ""
 				}
-				return floatCell(reviewField(grp, f))
+				return floatCell(grp.Cell(f))
 			}})
 		}
 	}
 	cols = append(cols,
-		csvColumn{"checks_failed", func(r *Report) string { return strconv.Itoa(failedChecks(r)) }},
-		csvColumn{"failed_rules", func(r *Report) string { return strings.Join(failedRules(r), ";") }},
+		csvColumn{"checks_failed", func(r *Report) string { return strconv.Itoa(r.FailedChecks()) }},
+		csvColumn{"failed_rules", func(r *Report) string { return strings.Join(r.FailedRules(), ";") }},
 		csvColumn{"warnings", func(r *Report) string { return strconv.Itoa(len(r.Warnings)) }},
 	)
 	return cols
@@ -177,92 +168,12 @@ func floatCell(v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return string(formatNumber(*v))
+	return string(FormatNumber(*v))
 }
 
 func numCell(n *Num) string {
 	if n == nil || n.Blank {
 		return ""
 	}
-	return string(formatNumber(n.Value))
-}
-
-func activeRowOf(a *Active, row string) *ActiveRow {
-	switch row {
-	case "regulations":
-		return a.Regulations
-	case "normative_documents":
-		return a.NormativeDocuments
-	case "licensing":
-		return a.Licensing
-	case "other_services":
-		return a.OtherServices
-	case "penalty":
-		return a.Penalty
-	case "coercion":
-		return a.Coercion
-	case "fees":
-		return a.Fees
-	case "procurement":
-		return a.Procurement
-	}
-	return nil
-}
-
-func activeCell(r *ActiveRow, col string) *Num {
-	switch col {
-	case "issued":
-		return r.Issued
-	case "repealed":
-		return r.Repealed
-	case "in_force":
-		return r.InForce
-	case "decisions":
-		return r.Decisions
-	case "amount_wan_yuan":
-		return r.AmountWanYuan
-	case "new_made":
-		return r.NewMade
-	case "new_published":
-		return r.NewPublished
-	case "total_published":
-		return r.TotalPublished
-	case "prev_items":
-		return r.PrevItems
-	case "change":
-		return r.Change
-	case "items":
-		return r.Items
-	case "amount":
-		return r.Amount
-	}
-	return nil
-}
-
-func reviewGroup(rl *ReviewLitigation, g string) *Group {
-	switch g {
-	case "review":
-		return rl.Review
-	case "litigation_direct":
-		return rl.LitigationDirect
-	case "litigation_after_review":
-		return rl.LitigationAfterReview
-	}
-	return nil
-}
-
-func reviewField(g *Group, f string) *float64 {
-	switch f {
-	case "upheld":
-		return g.Upheld
-	case "corrected":
-		return g.Corrected
-	case "other":
-		return g.Other
-	case "pending":
-		return g.Pending
-	case "total":
-		return g.Total
-	}
-	return nil
+	return string(FormatNumber(n.Value))
 }

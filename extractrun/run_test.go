@@ -1,4 +1,4 @@
-package extract
+package extractrun
 
 import (
 	"bytes"
@@ -15,7 +15,13 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
+
+// testdataDir holds the seed reports and their golden files, shared with
+// the parser's tests.
+const testdataDir = "../extract/testdata"
 
 // seedCase is one seed report stored as a capture.
 type seedCase struct {
@@ -34,7 +40,7 @@ var seedCases = []seedCase{
 
 func readTestdata(t *testing.T, parts ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, parts...)...))
+	b, err := os.ReadFile(filepath.Join(append([]string{testdataDir}, parts...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,15 +90,15 @@ func putSeeds(t *testing.T, a *archive.Archive) []*archive.Capture {
 }
 
 // tableJSON is the part of a report the golden files fix cell by cell.
-func tableJSON(t *testing.T, r *Report) string {
+func tableJSON(t *testing.T, r *report.Report) string {
 	t.Helper()
 	b, err := json.Marshal(struct {
-		Year int               `json:"year"`
-		T    string            `json:"template"`
-		A    *Active           `json:"active"`
-		P    *Applications     `json:"applications"`
-		R    *ReviewLitigation `json:"review_litigation"`
-		W    []string          `json:"warnings"`
+		Year int                      `json:"year"`
+		T    report.Template          `json:"template"`
+		A    *report.Active           `json:"active"`
+		P    *report.Applications     `json:"applications"`
+		R    *report.ReviewLitigation `json:"review_litigation"`
+		W    []string                 `json:"warnings"`
 	}{r.Year, r.Template, r.Active, r.Applications, r.ReviewLitigation, r.Warnings})
 	if err != nil {
 		t.Fatal(err)
@@ -100,22 +106,22 @@ func tableJSON(t *testing.T, r *Report) string {
 	return string(b)
 }
 
-func goldenReport(t *testing.T, file string) *Report {
+func goldenReport(t *testing.T, file string) *report.Report {
 	t.Helper()
-	var r Report
+	var r report.Report
 	if err := json.Unmarshal(readTestdata(t, "golden", file+".json"), &r); err != nil {
 		t.Fatal(err)
 	}
 	return &r
 }
 
-func loadStored(t *testing.T, a *archive.Archive, id string) *Report {
+func loadStored(t *testing.T, a *archive.Archive, id string) *report.Report {
 	t.Helper()
 	data, err := a.Report(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r report.Report
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatalf("stored report of %s: %v", id, err)
 	}
@@ -137,8 +143,8 @@ func TestRunStoresSeedReports(t *testing.T) {
 	bin := putCapture(t, a, &archive.Capture{URL: "http://gaj.ningbo.gov.cn/scan.bin", Role: archive.RoleAttachment, ContentType: "application/octet-stream"},
 		[]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0x01})
 
-	var got []*Report
-	sum, err := Run(context.Background(), a, RunOptions{OnReport: func(r *Report) { got = append(got, r) }, ProgressEvery: 2})
+	var got []*report.Report
+	sum, err := Run(context.Background(), a, RunOptions{OnReport: func(r *report.Report) { got = append(got, r) }, ProgressEvery: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,8 +264,8 @@ func ningbo2022(t *testing.T) []byte {
 	return bytes.ReplaceAll(readTestdata(t, "text", "004_dda7dad8d758c7d1.txt"), []byte("2021"), []byte("2022"))
 }
 
-func crossChecks(r *Report) map[string]Check {
-	out := map[string]Check{}
+func crossChecks(r *report.Report) map[string]report.Check {
+	out := map[string]report.Check{}
 	for _, c := range r.Checks {
 		if strings.HasPrefix(c.Rule, "cross.") {
 			key := c.Rule + " " + c.Cells[0]
@@ -294,8 +300,8 @@ func TestRunCrossYear(t *testing.T) {
 				t.Fatalf("%d cross checks with one year stored", n)
 			}
 			putCapture(t, a, second, sb)
-			var emitted []*Report
-			sum, err := Run(context.Background(), a, RunOptions{OnReport: func(r *Report) { emitted = append(emitted, r) }})
+			var emitted []*report.Report
+			sum, err := Run(context.Background(), a, RunOptions{OnReport: func(r *report.Report) { emitted = append(emitted, r) }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,14 +323,14 @@ func TestRunCrossYear(t *testing.T) {
 			for _, w := range []struct {
 				key       string
 				ok        bool
-				sev       string
+				sev       report.Severity
 				exp, actl float64
 			}{
-				{"cross.carried carried_over.natural_person", false, SeverityError, 0, 5},
-				{"cross.carried carried_over.total", false, SeverityError, 0, 5},
-				{"cross.carried carried_over.commercial", true, SeverityError, 0, 0},
-				{"cross.in_force normative_documents.in_force", false, SeverityWarning, 26, 25},
-				{"cross.in_force regulations.in_force", true, SeverityWarning, 0, 0},
+				{"cross.carried carried_over.natural_person", false, report.SeverityError, 0, 5},
+				{"cross.carried carried_over.total", false, report.SeverityError, 0, 5},
+				{"cross.carried carried_over.commercial", true, report.SeverityError, 0, 0},
+				{"cross.in_force normative_documents.in_force", false, report.SeverityWarning, 26, 25},
+				{"cross.in_force regulations.in_force", true, report.SeverityWarning, 0, 0},
 			} {
 				c, ok := cc[w.key]
 				if !ok {
@@ -373,7 +379,7 @@ func TestRunCancelled(t *testing.T) {
 	putSeeds(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	sum, err := Run(ctx, a, RunOptions{OnReport: func(*Report) { n++ }, Only: nil, ProgressEvery: 1, Logger: nil})
+	sum, err := Run(ctx, a, RunOptions{OnReport: func(*report.Report) { n++ }, Only: nil, ProgressEvery: 1, Logger: nil})
 	cancel()
 	if err != nil || sum.Parsed != 5 {
 		t.Fatalf("uncancelled run: %v %+v", err, sum)
@@ -414,17 +420,17 @@ func TestUsable(t *testing.T) {
 	s := "2021-01-26"
 	for _, tc := range []struct {
 		name string
-		r    Report
+		r    report.Report
 		ok   bool
 	}{
-		{"template report", Report{Template: Template2021, Year: 2021}, true},
-		{"tables as images", Report{Template: TemplateUnknown, Year: 2021}, true},
-		{"year from the caller only", Report{Template: TemplateUnknown, Year: 2020, Published: &s}, true},
-		{"a table but no year", Report{Template: TemplateUnknown, Applications: &Applications{}}, true},
-		{"nothing", Report{Template: TemplateUnknown, Title: "政府信息公开年报"}, false},
+		{"template report", report.Report{Template: report.Template2021, Year: 2021}, true},
+		{"tables as images", report.Report{Template: report.TemplateUnknown, Year: 2021}, true},
+		{"year from the caller only", report.Report{Template: report.TemplateUnknown, Year: 2020, Published: &s}, true},
+		{"a table but no year", report.Report{Template: report.TemplateUnknown, Applications: &report.Applications{}}, true},
+		{"nothing", report.Report{Template: report.TemplateUnknown, Title: "政府信息公开年报"}, false},
 	} {
-		err := Usable(&tc.r)
-		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrNotReport)) {
+		err := extract.Usable(&tc.r)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, extract.ErrNotReport)) {
 			t.Errorf("%s: Usable = %v", tc.name, err)
 		}
 	}
@@ -438,7 +444,7 @@ func TestPreferAgency(t *testing.T) {
 		{"湘潭县人民政府", "湘潭县公安局", "湘潭县人民政府"},
 		{"宁波市公安局", "宁波市公安局", "宁波市公安局"},
 	} {
-		if got := PreferAgency(tc.parsed, tc.known); got != tc.want {
+		if got := report.PreferAgency(tc.parsed, tc.known); got != tc.want {
 			t.Errorf("PreferAgency(%q, %q) = %q, want %q", tc.parsed, tc.known, got, tc.want)
 		}
 	}
@@ -461,8 +467,8 @@ func TestCaptureName(t *testing.T) {
 }
 
 func TestNormAgency(t *testing.T) {
-	if NormAgency(" 宁波 市公安局\t") != "宁波市公安局" || NormAgency("ＡＢ局") != "AB局" {
-		t.Errorf("NormAgency: %q %q", NormAgency(" 宁波 市公安局\t"), NormAgency("ＡＢ局"))
+	if report.NormAgency(" 宁波 市公安局\t") != "宁波市公安局" || report.NormAgency("ＡＢ局") != "AB局" {
+		t.Errorf("NormAgency: %q %q", report.NormAgency(" 宁波 市公安局\t"), report.NormAgency("ＡＢ局"))
 	}
 }
 
@@ -532,11 +538,11 @@ func TestRunProgressAndCancelBetweenCaptures(t *testing.T) {
 func TestStoredReportRoundTrip(t *testing.T) {
 	for _, s := range seedCases {
 		g := readTestdata(t, "golden", s.file+".json")
-		var r Report
+		var r report.Report
 		if err := json.Unmarshal(g, &r); err != nil {
 			t.Fatal(err)
 		}
-		b, err := MarshalReport(&r)
+		b, err := report.MarshalReport(&r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -557,7 +563,7 @@ func BenchmarkRun(b *testing.B) {
 	defer a.Close()
 	for _, s := range seedCases {
 		for _, f := range []struct{ dir, ext, ct string }{{"text", ".txt", "text/plain"}, {"html", ".html", "text/html"}} {
-			body, err := os.ReadFile(filepath.Join("testdata", f.dir, s.file+f.ext))
+			body, err := os.ReadFile(filepath.Join(testdataDir, f.dir, s.file+f.ext))
 			if err != nil {
 				b.Fatal(err)
 			}

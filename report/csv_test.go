@@ -1,8 +1,9 @@
-package extract
+package report
 
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -68,10 +69,28 @@ func readCSV(t *testing.T, b []byte) [][]string {
 	return recs
 }
 
+// seedFiles are the seed reports whose golden files the parser's tests
+// keep under ../extract/testdata/golden.
+var seedFiles = []string{"000_058c891ac62dd96d", "001_33cbb0de23e7a3a9", "002_c513a80de85e28c5", "003_5b5855e3c5339d3b", "004_dda7dad8d758c7d1"}
+
+// goldenReport reads the golden file of a seed report.
+func goldenReport(t *testing.T, file string) *Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "extract", "testdata", "golden", file+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
 func TestWriteCSVSeeds(t *testing.T) {
 	var reps []*Report
-	for _, s := range seedCases {
-		reps = append(reps, goldenReport(t, s.file))
+	for _, f := range seedFiles {
+		reps = append(reps, goldenReport(t, f))
 	}
 	// one report with a failed rule, a warning and a formula-like title
 	bad := goldenReport(t, "004_dda7dad8d758c7d1")

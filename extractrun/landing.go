@@ -1,7 +1,9 @@
-package extract
+package extractrun
 
 import (
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // adoptLandingCapture gives the report of an attachment capture what its
@@ -9,7 +11,7 @@ import (
 // capture of the URL the crawler found the attachment on
 // (Capture.DiscoveredFrom), when that page is a landing page. A page that
 // cannot be read or is not a landing page changes nothing.
-func adoptLandingCapture(a *archive.Archive, c *archive.Capture, r *Report) bool {
+func adoptLandingCapture(a *archive.Archive, c *archive.Capture, r *report.Report) bool {
 	if c.Role != archive.RoleAttachment || c.DiscoveredFrom == "" {
 		return false
 	}
@@ -30,11 +32,11 @@ func adoptLandingCapture(a *archive.Archive, c *archive.Capture, r *Report) bool
 		if ct == "" && p.Charset != "" {
 			ct = "text/html; charset=" + p.Charset
 		}
-		l, err := ReadLanding(p.URL, body, ct)
+		l, err := extract.ReadLanding(p.URL, body, ct)
 		if err != nil {
 			return false
 		}
-		return AdoptLanding(r, l)
+		return extract.AdoptLanding(r, l)
 	}
 	return false
 }

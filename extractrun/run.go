@@ -1,4 +1,4 @@
-package extract
+package extractrun
 
 // This file is archive mode: it parses the report and attachment captures
 // of an archive, stores each report (JSON) keyed by its capture, and adds
@@ -20,9 +20,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/nianbao/nianbao/archive"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 )
 
 // RunOptions configure Run.
@@ -39,7 +40,7 @@ type RunOptions struct {
 	// OnReport, when set, is called once for every report this run parsed,
 	// in capture order, after the cross-year checks were added (so the
 	// report is exactly what was stored).
-	OnReport func(*Report)
+	OnReport func(*report.Report)
 	// ProgressEvery is how many parsed captures go between two progress log
 	// lines; zero means 100.
 	ProgressEvery int
@@ -212,7 +213,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	}
 
 	// summarise in capture order
-	parsed := map[string]*Report{}
+	parsed := map[string]*report.Report{}
 	var order []string
 	var storeErr error
 	for i, res := range results {
@@ -224,7 +225,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 			}
 		case res.err != nil:
 			f := Failure{URL: c.URL, CaptureID: c.ID, Reason: firstLine(res.err.Error())}
-			if errors.Is(res.err, ErrNotReport) {
+			if errors.Is(res.err, extract.ErrNotReport) {
 				sum.NotReports = append(sum.NotReports, f)
 				log.Debug("not a report", "url", c.URL, "capture", c.ID, "reason", f.Reason)
 			} else {
@@ -238,7 +239,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 			stored[c.ID] = true
 			parsed[c.ID] = res.rep
 			order = append(order, c.ID)
-			sum.ByTemplate[res.rep.Template]++
+			sum.ByTemplate[string(res.rep.Template)]++
 			sum.Warnings += len(res.rep.Warnings)
 		}
 	}
@@ -261,7 +262,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	}
 	for _, id := range order {
 		r := parsed[id]
-		if failedChecks(r) > 0 {
+		if r.FailedChecks() > 0 {
 			sum.WithFailedRules++
 		}
 		if opts.OnReport != nil {
@@ -277,7 +278,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 // parseResult is what a worker made of one capture: a stored report, a
 // parse error (the capture is skipped), or a storage error (the run fails).
 type parseResult struct {
-	rep      *Report
+	rep      *report.Report
 	err      error
 	storeErr error
 	skipped  bool // the run was cancelled before the capture was parsed
@@ -289,7 +290,8 @@ func parseAndStore(a *archive.Archive, c *archive.Capture) parseResult {
 	if err != nil {
 		return parseResult{err: err}
 	}
-	data, err := MarshalReportCompact(r)
+	report.Localize(r.Checks)
+	data, err := report.MarshalReportCompact(r)
 	if err != nil {
 		return parseResult{storeErr: fmt.Errorf("encode report of capture %s: %w", c.ID, err)}
 	}
@@ -383,7 +385,7 @@ func marks(todo []*archive.Capture, results []parseResult) map[string]archive.Ex
 		case res.skipped || res.storeErr != nil:
 		case res.rep != nil:
 			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedReport, Digest: c.Digest}
-		case errors.Is(res.err, ErrNotReport):
+		case errors.Is(res.err, extract.ErrNotReport):
 			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedNotReport, Digest: c.Digest, Reason: firstLine(res.err.Error())}
 		case res.err != nil:
 			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedFailed, Digest: c.Digest, Reason: firstLine(res.err.Error())}
@@ -407,14 +409,14 @@ func unchanged(c *archive.Capture, versions []version, stored map[string]bool) b
 }
 
 // parseCapture reads a capture's payload and parses it.
-func parseCapture(a *archive.Archive, c *archive.Capture) (*Report, error) {
+func parseCapture(a *archive.Archive, c *archive.Capture) (*report.Report, error) {
 	body, err := a.BodyByDigest(c.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("read body of capture %s (%s): %w", c.ID, c.URL, err)
 	}
-	opts := Options{
+	opts := extract.Options{
 		Agency: c.Agency,
-		Source: Source{
+		Source: report.Source{
 			URL:       c.URL,
 			CaptureID: c.ID,
 			Digest:    c.Digest,
@@ -426,28 +428,16 @@ func parseCapture(a *archive.Archive, c *archive.Capture) (*Report, error) {
 		opts.ContentType = "text/html; charset=" + c.Charset
 	}
 	name := CaptureName(c)
-	r, err := Parse(name, body, opts)
+	r, err := extract.Parse(name, body, opts)
 	if err != nil {
 		return nil, err
 	}
-	adoptLandingCapture(a, c, r) // archive_landing.go
-	if err := Usable(r); err != nil {
+	adoptLandingCapture(a, c, r) // landing.go
+	if err := extract.Usable(r); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
-	r.Agency = PreferAgency(r.Agency, c.Agency)
+	r.Agency = report.PreferAgency(r.Agency, c.Agency)
 	return r, nil
-}
-
-// Usable returns an error wrapping ErrNotReport for a parsed document that
-// states no report year and has none of the template tables (template
-// "unknown", year 0): a list page, a site's front page or a notice the
-// parser could not rule out. Such a document cannot be attributed to any
-// report year, so Run does not store it.
-func Usable(r *Report) error {
-	if r.Template == TemplateUnknown && r.Year == 0 && r.Applications == nil && r.Active == nil && r.ReviewLitigation == nil {
-		return fmt.Errorf("%w: no report year and none of the template tables (title %q)", ErrNotReport, r.Title)
-	}
-	return nil
 }
 
 // CaptureName is the file name Run passes to Parse for a capture: the last
@@ -468,45 +458,6 @@ func CaptureName(c *archive.Capture) string {
 	return base
 }
 
-// PreferAgency returns the agency a report should carry given the name the
-// document states (parsed) and the name the caller knows (known, e.g. the
-// seed list's name for the site). The document's own name wins, except
-// when it is only the tail of the known one — a report titled
-// "公安局2021年…" on the site of 济源示范区公安局 — then the full name is kept.
-func PreferAgency(parsed, known string) string {
-	known = strings.TrimSpace(known)
-	switch {
-	case parsed == "":
-		return known
-	case known == "" || parsed == known:
-		return parsed
-	case len(known) > len(parsed) && strings.HasSuffix(known, parsed):
-		return known
-	}
-	return parsed
-}
-
-// MarshalReportCompact encodes a report as stored in the archive: compact
-// JSON, HTML characters not escaped.
-func MarshalReportCompact(r *Report) ([]byte, error) { return encodeReport(r, "") }
-
-// MarshalReport encodes a report for people: JSON indented by two spaces,
-// HTML characters not escaped.
-func MarshalReport(r *Report) ([]byte, error) { return encodeReport(r, "  ") }
-
-func encodeReport(r *Report, indent string) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if indent != "" {
-		enc.SetIndent("", indent)
-	}
-	if err := enc.Encode(r); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		return s[:i]
@@ -514,50 +465,10 @@ func firstLine(s string) string {
 	return s
 }
 
-// failedChecks counts the checks of r that failed.
-func failedChecks(r *Report) int {
-	n := 0
-	for _, c := range r.Checks {
-		if !c.OK {
-			n++
-		}
-	}
-	return n
-}
-
-// failedRules lists the distinct rule ids of r's failed checks in order.
-func failedRules(r *Report) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, c := range r.Checks {
-		if !c.OK && !seen[c.Rule] {
-			seen[c.Rule] = true
-			out = append(out, c.Rule)
-		}
-	}
-	return out
-}
-
-// NormAgency is the key reports of the same agency are grouped by across
-// years: the name without white space, full-width ASCII folded.
-func NormAgency(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			continue
-		case r >= '！' && r <= '～':
-			r -= '！' - '!'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // storedReport is a report read back from the archive.
 type storedReport struct {
 	id     string
-	rep    *Report
+	rep    *report.Report
 	checks []byte // JSON of the stored checks
 }
 
@@ -565,12 +476,12 @@ type storedReport struct {
 // ones parsed this run are in parsed, already stored without them) and
 // stores the reports whose checks changed. It returns the IDs re-stored and
 // the stored reports that did not decode (skipped).
-func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[string]bool, []archive.Skipped, error) {
+func crossPass(a *archive.Archive, parsed map[string]*report.Report, workers int) (map[string]bool, []archive.Skipped, error) {
 	all, skipped, err := storedReports(a, parsed)
 	if err != nil {
 		return nil, skipped, err
 	}
-	reps := make([]*Report, len(all))
+	reps := make([]*report.Report, len(all))
 	for i, s := range all {
 		reps[i] = s.rep
 	}
@@ -588,15 +499,16 @@ func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[
 				checks = append(checks, c)
 			}
 		}
-		if prev := prevOf[yearKey{NormAgency(r.Agency), r.Year - 1}]; prev != nil && r.Agency != "" && r.Year > 0 {
-			checks = append(checks, CrossCheck(prev, r)...)
+		if prev := prevOf[yearKey{report.NormAgency(r.Agency), r.Year - 1}]; prev != nil && r.Agency != "" && r.Year > 0 {
+			checks = append(checks, report.CrossCheck(prev, r)...)
 		}
+		report.Localize(checks)
 		r.Checks = checks
 		cj, _ := json.Marshal(r.Checks)
 		if bytes.Equal(cj, s.checks) {
 			continue
 		}
-		data, err := MarshalReportCompact(r)
+		data, err := report.MarshalReportCompact(r)
 		if err != nil {
 			return nil, skipped, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
 		}
@@ -628,7 +540,7 @@ func crossPass(a *archive.Archive, parsed map[string]*Report, workers int) (map[
 // storedReports reads every stored report in one view (the ones parsed this
 // run from parsed), with the JSON of its checks; reports that do not decode
 // are skipped and listed.
-func storedReports(a *archive.Archive, parsed map[string]*Report) ([]storedReport, []archive.Skipped, error) {
+func storedReports(a *archive.Archive, parsed map[string]*report.Report) ([]storedReport, []archive.Skipped, error) {
 	var all []storedReport
 	var skipped []archive.Skipped
 	err := a.View(func(rd *archive.Reader) error {
@@ -638,7 +550,7 @@ func storedReports(a *archive.Archive, parsed map[string]*Report) ([]storedRepor
 				all = append(all, storedReport{id: id, rep: r, checks: cj})
 				return nil
 			}
-			var r Report
+			var r report.Report
 			if err := json.Unmarshal(data, &r); err != nil {
 				skipped = append(skipped, skippedReport(a, id, err))
 				return nil
@@ -668,13 +580,13 @@ type yearKey struct {
 
 // yearIndex picks, for every (agency, year), the report the next year is
 // checked against: one with Table 3, a known template, the latest capture.
-func yearIndex(reps []*Report) map[yearKey]*Report {
-	idx := map[yearKey]*Report{}
+func yearIndex(reps []*report.Report) map[yearKey]*report.Report {
+	idx := map[yearKey]*report.Report{}
 	for _, r := range reps {
 		if r.Agency == "" || r.Year == 0 {
 			continue
 		}
-		k := yearKey{NormAgency(r.Agency), r.Year}
+		k := yearKey{report.NormAgency(r.Agency), r.Year}
 		if cur := idx[k]; cur == nil || better(r, cur) {
 			idx[k] = r
 		}
@@ -682,31 +594,26 @@ func yearIndex(reps []*Report) map[yearKey]*Report {
 	return idx
 }
 
-func better(a, b *Report) bool {
+func better(a, b *report.Report) bool {
 	if (a.Applications != nil) != (b.Applications != nil) {
 		return a.Applications != nil
 	}
-	ka := a.Template == Template2021 || a.Template == Template2019
-	kb := b.Template == Template2021 || b.Template == Template2019
+	ka := a.Template == report.Template2021 || a.Template == report.Template2019
+	kb := b.Template == report.Template2021 || b.Template == report.Template2019
 	if ka != kb {
 		return ka
 	}
 	return idLess(b.Source.CaptureID, a.Source.CaptureID)
 }
 
-// idLess orders capture IDs (decimal strings) numerically.
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
+// idLess orders capture IDs numerically.
+func idLess(a, b string) bool { return archive.IDNum(a) < archive.IDNum(b) }
 
 // Current keeps, for every source URL, the report of its latest capture
 // (reports without a URL are all kept).
-func Current(reps []*Report) []*Report {
-	latest := map[string]*Report{}
-	var out []*Report
+func Current(reps []*report.Report) []*report.Report {
+	latest := map[string]*report.Report{}
+	var out []*report.Report
 	for _, r := range reps {
 		u := r.Source.URL
 		if u == "" {
@@ -725,7 +632,7 @@ func Current(reps []*Report) []*Report {
 }
 
 // SortReports orders reports by agency, year, source URL and capture.
-func SortReports(reps []*Report) {
+func SortReports(reps []*report.Report) {
 	sort.SliceStable(reps, func(i, j int) bool {
 		a, b := reps[i], reps[j]
 		if a.Agency != b.Agency {
@@ -745,11 +652,11 @@ func SortReports(reps []*Report) {
 // report; otherwise only the latest capture's report of each URL. They are
 // sorted by agency, year, URL and capture. A stored value that does not
 // decode is skipped with a warning naming its capture.
-func LoadReports(a *archive.Archive, all bool) ([]*Report, error) {
-	var reps []*Report
+func LoadReports(a *archive.Archive, all bool) ([]*report.Report, error) {
+	var reps []*report.Report
 	err := a.View(func(rd *archive.Reader) error {
 		return rd.EachReport(func(id string, data []byte) error {
-			var r Report
+			var r report.Report
 			if err := json.Unmarshal(data, &r); err != nil {
 				skippedReport(a, id, err)
 				return nil

@@ -1,4 +1,6 @@
-package extract
+package report
+
+import "slices"
 
 // This file holds the report model of ../shared/report-model.md. The JSON
 // names are a contract read by tools outside this package: never rename them.
@@ -8,7 +10,7 @@ type Report struct {
 	Source           Source            `json:"source"`
 	Agency           string            `json:"agency"`
 	Year             int               `json:"year"`
-	Template         string            `json:"template"` // "2021" | "2019" | "pre2019" | "unknown"
+	Template         Template          `json:"template"` // "2021" | "2019" | "pre2019" | "unknown"
 	Title            string            `json:"title"`
 	Published        *string           `json:"published"` // "YYYY-MM-DD" or null
 	Sections         Sections          `json:"sections"`
@@ -21,16 +23,39 @@ type Report struct {
 	// StatedNumbers holds, for free-form (pre2019) reports, the numbers the
 	// text states with the phrase around them. Empty for template reports.
 	StatedNumbers []StatedNumber `json:"stated_numbers,omitempty"`
-	// DatedBy says where Published came from when the document itself does not print it: "landing_page" (landing.go).
+	// DatedBy says where Published came from when the document itself
+	// does not print it (DatedByLandingPage); empty when the date is the
+	// document's own or there is none.
 	DatedBy string `json:"dated_by,omitempty"`
 
-	// periodFrom and periodTo are the years of the statistics period
+	// The fields below are what validation reads beyond the tables. They
+	// are not in the JSON of report-model.md (json.Marshal leaves them
+	// out) but in the stored form (MarshalReport, MarshalReportCompact
+	// write them; decoding reads them), so that a stored report
+	// re-validates exactly like a fresh one.
+
+	// TitleYear is the year the title states (0 when it states none), as
+	// the parser read it; report.year compares it with the period.
+	TitleYear int `json:"-"`
+	// PeriodFrom and PeriodTo are the years of the statistics period
 	// (统计期限) when the document states it; 0 otherwise.
-	periodFrom, periodTo int
-	// unreadable names template rows ("applications.total") that are
-	// printed but could not be read; report.complete does not list them.
-	unreadable map[string]bool
+	PeriodFrom int `json:"-"`
+	PeriodTo   int `json:"-"`
+	// Unreadable names template rows ("applications.total") that are
+	// printed but could not be read, sorted; report.complete does not list
+	// them.
+	Unreadable []string `json:"-"`
 }
+
+// IsUnreadable reports whether the row (as "table.row") is printed but
+// could not be read.
+func (r *Report) IsUnreadable(row string) bool {
+	return slices.Contains(r.Unreadable, row)
+}
+
+// DatedByLandingPage is Report.DatedBy of a report dated by the landing
+// page that links the attachment it was read from.
+const DatedByLandingPage = "landing_page"
 
 // Source says which archived capture a report was parsed from.
 type Source struct {
@@ -48,12 +73,15 @@ type Sections struct {
 	Other    string `json:"other"`
 }
 
+// Template names a report's template (the JSON "template" value).
+type Template string
+
 // Template names.
 const (
-	Template2021    = "2021"
-	Template2019    = "2019"
-	TemplatePre2019 = "pre2019"
-	TemplateUnknown = "unknown"
+	Template2021    Template = "2021"
+	Template2019    Template = "2019"
+	TemplatePre2019 Template = "pre2019"
+	TemplateUnknown Template = "unknown"
 )
 
 // Active is Table 2 (主动公开政府信息情况). Which rows and columns are set
@@ -104,7 +132,7 @@ func (n Num) MarshalJSON() ([]byte, error) {
 	if n.Blank {
 		return []byte("null"), nil
 	}
-	return formatNumber(n.Value), nil
+	return FormatNumber(n.Value), nil
 }
 
 // UnmarshalJSON reads a number or null.
@@ -122,21 +150,18 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 }
 
 // ApplicationColumns are the seven columns of Table 3, in order.
-var ApplicationColumns = []string{"natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"}
+var ApplicationColumns = ColumnKeys(ApplicationColumnDefs)
 
 // ApplicationRows are the row keys of Table 3 in template order. The 2019
 // template has the single row "other" where 2021 has other_no_correction,
 // other_unpaid_fee and other_misc.
-var ApplicationRows = []string{
-	"new_received", "carried_over",
-	"granted", "partially_granted",
-	"denied_state_secret", "denied_law_forbidden", "denied_three_security", "denied_third_party",
-	"denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-	"unable_not_held", "unable_need_creation", "unable_unclear",
-	"not_processed_petition", "not_processed_repeated", "not_processed_publication", "not_processed_excessive", "not_processed_confirmation",
-	"other_no_correction", "other_unpaid_fee", "other_misc", "other",
-	"total", "carried_forward",
-}
+var ApplicationRows = Keys(ApplicationRowDefs)
+
+// GroupColumns are the Table 4 columns of each group, in order.
+var GroupColumns = ColumnKeys(ReviewColumnDefs)
+
+// ReviewGroups are the Table 4 group keys, in order.
+var ReviewGroups = Keys(ReviewGroupDefs)
 
 // Applications is Table 3 (收到和处理政府信息公开申请情况). Each row has 7
 // cells in ApplicationColumns order; nil is a blank cell.
@@ -171,11 +196,13 @@ type ExtraTable struct {
 type Check struct {
 	Rule     string   `json:"rule"`
 	OK       bool     `json:"ok"`
-	Severity string   `json:"severity"` // "error" | "warning"
+	Severity Severity `json:"severity"` // "error" | "warning"
 	Message  string   `json:"message"`
-	Cells    []string `json:"cells,omitempty"`
-	Expected *float64 `json:"expected,omitempty"`
-	Actual   *float64 `json:"actual,omitempty"`
+	// MessageZh is Message in Chinese, for the UI.
+	MessageZh string   `json:"message_zh,omitempty"`
+	Cells     []string `json:"cells,omitempty"`
+	Expected  *float64 `json:"expected,omitempty"`
+	Actual    *float64 `json:"actual,omitempty"`
 }
 
 // StatedNumber is a number a free-form report states in its text.
