@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"path/filepath"
 	"time"
 
@@ -134,7 +135,7 @@ func (w *Worker) upload(ctx context.Context, j *Job, files []string) (int, strin
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode, string(msg), nil
+	return resp.StatusCode, strings.TrimSpace(string(msg)), nil
 }
 
 // spoolDir makes the directory of one job's spool.
