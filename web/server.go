@@ -56,6 +56,14 @@ type Server struct {
 	Now func() time.Time
 	// Logger receives the errors behind 500 responses.
 	Logger *slog.Logger
+	// Nav are pages mounted beside this handler (the cluster's /workers)
+	// linked from every page's header after the dashboard.
+	Nav []NavLink
+}
+
+// NavLink is one link of the header's navigation.
+type NavLink struct {
+	Text, Href string
 }
 
 // validID reports whether id has the form of a capture ID.
@@ -107,7 +115,8 @@ func (s *Server) years() (from, to int) {
 
 // Handler returns the HTTP handler of the UI and the API.
 func (s *Server) Handler() http.Handler {
-	tmpl := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	fm := template.FuncMap{"nav": func() []NavLink { return s.Nav }}
+	tmpl := template.Must(template.New("").Funcs(funcs).Funcs(fm).ParseFS(templateFS, "templates/*.html"))
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time

@@ -664,3 +664,28 @@ func TestEscaping(t *testing.T) {
 		}
 	}
 }
+
+// TestNavLinks: the pages mounted beside the UI (a coordinator's
+// /workers) are linked from every page's header, and only when set.
+func TestNavLinks(t *testing.T) {
+	a, err := archive.Open(filepath.Join(t.TempDir(), "nav.db"), archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
+	const link = `<a href="/workers">Workers</a>`
+	for _, tc := range []struct {
+		nav  []NavLink
+		want bool
+	}{{nil, false}, {[]NavLink{{Text: "Workers", Href: "/workers"}}, true}} {
+		ts := httptest.NewServer((&Server{Archive: a, Now: now, Nav: tc.nav}).Handler())
+		for _, path := range []string{"/", "/agency/x"} {
+			_, body := get(t, ts, "GET", path)
+			if strings.Contains(body, link) != tc.want {
+				t.Errorf("nav %v, %s: link shown = %v, want %v", tc.nav, path, !tc.want, tc.want)
+			}
+		}
+		ts.Close()
+	}
+}

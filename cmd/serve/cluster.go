@@ -11,6 +11,7 @@ import (
 
 	"github.com/nianbao/nianbao/cluster"
 	"github.com/nianbao/nianbao/harvest"
+	"github.com/nianbao/nianbao/web"
 )
 
 // clusterOptions are the flags of a coordinator: with -redis, each
@@ -64,6 +65,15 @@ func (c *clusterOptions) setup(ctx context.Context, h *harvest.Harvester, log *s
 	h.Crawler = c.coord.Crawl
 	log.Info("cluster coordinator: harvests are crawled by workers", "redis", rdb.Options().Addr)
 	return func() { rdb.Close() }, nil
+}
+
+// nav links the workers page from the UI's header when this serve is a
+// coordinator.
+func (c *clusterOptions) nav() []web.NavLink {
+	if c.coord == nil {
+		return nil
+	}
+	return []web.NavLink{{Text: "Workers", Href: "/workers"}}
 }
 
 // mount serves the cluster's routes (uploads, the workers page) beside

@@ -40,7 +40,7 @@ func serve(ctx context.Context, o *options, h *harvest.Harvester, agencies []see
 	defer release()
 
 	a := h.Archive
-	ui := &web.Server{Archive: a, Agencies: agencies, From: o.from, To: o.to, Logger: log}
+	ui := &web.Server{Archive: a, Agencies: agencies, From: o.from, To: o.to, Logger: log, Nav: o.cluster.nav()}
 	srv := &http.Server{
 		Handler:           o.cluster.mount(routes(ui.Handler(), h, a)),
 		ReadHeaderTimeout: 10 * time.Second,
