@@ -148,14 +148,7 @@ func TestDetachedLabelsCorpus(t *testing.T) {
 				if text == string(b) {
 					t.Fatal("nothing detached")
 				}
-				doc, err := ReadText([]byte(text))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := ParseDocument(doc, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
+				r := parseText(t, text)
 				checkExpected(t, r, e)
 				if t.Failed() {
 					t.Logf("warnings: %q", r.Warnings)
@@ -194,14 +187,7 @@ func TestAlignDetachedRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := ReadText([]byte(head + tc.body + tail))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, head + tc.body + tail)
 			found := false
 			for _, w := range r.Warnings {
 				if strings.Contains(w, "could not be aligned") && strings.Contains(w, tc.problem) {
@@ -237,14 +223,7 @@ func TestAlignDetachedPairs(t *testing.T) {
 		"一、本年新收政府信息公开申请数量 5 0 0 0 0 0 5\n二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1\n" +
 		"4 0 0 0 0 0 4\n2 0 0 0 0 0 2\n（一）予以公开\n（二）部分公开（区分处理的，只计这一情\n形，不计其他情形）\n（七）总计 6 0 0 0 0 0 6\n" +
 		"四、政府信息公开行政复议、行政诉讼情况\n"
-	doc, err := ReadText([]byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ParseDocument(doc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseText(t, text)
 	want := map[string]float64{"granted": 4, "partially_granted": 2, "total": 6, "new_received": 5}
 	for k, v := range want {
 		row := r.Applications.Rows[k]
@@ -284,14 +263,7 @@ func TestDetachedTable4Corpus(t *testing.T) {
 	nums := "1 1 0 0 2\n1 0 0 0 1\n2 0 1 0 3\n"
 	for name, repl := range map[string]string{"above": labels + nums, "below": nums + labels, "pagebreak": labels + "1 1 0 0 2\n- 9 -\n\f1 0 0 0 1\n2 0 1 0 3\n"} {
 		t.Run(name, func(t *testing.T) {
-			doc, err := ReadText([]byte(strings.Replace(string(b), row, repl, 1)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, strings.Replace(string(b), row, repl, 1))
 			checkExpected(t, r, e)
 		})
 	}

@@ -49,14 +49,7 @@ func TestCrawlStampNotPublished(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			text := strings.Replace(string(b), title, title+tc.info, 1)
-			doc, err := ReadText([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, text)
 			got := ""
 			if r.Published != nil {
 				got = *r.Published

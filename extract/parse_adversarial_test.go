@@ -107,14 +107,7 @@ func TestMissingHeadings(t *testing.T) {
 
 func parseString(t *testing.T, s string) *report.Report {
 	t.Helper()
-	doc, err := ReadText([]byte(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ParseDocument(doc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parseText(t, s)
 	return r
 }
 

@@ -117,14 +117,7 @@ func TestPDFCorpus(t *testing.T) {
 			if err := checkPDFText(text); err != nil {
 				t.Fatalf("Go reader text rejected: %v", err)
 			}
-			doc, err := ReadText([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, text)
 			checkExpected(t, r, e)
 		})
 		t.Run(name+"/pdftotext", func(t *testing.T) {
@@ -135,15 +128,23 @@ func TestPDFCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc, err := ReadText([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, text)
 			checkExpected(t, r, e)
 		})
 	}
+}
+
+// parseText reads text as a text rendering and parses it, failing the
+// test on an error.
+func parseText(t *testing.T, text string) *report.Report {
+	t.Helper()
+	doc, err := ReadText([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseDocument(doc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

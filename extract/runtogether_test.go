@@ -85,14 +85,7 @@ func TestRunTogetherCorpus(t *testing.T) {
 			}
 			e := loadExpected(t, filepath.Join("testdata", "corpus", name+".expected.json"))
 			text, glued := runTogether(t, string(b), "二、主动公开政府信息情况", "四、政府信息公开行政复议")
-			doc, err := ReadText([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, text)
 			if string(r.Template) != e.Template || r.Year != e.Year {
 				t.Errorf("template/year = %q %d, want %q %d", r.Template, r.Year, e.Template, e.Year)
 			}

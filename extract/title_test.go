@@ -90,14 +90,7 @@ func TestTitleShapesCorpus(t *testing.T) {
 	for _, sh := range shapes {
 		t.Run(sh.name, func(t *testing.T) {
 			text := strings.Replace(string(b), orig, sh.title, 1)
-			doc, err := ReadText([]byte(text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := ParseDocument(doc, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := parseText(t, text)
 			if r.Title != sh.wantTitle {
 				t.Errorf("title = %q, want %q", r.Title, sh.wantTitle)
 			}
