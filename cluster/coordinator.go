@@ -75,7 +75,7 @@ func (c *Coordinator) Crawl(ctx context.Context, a *archive.Archive, cfg crawler
 	}
 	hj := &harvestJobs{a: a, run: cfg.RunID, jobs: jobs, byID: map[string]*jobEntry{}, bodies: map[string]bool{}, open: true}
 	for _, j := range jobs {
-		hj.byID[j.ID] = &jobEntry{job: j, status: JobStatus{ID: j.ID, Site: j.Site, State: StateQueued}}
+		hj.byID[j.ID] = &jobEntry{job: j, status: JobStatus{RunJob: archive.RunJob{ID: j.ID, Site: j.Site, State: StateQueued}}}
 		for _, s := range j.States {
 			if s.Digest != "" {
 				hj.bodies[s.Digest] = true
@@ -207,8 +207,7 @@ func (c *Coordinator) summarize(hj *harvestJobs) (*crawler.Summary, error) {
 	defer c.mu.Unlock()
 	for _, j := range hj.jobs {
 		s := hj.byID[j.ID].status
-		sum.Jobs = append(sum.Jobs, archive.RunJob{ID: s.ID, Site: s.Site, State: s.State, Worker: s.Worker,
-			Attempts: s.Attempts, Captures: s.Captures, Error: s.Error})
+		sum.Jobs = append(sum.Jobs, s.RunJob)
 	}
 	return sum, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/nianbao/nianbao/archive"
 )
 
 // DefaultLease is how long a site's lease lasts without renewal.
@@ -71,7 +73,7 @@ func (q *Queue) Enqueue(ctx context.Context, job *Job) error {
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.ID, err)
 	}
-	if err := q.SetStatus(ctx, job.Run, JobStatus{ID: job.ID, Site: job.Site, State: StateQueued}); err != nil {
+	if err := q.SetStatus(ctx, job.Run, JobStatus{RunJob: archive.RunJob{ID: job.ID, Site: job.Site, State: StateQueued}}); err != nil {
 		return err
 	}
 	if err := q.rdb.XAdd(ctx, &redis.XAddArgs{Stream: q.keys.Stream(), Values: map[string]any{"job": string(b)}}).Err(); err != nil {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/nianbao/nianbao/archive"
 )
 
 func newTestQueue(t *testing.T, lease time.Duration) (*Queue, *miniredis.Miniredis) {
@@ -104,10 +106,10 @@ func TestFinalStateWins(t *testing.T) {
 	q, _ := newTestQueue(t, time.Second)
 	id := JobID("7", "h")
 	for _, s := range []JobStatus{
-		{ID: id, State: StateQueued},
-		{ID: id, State: StateRunning, Worker: "a"},
-		{ID: id, State: StateDone, Worker: "a", Captures: 3},
-		{ID: id, State: StateRunning, Worker: "b"}, // a late redelivery
+		{RunJob: archive.RunJob{ID: id, State: StateQueued}},
+		{RunJob: archive.RunJob{ID: id, State: StateRunning, Worker: "a"}},
+		{RunJob: archive.RunJob{ID: id, State: StateDone, Worker: "a", Captures: 3}},
+		{RunJob: archive.RunJob{ID: id, State: StateRunning, Worker: "b"}}, // a late redelivery
 	} {
 		if err := q.SetStatus(ctx, "7", s); err != nil {
 			t.Fatal(err)

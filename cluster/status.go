@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/nianbao/nianbao/archive"
 )
 
 // Job states.
@@ -18,16 +20,11 @@ const (
 	StateFailed  = "failed"
 )
 
-// JobStatus is the state of one job, in the run's jobs hash.
+// JobStatus is the state of one job, in the run's jobs hash: what the
+// run record keeps of it (archive.RunJob), and when it last changed.
 type JobStatus struct {
-	ID       string    `json:"id"`
-	Site     string    `json:"site"`
-	State    string    `json:"state"`
-	Worker   string    `json:"worker,omitempty"`
-	Attempts int       `json:"attempts"`
-	Captures int       `json:"captures"`
-	Error    string    `json:"error,omitempty"`
-	Updated  time.Time `json:"updated"`
+	archive.RunJob
+	Updated time.Time `json:"updated"`
 }
 
 // final reports whether the job is over.

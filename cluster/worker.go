@@ -144,8 +144,8 @@ func (w *Worker) work(ctx context.Context, d *Delivery) error {
 	}
 	if d.Attempts > attempts {
 		w.log().Error("worker: job failed its attempts", "job", j.ID, "attempts", d.Attempts-1)
-		fail := JobStatus{ID: j.ID, Site: j.Site, State: StateFailed, Worker: st.Worker, Attempts: d.Attempts - 1,
-			Error: fmt.Sprintf("not completed in %d attempts; last: %s", d.Attempts-1, st.Error)}
+		fail := JobStatus{RunJob: archive.RunJob{ID: j.ID, Site: j.Site, State: StateFailed, Worker: st.Worker, Attempts: d.Attempts - 1,
+			Error: fmt.Sprintf("not completed in %d attempts; last: %s", d.Attempts-1, st.Error)}}
 		if err := w.Queue.SetStatus(ctx, j.Run, fail); err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func (w *Worker) work(ctx context.Context, d *Delivery) error {
 			w.log().Warn("worker: release lease", "site", j.Site, "err", err)
 		}
 	}()
-	run := JobStatus{ID: j.ID, Site: j.Site, State: StateRunning, Worker: w.Name, Attempts: d.Attempts}
+	run := JobStatus{RunJob: archive.RunJob{ID: j.ID, Site: j.Site, State: StateRunning, Worker: w.Name, Attempts: d.Attempts}}
 	if err := w.Queue.SetStatus(ctx, j.Run, run); err != nil {
 		return err
 	}
