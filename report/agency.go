@@ -6,23 +6,22 @@ package report
 import (
 	"strings"
 	"unicode"
+
+	"github.com/nianbao/nianbao/decode"
 )
 
 // NormAgency returns the form agency names are compared and grouped in
 // (reports of the same agency across years, seeds agencies in the audit):
 // white space (including U+3000) and zero-width characters removed,
-// full-width ASCII folded to half-width.
+// full-width forms folded to half-width (decode.FoldRune).
 func NormAgency(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' {
 			continue
-		case r >= '！' && r <= '～':
-			r -= '！' - '!'
 		}
-		b.WriteRune(r)
+		b.WriteRune(decode.FoldRune(r))
 	}
 	return b.String()
 }

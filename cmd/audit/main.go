@@ -26,7 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"golang.org/x/text/width"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/audit"
@@ -275,14 +276,14 @@ func dash(s *string) string {
 	return *s
 }
 
-// displayWidth estimates the terminal width of s: Han, kana, Hangul and
-// full-width forms take two columns, everything else one.
+// displayWidth estimates the terminal width of s: East Asian wide and
+// full-width runes (golang.org/x/text/width) take two columns, everything
+// else one.
 func displayWidth(s string) int {
 	n := 0
 	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Han, r), unicode.Is(unicode.Hiragana, r), unicode.Is(unicode.Katakana, r), unicode.Is(unicode.Hangul, r),
-			r >= 0x3000 && r <= 0x303f, r >= 0xff01 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6:
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
 			n += 2
 		default:
 			n++

@@ -284,3 +284,11 @@ func TestArchiveInUse(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+func TestDisplayWidth(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "宁波市公安局": 12, "２０２１年": 10, "2021年": 6, "ｶﾀ": 2, "　": 2} {
+		if got := displayWidth(s); got != want {
+			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
