@@ -19,27 +19,9 @@ import (
 // them), so a host finished before a crash is not crawled again on resume.
 func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	f := c.newHostFetcher(ctx, s.host)
-	var seedItems []*archive.FrontierItem
-	for _, ag := range s.seeds {
-		base, _ := url.Parse(ag.URL)
-		u, ok := normalize(base, ag.URL)
-		if !ok {
-			return fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
-		}
-		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
-			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
-	}
-	if _, err := c.a.Enqueue(seedItems); err != nil {
-		return fmt.Errorf("crawl %s: %w", s.host, err)
-	}
-	queued, pages, err := c.a.FrontierCounts(s.host)
+	pages, err := c.seedSite(s)
 	if err != nil {
-		return fmt.Errorf("crawl %s: %w", s.host, err)
-	}
-	c.addQueued(queued)
-	if pages > 0 {
-		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
-		c.resumeScope(s)
+		return err
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -78,6 +60,35 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// seedSite queues the seeds of a site (a seed already queued or visited is
+// not queued again) and returns the pages its frontier has done: more than
+// none when an interrupted crawl is resumed, whose scope it then restores.
+func (c *Crawler) seedSite(s *site) (pages int, err error) {
+	var seedItems []*archive.FrontierItem
+	for _, ag := range s.seeds {
+		base, _ := url.Parse(ag.URL)
+		u, ok := normalize(base, ag.URL)
+		if !ok {
+			return 0, fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
+		}
+		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
+			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
+	}
+	if _, err := c.a.Enqueue(seedItems); err != nil {
+		return 0, fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	queued, pages, err := c.a.FrontierCounts(s.host)
+	if err != nil {
+		return 0, fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	c.addQueued(queued)
+	if pages > 0 {
+		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
+		c.resumeScope(s)
+	}
+	return pages, nil
 }
 
 func (c *Crawler) addQueued(n int) {
