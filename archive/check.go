@@ -793,7 +793,7 @@ func decodeExtraction(k, v []byte) (*Extraction, error) {
 	case ExtractedReport, ExtractedNotReport, ExtractedFailed:
 		return &m, nil
 	}
-	return nil, fmt.Errorf("outcome %q is none of report, not_report, failed", clip(m.Outcome))
+	return nil, fmt.Errorf("outcome %q is none of report, not_report, failed", clip(string(m.Outcome)))
 }
 
 func (c *checker) frontier(k, v []byte) error {

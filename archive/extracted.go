@@ -15,17 +15,21 @@ import (
 //
 //	extracted  id8 → JSON Extraction
 
+// Outcome is what the extractor made of a capture, as stored in an
+// Extraction's "outcome" field.
+type Outcome string
+
 // Extraction outcomes.
 const (
-	ExtractedReport    = "report"     // a report is stored under the capture
-	ExtractedNotReport = "not_report" // parsed, but not an annual report
-	ExtractedFailed    = "failed"     // could not be read or parsed
+	ExtractedReport    Outcome = "report"     // a report is stored under the capture
+	ExtractedNotReport Outcome = "not_report" // parsed, but not an annual report
+	ExtractedFailed    Outcome = "failed"     // could not be read or parsed
 )
 
 // Extraction records what the extractor made of one capture.
 type Extraction struct {
 	// Outcome is ExtractedReport, ExtractedNotReport or ExtractedFailed.
-	Outcome string `json:"outcome"`
+	Outcome Outcome `json:"outcome"`
 	// Digest is the payload digest that was parsed.
 	Digest string `json:"digest,omitempty"`
 	// Reason says why a capture is not a report or failed.

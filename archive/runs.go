@@ -30,8 +30,16 @@ type Run struct {
 	// harvest, since the last completed harvest (what one-shot crawls and
 	// unfinished harvests archived in between included).
 	New []string `json:"new,omitempty"`
-	// Status is "running", "done", "interrupted" or "failed: <reason>".
-	Status string `json:"status"`
+	// Status is RunRunning, RunDone, RunInterrupted, or for a failed run
+	// FailedStatus(stage, reason): "failed: <stage>: <reason>".
+	Status RunStatus `json:"status"`
+	// FailedStage names the stage a failed run failed in ("start",
+	// "crawl", "extract", "audit"); empty unless it failed. Runs recorded
+	// before the field existed have it only in Status.
+	FailedStage string `json:"failed_stage,omitempty"`
+	// Failure says why a failed run failed (the reason in Status, without
+	// the "failed: <stage>: " prefix); empty unless it failed.
+	Failure string `json:"failure,omitempty"`
 	// Jobs are the outcomes of a cluster harvest's jobs, one per site
 	// (serve -redis); empty for a harvest crawled on this machine.
 	Jobs []RunJob `json:"jobs,omitempty"`

@@ -302,25 +302,58 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 		c.log.Info("resuming an interrupted crawl", "hosts", strings.Join(resumed, " "))
 	}
 
-	progressDone := make(chan struct{})
-	var progressWG sync.WaitGroup
-	if c.cfg.Progress != nil {
-		progressWG.Add(1)
-		go func() {
-			defer progressWG.Done()
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-progressDone:
-					return
-				case <-t.C:
-					c.cfg.Progress(c.Stats())
-				}
-			}
-		}()
-	}
+	stopProgress := c.startProgress()
+	fatal := c.crawlSites(ctx, sites)
+	stopProgress()
 
+	st := c.Stats()
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(st)
+	}
+	sum, err := c.summarize(sites)
+	if err != nil {
+		return nil, err
+	}
+	if fatal != nil {
+		return &sum, fatal
+	}
+	if err := ctx.Err(); err != nil {
+		return &sum, err
+	}
+	return &sum, c.resetFrontiers(sites, index)
+}
+
+// startProgress reports Stats to cfg.Progress every second, if it is set,
+// until the returned function is called (it returns once reporting stopped).
+func (c *Crawler) startProgress() (stop func()) {
+	if c.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				c.cfg.Progress(c.Stats())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// crawlSites crawls the sites, cfg.Parallel at a time, and returns the
+// first error that is not a cancellation; that error stops the others.
+func (c *Crawler) crawlSites(ctx context.Context, sites []*site) error {
 	sem := make(chan struct{}, c.cfg.Parallel)
 	var wg sync.WaitGroup
 	var fatalMu sync.Mutex
@@ -348,44 +381,31 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 		}(s)
 	}
 	wg.Wait()
-	close(progressDone)
-	progressWG.Wait()
+	return fatal
+}
 
-	st := c.Stats()
-	if c.cfg.Progress != nil {
-		c.cfg.Progress(st)
-	}
-	sum, err := c.summarize(sites)
-	if err != nil {
-		return nil, err
-	}
-	if fatal != nil {
-		return &sum, fatal
-	}
-	if err := ctx.Err(); err != nil {
-		return &sum, err
-	}
-	// The crawl is complete: the next one starts from the seeds again.
-	// Hosts left queued by an earlier crawl whose seeds are gone are
-	// dropped too.
+// resetFrontiers empties the frontiers once the crawl is complete, so the
+// next one starts from the seeds again: those of the crawled sites, and
+// those an earlier crawl left for hosts no longer seeded (not in index).
+func (c *Crawler) resetFrontiers(sites []*site, index map[string]*site) error {
 	stale, err := c.a.FrontierHosts()
 	if err != nil {
-		return &sum, fmt.Errorf("crawl: %w", err)
+		return fmt.Errorf("crawl: %w", err)
 	}
 	for _, h := range stale {
 		if index[h] == nil {
 			c.log.Info("dropping the frontier of a host no longer seeded", "host", h)
 			if err := c.a.ResetFrontierHost(h); err != nil {
-				return &sum, fmt.Errorf("crawl: %w", err)
+				return fmt.Errorf("crawl: %w", err)
 			}
 		}
 	}
 	for _, s := range sites {
 		if err := c.a.ResetFrontierHost(s.host); err != nil {
-			return &sum, fmt.Errorf("crawl: %w", err)
+			return fmt.Errorf("crawl: %w", err)
 		}
 	}
-	return &sum, nil
+	return nil
 }
 
 // Stats returns a progress snapshot.

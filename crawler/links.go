@@ -280,118 +280,153 @@ const maxPages = 500
 // anchors, frames, Hanweb CDATA records in <script type="text/xml">, TRS
 // createPageHTML paging and quoted URLs inside scripts.
 func parsePage(base *url.URL, doc *html.Node) *page {
-	p := &page{}
 	if b := findBase(doc); b != "" {
 		if u, ok := normalize(base, b); ok {
 			base = u
 		}
 	}
-	seen := map[string]int{}
-	var scripts strings.Builder
-	add := func(ref, text string, paging bool) {
-		u, ok := normalize(base, ref)
-		if !ok {
-			return
+	pp := &pageParser{p: &page{}, base: base, seen: map[string]int{}}
+	pp.walk(doc)
+	for _, ref := range hanwebProxyPages(pp.scripts.String()) {
+		pp.add(ref, "", true)
+	}
+	return pp.p
+}
+
+// pageParser is parsePage's walk over one document: the page it fills,
+// the base its links resolve against, the index of each URL in p.Links
+// and the text of the page's scripts.
+type pageParser struct {
+	p       *page
+	base    *url.URL
+	seen    map[string]int
+	scripts strings.Builder
+}
+
+// add records a link once per URL, keeping the most telling text for a
+// URL linked twice, and also links the document a viewer URL shows.
+func (pp *pageParser) add(ref, text string, paging bool) {
+	p, seen := pp.p, pp.seen
+	u, ok := normalize(pp.base, ref)
+	if !ok {
+		return
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	s := u.String()
+	if i, ok := seen[s]; ok {
+		// keep the most telling text for a URL linked twice
+		if reportYear(p.Links[i].Text) == 0 && (reportYear(text) > 0 || p.Links[i].Text == "") {
+			p.Links[i].Text = text
 		}
-		text = strings.Join(strings.Fields(text), " ")
-		s := u.String()
-		if i, ok := seen[s]; ok {
-			// keep the most telling text for a URL linked twice
-			if reportYear(p.Links[i].Text) == 0 && (reportYear(text) > 0 || p.Links[i].Text == "") {
-				p.Links[i].Text = text
-			}
-			p.Links[i].Paging = p.Links[i].Paging || paging
-			return
-		}
-		seen[s] = len(p.Links)
-		p.Links = append(p.Links, Link{URL: s, Text: text, Paging: paging})
-		// A document viewer (pdf.js viewer.html?file=…, preview.jsp?url=…)
-		// names the document it shows in its query: link that too.
-		if doc := embeddedDocument(u); doc != "" {
-			if d, ok := normalize(u, doc); ok && !seenURL(seen, d.String()) {
-				seen[d.String()] = len(p.Links)
-				p.Links = append(p.Links, Link{URL: d.String(), Text: text})
-			}
+		p.Links[i].Paging = p.Links[i].Paging || paging
+		return
+	}
+	seen[s] = len(p.Links)
+	p.Links = append(p.Links, Link{URL: s, Text: text, Paging: paging})
+	// A document viewer (pdf.js viewer.html?file=…, preview.jsp?url=…)
+	// names the document it shows in its query: link that too.
+	if doc := embeddedDocument(u); doc != "" {
+		if d, ok := normalize(u, doc); ok && !seenURL(seen, d.String()) {
+			seen[d.String()] = len(p.Links)
+			p.Links = append(p.Links, Link{URL: d.String(), Text: text})
 		}
 	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Title:
-				if p.Title == "" {
-					p.Title = nodeText(n)
-				}
-			case atom.H1, atom.H2, atom.H3:
-				if p.Headline == "" {
-					p.Headline = nodeText(n)
-				}
-			case atom.A, atom.Area:
-				href := attr(n, "href")
-				if u := onclickURL(href, attr(n, "onclick")); u != "" {
-					href = u
-				}
-				text := nodeText(n)
-				if text == "" {
-					text = attr(n, "title")
-				}
-				if text == "" {
-					// a picture button: <a><img alt="政府信息公开年报"></a>
-					text = imgAlt(n)
-				}
-				if t := attr(n, "title"); t != "" && reportYear(text) == 0 && reportYear(t) > 0 {
-					text = t
-				}
-				add(href, text, reNext.MatchString(text))
-			case atom.Meta:
-				// <meta http-equiv="refresh" content="0; url=/zwgk/">: a
-				// home page that only forwards to the real one.
-				if strings.EqualFold(attr(n, "http-equiv"), "refresh") {
-					if ref := refreshURL(attr(n, "content")); ref != "" {
-						add(ref, "", false)
-					}
-				}
-			case atom.Frame, atom.Iframe, atom.Embed:
-				add(attr(n, "src"), attr(n, "title"), false)
-			case atom.Object:
-				add(attr(n, "data"), attr(n, "title"), false)
-			case atom.Script:
-				src := scriptSource(n)
-				scriptLinks(n, src, add)
-				scripts.WriteString(src)
-				scripts.WriteByte('\n')
-			default:
-				// Lists whose rows open their page from a handler or a
-				// data attribute: <li onclick="location.href='…'">,
-				// <tr data-href="…">.
-				ref := onclickURL("", attr(n, "onclick"))
-				for _, k := range []string{"data-href", "data-url", "data-link"} {
-					if ref == "" {
-						ref = attr(n, k)
-					}
-				}
-				if ref != "" {
-					add(ref, nodeText(n), false)
-				}
-			}
-			if p.Headline == "" && (n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.P || n.DataAtom == atom.Span) {
-				cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
-				if strings.Contains(cls, "title") && !strings.Contains(cls, "subtitle") {
-					if t := nodeText(n); t != "" && len([]rune(t)) < 120 {
-						p.Headline = t
-					}
-				}
+}
+
+// walk visits n and its descendants in document order.
+func (pp *pageParser) walk(n *html.Node) {
+	if n.Type == html.ElementNode {
+		pp.element(n)
+		pp.classHeadline(n)
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		pp.walk(ch)
+	}
+}
+
+// element takes from one element what it says of the page: its title or
+// headline, or the links it holds.
+func (pp *pageParser) element(n *html.Node) {
+	p := pp.p
+	switch n.DataAtom {
+	case atom.Title:
+		if p.Title == "" {
+			p.Title = nodeText(n)
+		}
+	case atom.H1, atom.H2, atom.H3:
+		if p.Headline == "" {
+			p.Headline = nodeText(n)
+		}
+	case atom.A, atom.Area:
+		href := attr(n, "href")
+		if u := onclickURL(href, attr(n, "onclick")); u != "" {
+			href = u
+		}
+		text := anchorText(n)
+		pp.add(href, text, reNext.MatchString(text))
+	case atom.Meta:
+		// <meta http-equiv="refresh" content="0; url=/zwgk/">: a
+		// home page that only forwards to the real one.
+		if strings.EqualFold(attr(n, "http-equiv"), "refresh") {
+			if ref := refreshURL(attr(n, "content")); ref != "" {
+				pp.add(ref, "", false)
 			}
 		}
-		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			walk(ch)
+	case atom.Frame, atom.Iframe, atom.Embed:
+		pp.add(attr(n, "src"), attr(n, "title"), false)
+	case atom.Object:
+		pp.add(attr(n, "data"), attr(n, "title"), false)
+	case atom.Script:
+		src := scriptSource(n)
+		scriptLinks(n, src, pp.add)
+		pp.scripts.WriteString(src)
+		pp.scripts.WriteByte('\n')
+	default:
+		// Lists whose rows open their page from a handler or a
+		// data attribute: <li onclick="location.href='…'">,
+		// <tr data-href="…">.
+		ref := onclickURL("", attr(n, "onclick"))
+		for _, k := range []string{"data-href", "data-url", "data-link"} {
+			if ref == "" {
+				ref = attr(n, k)
+			}
+		}
+		if ref != "" {
+			pp.add(ref, nodeText(n), false)
 		}
 	}
-	walk(doc)
-	for _, ref := range hanwebProxyPages(scripts.String()) {
-		add(ref, "", true)
+}
+
+// anchorText is the text of a link: its own, else its title, else the alt
+// of its picture; a title naming a report year wins over a text that does
+// not.
+func anchorText(n *html.Node) string {
+	text := nodeText(n)
+	if text == "" {
+		text = attr(n, "title")
 	}
-	return p
+	if text == "" {
+		// a picture button: <a><img alt="政府信息公开年报"></a>
+		text = imgAlt(n)
+	}
+	if t := attr(n, "title"); t != "" && reportYear(text) == 0 && reportYear(t) > 0 {
+		text = t
+	}
+	return text
+}
+
+// classHeadline takes as the headline, when the page has none yet, the
+// short text of a block whose class or id names a title (not a subtitle).
+func (pp *pageParser) classHeadline(n *html.Node) {
+	if pp.p.Headline != "" || !(n.DataAtom == atom.Div || n.DataAtom == atom.Td || n.DataAtom == atom.P || n.DataAtom == atom.Span) {
+		return
+	}
+	cls := strings.ToLower(attr(n, "class") + " " + attr(n, "id"))
+	if strings.Contains(cls, "title") && !strings.Contains(cls, "subtitle") {
+		if t := nodeText(n); t != "" && len([]rune(t)) < 120 {
+			pp.p.Headline = t
+		}
+	}
 }
 
 func seenURL(seen map[string]int, u string) bool {

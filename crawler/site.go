@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/report"
@@ -20,27 +19,9 @@ import (
 // them), so a host finished before a crash is not crawled again on resume.
 func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	f := c.newHostFetcher(ctx, s.host)
-	var seedItems []*archive.FrontierItem
-	for _, ag := range s.seeds {
-		base, _ := url.Parse(ag.URL)
-		u, ok := normalize(base, ag.URL)
-		if !ok {
-			return fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
-		}
-		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
-			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
-	}
-	if _, err := c.a.Enqueue(seedItems); err != nil {
-		return fmt.Errorf("crawl %s: %w", s.host, err)
-	}
-	queued, pages, err := c.a.FrontierCounts(s.host)
+	pages, err := c.seedSite(s)
 	if err != nil {
-		return fmt.Errorf("crawl %s: %w", s.host, err)
-	}
-	c.addQueued(queued)
-	if pages > 0 {
-		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
-		c.resumeScope(s)
+		return err
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -79,6 +60,35 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// seedSite queues the seeds of a site (a seed already queued or visited is
+// not queued again) and returns the pages its frontier has done: more than
+// none when an interrupted crawl is resumed, whose scope it then restores.
+func (c *Crawler) seedSite(s *site) (pages int, err error) {
+	var seedItems []*archive.FrontierItem
+	for _, ag := range s.seeds {
+		base, _ := url.Parse(ag.URL)
+		u, ok := normalize(base, ag.URL)
+		if !ok {
+			return 0, fmt.Errorf("crawl: seed %q of %s", ag.URL, ag.Name)
+		}
+		seedItems = append(seedItems, &archive.FrontierItem{URL: u.String(), Host: s.host, Agency: ag.Name,
+			Priority: prioList, Role: archive.RoleList, Title: ag.Name})
+	}
+	if _, err := c.a.Enqueue(seedItems); err != nil {
+		return 0, fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	queued, pages, err := c.a.FrontierCounts(s.host)
+	if err != nil {
+		return 0, fmt.Errorf("crawl %s: %w", s.host, err)
+	}
+	c.addQueued(queued)
+	if pages > 0 {
+		c.log.Info("resuming host", "host", s.host, "done", pages, "queued", queued)
+		c.resumeScope(s)
+	}
+	return pages, nil
 }
 
 func (c *Crawler) addQueued(n int) {
@@ -138,175 +148,6 @@ func analyze(base *url.URL, body []byte, contentType string) analysis {
 		an.text = text
 	}
 	return an
-}
-
-// fetchedPage is the page process just fetched and archived, with its
-// content as read (decoded): discoverMore looks at it without reading it
-// back from the archive.
-type fetchedPage struct {
-	capt *archive.Capture
-	body []byte
-}
-
-// process handles one frontier item and returns the items it leads to and
-// whether it made a request; a page it fetched and archived is left in got.
-// Its error is ctx's or the archive's.
-func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, bool, error) {
-	u, err := url.Parse(it.URL)
-	if err != nil {
-		return nil, false, nil
-	}
-	if dup := c.indexTwin(it, u); dup != nil {
-		return dup, false, nil
-	}
-	capt := &archive.Capture{URL: it.URL, FinalURL: it.URL, Agency: it.Agency, Role: it.Role,
-		DiscoveredFrom: it.DiscoveredFrom, Title: it.Title, RunID: c.cfg.RunID}
-	if capt.Role == "" {
-		capt.Role = archive.RoleOther
-	}
-	if isAttachment(u) {
-		capt.Role = archive.RoleAttachment
-	}
-	// The URL as fetched: under the scheme that works on the host.
-	fu, denial, err := f.prepare(ctx, it.URL)
-	if err != nil {
-		return nil, false, err
-	}
-	capt.URL, capt.FinalURL = fu.String(), fu.String()
-	if denial != "" {
-		capt.Error = denial
-		capt.FetchedAt = time.Now().UTC()
-		return nil, false, c.put(capt, nil, "", it)
-	}
-	st, found, err := c.a.URLState(capt.URL)
-	if err != nil {
-		return nil, false, err
-	}
-	switch {
-	case found && st.LastFetched.After(it.Enqueued):
-		// Captured after it was queued: an interrupted crawl got this far
-		// before it stopped. Take its links from the archive.
-		c.noteReport(it, st.Role, it.Title)
-		return c.resumed(it, st), false, nil
-	case found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
-		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
-		// Reports and attachments are archived once.
-		c.noteReport(it, st.Role, it.Title)
-		return c.fromArchive(it, st), false, nil
-	case found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
-		// Ordinary pages are not revisited; their links still count.
-		return c.fromArchive(it, st), false, nil
-	}
-
-	hdr := http.Header{}
-	if found && st.Archived && st.Digest != "" && !c.cfg.Refresh {
-		if st.ETag != "" {
-			hdr.Set("If-None-Match", st.ETag)
-		}
-		if st.LastModified != "" {
-			hdr.Set("If-Modified-Since", st.LastModified)
-		}
-	}
-	limit, timeout := c.cfg.MaxBodySize, c.cfg.Timeout
-	if capt.Role == archive.RoleAttachment {
-		limit, timeout = c.cfg.MaxAttachmentSize, 4*c.cfg.Timeout
-	}
-	res, err := f.fetch(ctx, capt.URL, limit, timeout, hdr)
-	if err != nil {
-		return nil, false, err
-	}
-	capt.URL, capt.SeedMovedTo = res.url, res.movedTo
-	c.mu.Lock()
-	c.stats.Fetched++
-	c.mu.Unlock()
-	capt.FetchedAt = res.at
-	capt.FinalURL = res.finalURL
-	raw := res.raw
-	if raw != nil {
-		capt.Status = raw.Status
-		capt.Header = raw.Header
-		capt.RequestHeader, capt.IP, capt.Proto = raw.Request, raw.IP, raw.Proto
-		capt.ContentType = raw.Header.Get("Content-Type")
-		if raw.TLS != nil {
-			verified := raw.TLS.verified
-			capt.TLSVerified, capt.TLSError = &verified, raw.TLS.err
-		}
-	}
-	if res.err != "" {
-		capt.Error = res.err
-		var body []byte
-		if raw != nil && raw.Truncated {
-			capt.Truncated = true
-			body = raw.Body
-		}
-		if raw != nil && raw.DecodeErr != nil {
-			body = raw.Body // archived as received, though unreadable
-		}
-		c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
-		return nil, true, c.put(capt, body, "", it)
-	}
-	if res.redirect != "" {
-		// A redirect is recorded as such; its in-scope target is queued
-		// with the same depth, priority and role hint.
-		capt.FinalURL = res.redirect
-		capt.Role = archive.RoleOther
-		capt.Revisit = found && st.Status == raw.Status
-		if err := c.put(capt, nil, "", it); err != nil {
-			return nil, true, err
-		}
-		target, err := url.Parse(res.redirect)
-		if err != nil || !c.inScope(target, it.Host) || trap(target) != "" {
-			return nil, true, nil
-		}
-		return []*archive.FrontierItem{{URL: c.canonical(it.Host, target).String(), Host: it.Host, Agency: it.Agency, Depth: it.Depth,
-			Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}, true, nil
-	}
-	if raw.Status == http.StatusNotModified {
-		capt.Revisit = true
-		capt.Digest = st.Digest
-		capt.Role = roleOr(st.Role, capt.Role)
-		if err := c.put(capt, nil, "", it); err != nil {
-			return nil, true, err
-		}
-		return c.fromArchive(it, st), true, nil
-	}
-	base, _ := url.Parse(res.finalURL)
-	if base == nil {
-		base = u
-	}
-	if capt.Role != archive.RoleAttachment && isDocument(raw.Header) {
-		capt.Role = archive.RoleAttachment
-	}
-	an := analyze(base, raw.content(), capt.ContentType)
-	capt.Charset = an.charset
-	if an.binaryAsText {
-		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", an.mediaType)
-	}
-	capt.Role, capt.Title = pageRole(capt.Role, it.Title, an.page)
-	if (capt.Role == archive.RoleList || capt.Role == archive.RoleOther) && an.page != nil && hasReportTables(an.text) {
-		// titled without a year (…政府信息公开工作年度报告), but it holds
-		// the report's own tables
-		capt.Role = archive.RoleReport
-	}
-	if found && st.Digest != "" && st.Digest == archive.Digest(raw.Body) {
-		capt.Revisit = true
-		capt.Digest = st.Digest
-		capt.Size = int64(len(raw.Body))
-		if err := c.put(capt, nil, "", it); err != nil {
-			return nil, true, err
-		}
-	} else if err := c.put(capt, raw.Body, an.text, it); err != nil {
-		return nil, true, err
-	}
-	if cu, err := url.Parse(capt.URL); err == nil {
-		f.site.canon.learn(cu, capt.Digest)
-	}
-	if capt.Error == "" {
-		seen := *capt
-		seen.Role = archive.StrongerRole(st.Role, capt.Role) // as the URL's state now says
-		got.capt, got.body = &seen, raw.content()
-	}
-	return c.children(it, capt.Role, an.page), true, nil
 }
 
 // hasReportTables reports whether a page's text holds at least two of the

@@ -55,7 +55,7 @@ func TestRunFailsOnDamageAndSuspends(t *testing.T) {
 				t.Fatalf("Load: %v (the runs bucket is intact)", err)
 			}
 			run, err := h.Run(context.Background())
-			if !errors.Is(err, archive.ErrDamaged) || run == nil || !strings.HasPrefix(run.Status, tc.wantStatus) || !strings.Contains(run.Status, "is damaged") {
+			if !errors.Is(err, archive.ErrDamaged) || run == nil || !strings.HasPrefix(string(run.Status), tc.wantStatus) || !strings.Contains(string(run.Status), "is damaged") {
 				t.Fatalf("run %+v, err %v; want status %q… and ErrDamaged", run, err, tc.wantStatus)
 			}
 			if !errors.Is(h.Damaged(), archive.ErrDamaged) {

@@ -31,12 +31,13 @@ import (
 // Kind is the archive.Run kind of a harvest.
 const Kind = "harvest"
 
-// Run statuses. A failed run has the status "failed: <stage>: <reason>".
+// Run statuses (archive.RunStatus). A failed run has the status
+// archive.FailedStatus(stage, reason), "failed: <stage>: <reason>", and its
+// stage and reason in archive.Run's FailedStage and Failure.
 const (
-	StatusRunning     = "running"
-	StatusDone        = "done"
-	StatusInterrupted = "interrupted"
-	statusFailed      = "failed: "
+	StatusRunning     = archive.RunRunning
+	StatusDone        = archive.RunDone
+	StatusInterrupted = archive.RunInterrupted
 )
 
 // ErrBusy is returned by Run when another run of the same Harvester is in
@@ -246,7 +247,7 @@ func (s *runState) finish(stage string, err error) (*archive.Run, error) {
 		run.Status = StatusInterrupted
 		err = fmt.Errorf("harvest run %s interrupted during %s: %w", run.ID, stage, err)
 	default:
-		run.Status = statusFailed + stage + ": " + err.Error()
+		run.Fail(stage, err.Error())
 		err = fmt.Errorf("harvest run %s: %s: %w", run.ID, stage, err)
 	}
 	s.h.setCurrent(run)

@@ -338,7 +338,7 @@ func TestRunStatuses(t *testing.T) {
 		extract    ExtractFunc
 		audit      AuditFunc
 		cancel     bool
-		wantStatus string
+		wantStatus archive.RunStatus
 		wantErr    error
 		wantNew    []string
 	}{
@@ -400,6 +400,17 @@ func TestRunStatuses(t *testing.T) {
 			runs, err := a.Runs()
 			if err != nil || len(runs) != 1 || runs[0].Status != tc.wantStatus || runs[0].ID != run.ID {
 				t.Errorf("recorded runs %+v %v", runs, err)
+			}
+			// A failed run keeps its stage and reason in their own fields
+			// too, and as recorded; any other run has neither.
+			switch {
+			case run.Status.Failed() && (run.Failure == "" || run.Status != archive.FailedStatus(run.FailedStage, run.Failure)):
+				t.Errorf("failed run's stage %q and reason %q do not make its status %q", run.FailedStage, run.Failure, run.Status)
+			case !run.Status.Failed() && (run.FailedStage != "" || run.Failure != ""):
+				t.Errorf("run %q has a failure: %q / %q", run.Status, run.FailedStage, run.Failure)
+			}
+			if len(runs) == 1 && (runs[0].FailedStage != run.FailedStage || runs[0].Failure != run.Failure) {
+				t.Errorf("recorded failure %q / %q, want %q / %q", runs[0].FailedStage, runs[0].Failure, run.FailedStage, run.Failure)
 			}
 			if _, ok := h.Current(); ok {
 				t.Error("Current still set after Run returned")

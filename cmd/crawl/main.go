@@ -181,7 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// without recording its end (killed): say so.
 	if runs, err := a.Runs(); err == nil {
 		for _, r := range runs {
-			if r.Kind == "crawl" && r.Status == "running" {
+			if r.Kind == "crawl" && r.Status == archive.RunRunning {
 				r.Status = "killed"
 				if err := a.PutRun(r); err != nil {
 					fmt.Fprintf(stderr, "crawl: %v\n", err)
@@ -190,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	runRec := &archive.Run{Kind: "crawl", Started: time.Now().UTC(), Status: "running"}
+	runRec := &archive.Run{Kind: "crawl", Started: time.Now().UTC(), Status: archive.RunRunning}
 	if err := a.PutRun(runRec); err != nil {
 		fmt.Fprintf(stderr, "crawl: %v\n", err)
 		return 2
@@ -213,12 +213,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := 0
 	switch {
 	case err == nil:
-		runRec.Status = "done"
+		runRec.Status = archive.RunDone
 	case errors.Is(err, context.Canceled):
-		runRec.Status = "interrupted"
+		runRec.Status = archive.RunInterrupted
 		code = 130
 	default:
-		runRec.Status = "failed: " + err.Error()
+		runRec.Fail("", err.Error()) // status "failed: <reason>": a crawl has no stages
 		code = 2
 	}
 	if sum != nil {

@@ -121,7 +121,7 @@ func TestDamageDuringHarvestKeepsServing(t *testing.T) {
 		!strings.Contains(h.Damage, "archive check -db "+path) {
 		t.Errorf("healthz %+v, want status damaged with the DamageError", h)
 	}
-	if h.LastRun == nil || !strings.HasPrefix(h.LastRun.Status, "failed: start: ") || !strings.Contains(h.LastRun.Status, "is damaged") {
+	if h.LastRun == nil || !strings.HasPrefix(string(h.LastRun.Status), "failed: start: ") || !strings.Contains(string(h.LastRun.Status), "is damaged") {
 		t.Errorf("healthz last run %+v, want the failed harvest", h.LastRun)
 	}
 	for !strings.Contains(errb.String(), "harvest skipped: the archive is damaged") {

@@ -1,0 +1,257 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+)
+
+// fetchedPage is the page process just fetched and archived, with its
+// content as read (decoded): discoverMore looks at it without reading it
+// back from the archive.
+type fetchedPage struct {
+	capt *archive.Capture
+	body []byte
+}
+
+// past is what the archive knew of a URL before this visit: its state,
+// and whether it had one at all.
+type past struct {
+	archive.URLState
+	found bool
+}
+
+// process handles one frontier item and returns the items it leads to and
+// whether it made a request; a page it fetched and archived is left in got.
+// Its error is ctx's or the archive's.
+func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, bool, error) {
+	u, err := url.Parse(it.URL)
+	if err != nil {
+		return nil, false, nil
+	}
+	if dup := c.indexTwin(it, u); dup != nil {
+		return dup, false, nil
+	}
+	capt := c.newCapture(it, u)
+	// The URL as fetched: under the scheme that works on the host.
+	fu, denial, err := f.prepare(ctx, it.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	capt.URL, capt.FinalURL = fu.String(), fu.String()
+	if denial != "" {
+		capt.Error = denial
+		capt.FetchedAt = time.Now().UTC()
+		return nil, false, c.put(capt, nil, "", it)
+	}
+	st, found, err := c.a.URLState(capt.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	was := past{URLState: st, found: found}
+	if items, skip := c.fromPast(it, capt, was); skip {
+		return items, false, nil
+	}
+	limit, timeout := c.fetchLimits(capt.Role)
+	res, err := f.fetch(ctx, capt.URL, limit, timeout, c.conditionalHeader(was))
+	if err != nil {
+		return nil, false, err
+	}
+	c.recordResponse(capt, res)
+	switch {
+	case res.err != "":
+		return nil, true, c.fetchFailed(capt, res, it)
+	case res.redirect != "":
+		items, err := c.redirected(capt, res, was, it)
+		return items, true, err
+	case res.raw.Status == http.StatusNotModified:
+		items, err := c.notModified(capt, was, it)
+		return items, true, err
+	}
+	items, err := c.takePage(f, u, capt, res, was, it, got)
+	return items, true, err
+}
+
+// newCapture starts the capture of a frontier item, with the role its link
+// suggested (an attachment by its URL whatever the link said).
+func (c *Crawler) newCapture(it *archive.FrontierItem, u *url.URL) *archive.Capture {
+	capt := &archive.Capture{URL: it.URL, FinalURL: it.URL, Agency: it.Agency, Role: it.Role,
+		DiscoveredFrom: it.DiscoveredFrom, Title: it.Title, RunID: c.cfg.RunID}
+	if capt.Role == "" {
+		capt.Role = archive.RoleOther
+	}
+	if isAttachment(u) {
+		capt.Role = archive.RoleAttachment
+	}
+	return capt
+}
+
+// fromPast decides whether the archive already answers for the item, and
+// if it does (skip) returns the items its stored capture leads to.
+func (c *Crawler) fromPast(it *archive.FrontierItem, capt *archive.Capture, was past) (items []*archive.FrontierItem, skip bool) {
+	st := was.URLState
+	switch {
+	case was.found && st.LastFetched.After(it.Enqueued):
+		// Captured after it was queued: an interrupted crawl got this far
+		// before it stopped. Take its links from the archive.
+		c.noteReport(it, st.Role, it.Title)
+		return c.resumed(it, st), true
+	case was.found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
+		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
+		// Reports and attachments are archived once.
+		c.noteReport(it, st.Role, it.Title)
+		return c.fromArchive(it, st), true
+	case was.found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
+		// Ordinary pages are not revisited; their links still count.
+		return c.fromArchive(it, st), true
+	}
+	return nil, false
+}
+
+// conditionalHeader asks for the page only if it changed since the
+// archived capture (If-None-Match, If-Modified-Since); empty on a refresh.
+func (c *Crawler) conditionalHeader(was past) http.Header {
+	hdr := http.Header{}
+	if was.found && was.Archived && was.Digest != "" && !c.cfg.Refresh {
+		if was.ETag != "" {
+			hdr.Set("If-None-Match", was.ETag)
+		}
+		if was.LastModified != "" {
+			hdr.Set("If-Modified-Since", was.LastModified)
+		}
+	}
+	return hdr
+}
+
+// fetchLimits are the body size limit and timeout of a fetch: attachments
+// get their own size limit and four times the time.
+func (c *Crawler) fetchLimits(role archive.Role) (limit int64, timeout time.Duration) {
+	if role == archive.RoleAttachment {
+		return c.cfg.MaxAttachmentSize, 4 * c.cfg.Timeout
+	}
+	return c.cfg.MaxBodySize, c.cfg.Timeout
+}
+
+// recordResponse counts the fetch and writes what the response said on
+// the capture: URLs, time, status, headers, peer and TLS outcome.
+func (c *Crawler) recordResponse(capt *archive.Capture, res *fetchResult) {
+	capt.URL, capt.SeedMovedTo = res.url, res.movedTo
+	c.mu.Lock()
+	c.stats.Fetched++
+	c.mu.Unlock()
+	capt.FetchedAt = res.at
+	capt.FinalURL = res.finalURL
+	raw := res.raw
+	if raw == nil {
+		return
+	}
+	capt.Status = raw.Status
+	capt.Header = raw.Header
+	capt.RequestHeader, capt.IP, capt.Proto = raw.Request, raw.IP, raw.Proto
+	capt.ContentType = raw.Header.Get("Content-Type")
+	if raw.TLS != nil {
+		verified := raw.TLS.verified
+		capt.TLSVerified, capt.TLSError = &verified, raw.TLS.err
+	}
+}
+
+// fetchFailed archives a failed fetch with its error, and the body as
+// received when it was truncated or could not be decoded.
+func (c *Crawler) fetchFailed(capt *archive.Capture, res *fetchResult, it *archive.FrontierItem) error {
+	raw := res.raw
+	capt.Error = res.err
+	var body []byte
+	if raw != nil && raw.Truncated {
+		capt.Truncated = true
+		body = raw.Body
+	}
+	if raw != nil && raw.DecodeErr != nil {
+		body = raw.Body // archived as received, though unreadable
+	}
+	c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
+	return c.put(capt, body, "", it)
+}
+
+// redirected records a redirect as such; its in-scope target is queued
+// with the same depth, priority and role hint.
+func (c *Crawler) redirected(capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem) ([]*archive.FrontierItem, error) {
+	capt.FinalURL = res.redirect
+	capt.Role = archive.RoleOther
+	capt.Revisit = was.found && was.Status == res.raw.Status
+	if err := c.put(capt, nil, "", it); err != nil {
+		return nil, err
+	}
+	target, err := url.Parse(res.redirect)
+	if err != nil || !c.inScope(target, it.Host) || trap(target) != "" {
+		return nil, nil
+	}
+	return []*archive.FrontierItem{{URL: c.canonical(it.Host, target).String(), Host: it.Host, Agency: it.Agency, Depth: it.Depth,
+		Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}, nil
+}
+
+// notModified records a 304 as a revisit of the archived payload, whose
+// links it then takes from the archive.
+func (c *Crawler) notModified(capt *archive.Capture, was past, it *archive.FrontierItem) ([]*archive.FrontierItem, error) {
+	capt.Revisit = true
+	capt.Digest = was.Digest
+	capt.Role = roleOr(was.Role, capt.Role)
+	if err := c.put(capt, nil, "", it); err != nil {
+		return nil, err
+	}
+	return c.fromArchive(it, was.URLState), nil
+}
+
+// takePage analyses a fetched payload (role, title, charset, links),
+// archives it (as a revisit when its digest is unchanged), teaches the
+// host's canonicaliser its digest, and leaves a readable page in got.
+func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, error) {
+	raw := res.raw
+	base, _ := url.Parse(res.finalURL)
+	if base == nil {
+		base = u
+	}
+	an := c.classifyPage(base, capt, raw, it.Title)
+	if was.found && was.Digest != "" && was.Digest == archive.Digest(raw.Body) {
+		capt.Revisit = true
+		capt.Digest = was.Digest
+		capt.Size = int64(len(raw.Body))
+		if err := c.put(capt, nil, "", it); err != nil {
+			return nil, err
+		}
+	} else if err := c.put(capt, raw.Body, an.text, it); err != nil {
+		return nil, err
+	}
+	if cu, err := url.Parse(capt.URL); err == nil {
+		f.site.canon.learn(cu, capt.Digest)
+	}
+	if capt.Error == "" {
+		seen := *capt
+		seen.Role = archive.StrongerRole(was.Role, capt.Role) // as the URL's state now says
+		got.capt, got.body = &seen, raw.content()
+	}
+	return c.children(it, capt.Role, an.page), nil
+}
+
+// classifyPage analyses a payload and writes on the capture its charset,
+// its role and title, and the error of a binary payload served as text.
+func (c *Crawler) classifyPage(base *url.URL, capt *archive.Capture, raw *rawResponse, linkTitle string) analysis {
+	if capt.Role != archive.RoleAttachment && isDocument(raw.Header) {
+		capt.Role = archive.RoleAttachment
+	}
+	an := analyze(base, raw.content(), capt.ContentType)
+	capt.Charset = an.charset
+	if an.binaryAsText {
+		capt.Error = fmt.Sprintf("binary payload served as %s; not parsed", an.mediaType)
+	}
+	capt.Role, capt.Title = pageRole(capt.Role, linkTitle, an.page)
+	if (capt.Role == archive.RoleList || capt.Role == archive.RoleOther) && an.page != nil && hasReportTables(an.text) {
+		// titled without a year (…政府信息公开工作年度报告), but it holds
+		// the report's own tables
+		capt.Role = archive.RoleReport
+	}
+	return an
+}
