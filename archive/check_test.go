@@ -70,6 +70,39 @@ func leafOf(t *testing.T, path, bucket string, overflow bool) (uint64, uint32) {
 	return 0, 0
 }
 
+// leafHasReport reports whether a capture stored on the captures leaf
+// page id has a report.
+func leafHasReport(t *testing.T, path string, id uint64) bool {
+	t.Helper()
+	var keys [][]byte
+	walkTree(openTestPages(t, path), func(b string, pid uint64, _ pageHeader, elems []leafElem) {
+		if b == "captures" && pid == id {
+			for _, e := range elems {
+				keys = append(keys, append([]byte(nil), e.Key...))
+			}
+		}
+	})
+	if len(keys) == 0 {
+		t.Fatalf("captures leaf %d holds no keys", id)
+	}
+	a, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	found := false
+	err = a.View(func(r *Reader) error {
+		for _, k := range keys {
+			found = found || r.HasReport(idString(k))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
 // pageInside returns the first page wholly inside a value of at least
 // size bytes on leaf page id, with 4 more pages inside it.
 func pageInside(t *testing.T, path string, id uint64, size int) uint64 {
@@ -136,6 +169,12 @@ func TestCheckFileDamage(t *testing.T) {
 	capLeaf, _ := leafOf(t, src, "captures", false)
 	bigBody, bigOverflow := leafOf(t, src, "bodies", true)
 	inside := pageInside(t, src, bigBody, 100<<10)
+	// Zeroing the captures leaf orphans a report only when one of the
+	// captures on it has one: which do depends on the page layout.
+	capLeafWant := []string{"bbolt", "captures", "idx_agency", "idx_digest", "idx_role", "idx_url"}
+	if leafHasReport(t, src, capLeaf) {
+		capLeafWant = append(capLeafWant, "reports")
+	}
 	enc, _ := zstd.NewWriter(nil)
 	tests := []struct {
 		name string
@@ -200,7 +239,7 @@ func TestCheckFileDamage(t *testing.T) {
 			})
 		}, false, []string{"extracted", "runs", "urls"}, ""},
 		{"zeroed captures leaf", func(t *testing.T) string { return zeroedPages(t, src, capLeaf, 1) },
-			false, []string{"bbolt", "captures", "idx_agency", "idx_digest", "idx_role", "idx_url", "reports"}, ""},
+			false, capLeafWant, ""},
 		// Overflow pages that hold only the middle of the 200 KB payload:
 		// every key and header is intact, only decompressing shows it.
 		{"zeroed inside a payload, without -deep", func(t *testing.T) string { return zeroedPages(t, src, inside, 4) }, false, nil, ""},
