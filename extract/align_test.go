@@ -187,7 +187,7 @@ func TestAlignDetachedRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := parseText(t, head + tc.body + tail)
+			r := parseText(t, head+tc.body+tail)
 			found := false
 			for _, w := range r.Warnings {
 				if strings.Contains(w, "could not be aligned") && strings.Contains(w, tc.problem) {
