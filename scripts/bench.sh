@@ -1,20 +1,58 @@
 #!/bin/sh
-# Crawl benchmark: a generated 20-host, ~5,000-page world served on loopback
-# (internal/fixtureworld.Generate), crawled with delay 0 into a fresh archive.
-# Prints pages/s and peak RSS (the benchmark's own Getrusage metric, and the
-# whole test process's maximum resident set from /usr/bin/time -v when
-# available). The fixture server runs in the same process, so RSS covers both.
+# Scale benchmarks of issue 11, in one go, printed as one table:
+#   - one serial `wget -r --warc-file` (gzip WARC) against the crawl command
+#     (-parallel 20 and the default 4) on the same generated 20-host world
+#     served on loopback at delay 0 (internal/fixtureworld.Generate); pages
+#     are the requests the world served to each, so both are counted alike;
+#   - the no-change re-crawl of that world into the first archive (wall-time
+#     ratio to the first crawl, bytes the file grew);
+#   - the same world crawled into a pre-filled 100,000-capture archive
+#     (benchworld.Prefill) against a fresh one (pages/s ratio);
+#   - GET / and /api/dashboard of web.Server on the pre-filled archive;
+#   - crawler.BenchmarkCrawlGenerated (in-process crawl, peak RSS).
+# The benchmarks are Go benchmarks (internal/benchworld, crawler); `go test
+# ./...` runs none of them. Offline: everything is served on loopback.
 #
-# usage: scripts/bench.sh [count]
+# usage: scripts/bench.sh [bench-regexp]   (default: all of them)
 set -eu
 cd "$(dirname "$0")/.."
-count="${1:-1}"
-bin="$(mktemp -d)/crawler.test"
-go test -c -o "$bin" ./crawler
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -v "$bin" -test.run '^$' -test.bench BenchmarkCrawlGenerated -test.benchtime 1x -test.count "$count" 2>"$bin.time"
-	grep -E 'Maximum resident set size|Elapsed \(wall|Percent of CPU' "$bin.time" || true
-else
-	"$bin" -test.run '^$' -test.bench BenchmarkCrawlGenerated -test.benchtime 1x -test.count "$count"
+filter="${1:-.}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/benchworld.test" ./internal/benchworld
+go test -c -o "$tmp/crawler.test" ./crawler
+# TMPDIR: the archives, WARCs and the pre-filled file go under $tmp.
+TMPDIR="$tmp" "$tmp/benchworld.test" -test.run '^$' -test.bench "$filter" -test.benchtime 1x -test.v 2>&1 | tee "$tmp/out"
+if [ "$filter" = "." ]; then
+	TMPDIR="$tmp" "$tmp/crawler.test" -test.run '^$' -test.bench BenchmarkCrawlGenerated -test.benchtime 1x 2>&1 | tee -a "$tmp/out"
 fi
-rm -f "$bin" "$bin.time"
+echo
+awk '
+/^Benchmark/ && $2 ~ /^[0-9]+$/ {
+	name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name)
+	delete m
+	m["ns/op"] = $3
+	for (i = 5; i < NF; i += 2) m[$(i + 1)] = $i
+	n++; row[n] = name
+	for (k in m) v[name, k] = m[k]
+}
+function g(name, k) { return ((name, k) in v) ? v[name, k] : "-" }
+END {
+	printf "%-22s %8s %9s %10s %10s %8s\n", "run", "pages", "pages/s", "CPU-s/1k", "disk B/pg", "wall s"
+	for (i = 1; i <= n; i++) {
+		r = row[i]
+		if (g(r, "pages") == "-") continue
+		printf "%-22s %8s %9s %10s %10s %8s\n", r, g(r, "pages"), g(r, "pages/s"), g(r, "CPU-s/1000pages"), g(r, "disk-B/page"), g(r, "wall-s")
+	}
+	w = "Wget"; p = "Crawl/parallel=20"
+	if (g(w, "pages/s") != "-" && g(p, "pages/s") != "-")
+		printf "\nnianbao -parallel 20 / wget: %.2fx pages/s, %.2fx disk per page (goal >= 2x, <= 1.5x)\n", g(p, "pages/s") / g(w, "pages/s"), g(p, "disk-B/page") / g(w, "disk-B/page")
+	if (g(p, "recrawl-wall-ratio") != "-")
+		printf "no-change re-crawl: %s requests, %.3fx the first crawl wall time (goal <= 0.15), file grew %s B\n", g(p, "recrawl-pages"), g(p, "recrawl-wall-ratio"), g(p, "recrawl-growth-B")
+	if (g("Prefilled", "prefilled/fresh") != "-")
+		printf "pre-filled (100k) / fresh archive: %.2fx pages/s (goal >= 0.9); the crawl added %s B/page\n", g("Prefilled", "prefilled/fresh"), g("Prefilled", "disk-B/page")
+	for (i = 1; i <= n; i++) if (row[i] ~ /^Dashboard\//)
+		printf "dashboard %-4s on 100k captures: %.1f ms, %s B (goal <= 50 ms)\n", substr(row[i], 11), g(row[i], "ns/op") / 1e6, g(row[i], "B/resp")
+	if (g("CrawlGenerated", "pages/s") != "-")
+		printf "in-process crawl (crawler.BenchmarkCrawlGenerated): %s pages/s, peak RSS %s MB\n", g("CrawlGenerated", "pages/s"), g("CrawlGenerated", "peakRSS_MB")
+}' "$tmp/out"

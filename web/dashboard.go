@@ -41,25 +41,30 @@ type Dashboard struct {
 	// New URLs.
 	Runs []RunSummary `json:"runs"`
 	// New lists what the latest run archived first (its Run.New URLs, at
-	// most maxNew of them); NewTotal is how many URLs the run listed.
+	// most maxNew of them); NewTotal is how many URLs the run listed;
+	// NewList is the path of the run's full list, paged
+	// (/api/runs/{id}/new; "" when no run is recorded).
 	New      []NewItem `json:"new"`
 	NewTotal int       `json:"new_total"`
+	NewList  string    `json:"new_list"`
 	// LatestRun is the ID of the run New comes from ("" when no run is recorded).
 	LatestRun string `json:"latest_run"`
 }
 
 // RunSummary is a run as the dashboard lists it: its record with New cut
-// to at most maxNew URLs, and NewTotal, how many the run listed.
+// to at most maxNew URLs, NewTotal, how many the run listed, and NewList,
+// the path of its full list, paged (/api/runs/{id}/new).
 type RunSummary struct {
 	archive.Run
-	NewTotal int `json:"new_total"`
+	NewTotal int    `json:"new_total"`
+	NewList  string `json:"new_list"`
 }
 
 // summarize returns runs as RunSummary values, New cut to maxNew.
 func summarize(runs []*archive.Run) []RunSummary {
 	out := make([]RunSummary, 0, len(runs))
 	for _, r := range runs {
-		sum := RunSummary{Run: *r, NewTotal: len(r.New)}
+		sum := RunSummary{Run: *r, NewTotal: len(r.New), NewList: runNewPath(r.ID)}
 		sum.New = r.New[:min(len(r.New), maxNew)]
 		out = append(out, sum)
 	}
@@ -181,7 +186,7 @@ func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
 	}
 	if len(runs) > 0 {
 		d.LatestRun = runs[0].ID
-		d.NewTotal = len(runs[0].New)
+		d.NewTotal, d.NewList = len(runs[0].New), runNewPath(runs[0].ID)
 		for _, u := range runs[0].New[:min(len(runs[0].New), maxNew)] {
 			it, err := newItem(r, u)
 			if err != nil {

@@ -142,6 +142,7 @@ func (s *Server) Handler() http.Handler {
 		return s.diff(r.URL.Query().Get("a"), r.URL.Query().Get("b"))
 	}))
 	mux.HandleFunc("GET /api/runs", h.api(func(*http.Request) (any, error) { return s.runs() }))
+	mux.HandleFunc("GET /api/runs/{id}/new", h.api(s.runNew))
 	mux.HandleFunc("GET /api/audit", h.api(s.auditAPI))
 	mux.HandleFunc("GET /api/captures/{id}", h.api(func(r *http.Request) (any, error) { return s.capture(r.PathValue("id")) }))
 	mux.HandleFunc("GET /api/", h.api(func(r *http.Request) (any, error) { return nil, notFoundf("no API endpoint %s", r.URL.Path) }))
