@@ -57,50 +57,74 @@ func simplified(r rune) (rune, bool) {
 // become simplified, full-width ASCII becomes half-width, ASCII brackets
 // become full-width ones, and all white space is removed.
 func normLabel(s string) string {
-	if labelIsNormal(s) {
+	i := firstAbnormal(s)
+	if i == len(s) {
 		return s
 	}
+	// the prefix s[:i] is normal already: copy it and fold the rest
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if isSpaceRune(r) {
-			continue
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r, keep := labelRune(r); keep {
+			b.WriteRune(r)
 		}
-		if t, ok := simplified(r); ok {
-			r = t
-		}
-		switch {
-		case r == '(':
-			r = '（'
-		case r == ')':
-			r = '）'
-		case r >= '！' && r <= '～' && r != '（' && r != '）':
-			r = r - '！' + '!'
-		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
 
+// labelRune is what normLabel makes of one rune, and false for white
+// space, which it drops.
+func labelRune(r rune) (rune, bool) {
+	if isSpaceFast(r) {
+		return 0, false
+	}
+	if t, ok := simplified(r); ok {
+		r = t
+	}
+	switch {
+	case r == '(':
+		r = '（'
+	case r == ')':
+		r = '）'
+	case r >= '！' && r <= '～' && r != '（' && r != '）':
+		r = r - '！' + '!'
+	}
+	return r, true
+}
+
 // labelIsNormal reports text that normLabel leaves as it is.
-func labelIsNormal(s string) bool {
-	for _, r := range s {
+func labelIsNormal(s string) bool { return firstAbnormal(s) == len(s) }
+
+// firstAbnormal is the byte offset of the first rune of s that normLabel
+// changes or drops, len(s) when there is none.
+func firstAbnormal(s string) int {
+	for i, r := range s {
 		switch {
 		case r < 0x80:
 			if r == '(' || r == ')' || r <= ' ' || r == 0x7f {
-				return false
+				return i
 			}
-		case isSpaceRune(r):
-			return false
+		case isSpaceFast(r):
+			return i
 		case r >= '！' && r <= '～' && r != '（' && r != '）':
-			return false
+			return i
 		default:
 			if _, ok := simplified(r); ok {
-				return false
+				return i
 			}
 		}
 	}
-	return true
+	return len(s)
+}
+
+// isSpaceFast is isSpaceRune with a shortcut for the CJK and full-width
+// ranges (U+3001 to U+FEFE), which hold no space: most runes of a report.
+func isSpaceFast(r rune) bool {
+	if r > 0x3000 && r < 0xFEFF {
+		return false
+	}
+	return isSpaceRune(r)
 }
 
 // rowRule recognises one template row by keywords in its label.

@@ -81,14 +81,14 @@ func buildUnits(doc *Document) []unit {
 // empty cell); a markdown pipe row is a row of cells; any other line is
 // split at white space (pdftotext -layout/-raw columns).
 func lineUnit(bi int, ln string) unit {
-	u := unit{raw: strings.TrimFunc(ln, isSpaceRune), block: bi, isText: true}
+	u := unit{raw: strings.TrimFunc(ln, isSpaceFast), block: bi, isText: true}
 	u.norm = normLabel(u.raw)
-	if strings.TrimFunc(ln, isSpaceRune) == "" && !strings.Contains(ln, "\t") {
+	if strings.TrimFunc(ln, isSpaceFast) == "" && !strings.Contains(ln, "\t") {
 		u.empty = true
 		u.toks = []token{{kind: tokBreak}}
 		return u
 	}
-	trimmed := strings.TrimFunc(ln, isSpaceRune)
+	trimmed := strings.TrimFunc(ln, isSpaceFast)
 	switch {
 	case strings.Contains(ln, "\t"):
 		u.tabbed = true
@@ -147,7 +147,7 @@ func lineUnit(bi int, ln string) unit {
 
 // appendCell appends the token for one cell text.
 func appendCell(toks []token, f string, grid bool) []token {
-	f = strings.TrimFunc(f, isSpaceRune)
+	f = strings.TrimFunc(f, isSpaceFast)
 	k, v := parseCell(f)
 	switch k {
 	case cellBlank:
@@ -173,7 +173,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 	used := make([]bool, width)
 	for _, row := range grid {
 		for c, cell := range row {
-			if strings.TrimFunc(cell.Text, isSpaceRune) != "" {
+			if strings.TrimFunc(cell.Text, isSpaceFast) != "" {
 				used[c] = true
 			}
 		}
@@ -186,7 +186,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			if !used[c] {
 				continue
 			}
-			text := strings.TrimFunc(cell.Text, isSpaceRune)
+			text := strings.TrimFunc(cell.Text, isSpaceFast)
 			if cell.Span {
 				if k, _ := parseCell(text); k == cellText {
 					continue
@@ -265,7 +265,7 @@ func fieldsWithPos(ln string) []posField {
 	col, start := 0, -1
 	var b strings.Builder
 	for _, r := range ln {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			if start >= 0 {
 				out = append(out, posField{b.String(), start, col})
 				b.Reset()
