@@ -161,6 +161,7 @@ func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
 		r.Text = b.b
 		if !b.whole {
 			r.Text = bytes.ToValidUTF8(b.b, []byte("\uFFFD"))
+			r.Owned = true
 		}
 	case isGB(name):
 		r.Decoder = "gb18030"
@@ -172,6 +173,8 @@ func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
 	default:
 		r.Text = mustDecode(e, b.b)
 	}
+	// every decoder but UTF-8 of valid UTF-8 writes a new buffer
+	r.Owned = r.Owned || name != "utf-8"
 	r.Text = bytes.TrimPrefix(r.Text, []byte("\uFEFF"))
 	return r
 }

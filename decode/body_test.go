@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -64,6 +65,36 @@ func TestClean(t *testing.T) {
 	} {
 		if got := clean([]byte(tc.text)); got != tc.want || got != cleanByRunes([]byte(tc.text)) {
 			t.Errorf("%s: clean = %v, want %v (by runes %v)", tc.name, got, tc.want, cleanByRunes([]byte(tc.text)))
+		}
+	}
+}
+
+// TestOwned: Text is marked as the caller's to modify exactly when it
+// does not share the input's memory.
+func TestOwned(t *testing.T) {
+	gbkPage := append([]byte(`<meta charset="gbk"><p>`), gbk(t, "政府信息公开")...)
+	for _, tc := range []struct {
+		name string
+		body []byte
+		ct   string
+		want bool
+	}{
+		{"valid utf-8", []byte("<p>政府"), "", false},
+		{"utf-8 bom", []byte("\xef\xbb\xbf<p>政府"), "", false},
+		{"utf-8 with a stray byte", []byte("<p>政府信息公开\xe9 2021年度报告"), "text/html; charset=utf-8", true},
+		{"gbk", gbkPage, "", true},
+		{"windows-1252", []byte("caf\xe9"), "text/html; charset=windows-1252", true},
+	} {
+		in := bytes.Clone(tc.body)
+		r := HTML(in, tc.ct)
+		if r.Owned != tc.want {
+			t.Errorf("%s: Owned = %v, want %v", tc.name, r.Owned, tc.want)
+		}
+		if r.Owned && len(r.Text) > 0 {
+			r.Text[0] ^= 0xff
+			if !bytes.Equal(in, tc.body) {
+				t.Errorf("%s: Owned text shares the input's memory", tc.name)
+			}
 		}
 	}
 }

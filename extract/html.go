@@ -68,8 +68,14 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 		}
 		data, contentType = part, ct
 	}
-	utf, encName := decodeHTML(data, contentType)
-	if strip {
+	// the one charset policy the crawler shares; the GB family is
+	// reported as "gb18030", the superset it is read with
+	dec := decode.HTML(data, contentType)
+	utf, encName := dec.Text, dec.Decoder
+	switch {
+	case strip && dec.Owned:
+		utf = stripPresentationOwned(utf) // no second copy of the page
+	case strip:
 		utf = stripPresentation(utf)
 	}
 	root, err := html.Parse(bytes.NewReader(utf))
@@ -127,14 +133,6 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 		doc.Title = cleanSpace(gq.Find("h1").First().Text())
 	}
 	return doc, nil
-}
-
-// decodeHTML returns data as UTF-8 and the name of the decoder used,
-// by the one charset policy the crawler shares (decode.HTML); the GB
-// family is reported as "gb18030", the superset it is read with.
-func decodeHTML(data []byte, contentType string) ([]byte, string) {
-	r := decode.HTML(data, contentType)
-	return r.Text, r.Decoder
 }
 
 // findBody returns the article container: the first CMS container with
@@ -266,7 +264,7 @@ func textLen(n *html.Node, depth int) int {
 	case html.TextNode:
 		l := 0
 		for _, r := range n.Data {
-			if !isSpaceRune(r) {
+			if !isSpaceFast(r) {
 				l++
 			}
 		}
@@ -501,7 +499,7 @@ func cleanSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			space = true
 			continue
 		}
@@ -519,7 +517,7 @@ func cleanSpace(s string) string {
 func spaceIsClean(s string) bool {
 	prevSpace := true
 	for _, r := range s {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			if r != ' ' || prevSpace {
 				return false
 			}
