@@ -146,31 +146,11 @@ func findBody(gq *goquery.Document) []*html.Node {
 	if body == nil {
 		return nil
 	}
-	lens := make(map[*html.Node]int, 1024)
-	textLens(body, lens, 0)
-	total := lens[body]
-	for i, m := range bodyMatchers {
-		var best *html.Node
-		bestLen := 0
-		var all []*html.Node
-		gq.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
-			n := s.Get(0)
-			if l := lens[n]; l > bestLen {
-				best, bestLen = n, l
-			}
-			if lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
-				all = append(all, n)
-			}
-		})
-		// a container with little of the page's text is a sidebar box
-		if best != nil && bestLen >= 20 && (bestLen*5 >= total || hasTable(best)) {
-			if i < multiBodySelectors && len(all) > 1 {
-				// the editor's content saved in several boxes
-				return all
-			}
-			return []*html.Node{best}
-		}
+	sc := scanBody(body)
+	if found := sc.container(); found != nil {
+		return found
 	}
+	lens := sc.lens
 	// descend while one child holds most of the text
 	n := body
 	for depth := 0; depth < maxHTMLDepth; depth++ {
@@ -220,9 +200,27 @@ func compileSelectors(sels []string) []cascadia.Selector {
 	return out
 }
 
-// textLens records textLen of n and of every element under it in lens,
-// in one pass.
-func textLens(n *html.Node, lens map[*html.Node]int, depth int) int {
+// bodyScan is what one walk of a page's <body> learns for findBody: the
+// visible text length of every element under it (textLen), and the
+// elements each of bodySelectors matches, in document order.
+type bodyScan struct {
+	lens    map[*html.Node]int
+	matches [][]*html.Node // by index in bodySelectors
+	total   int            // the text length of <body>
+}
+
+// scanBody walks body once. Elements outside it, skipped ones (scripts,
+// navigation, hidden boxes) and those nested deeper than maxHTMLDepth
+// have no text for findBody, so they are neither measured nor matched.
+func scanBody(body *html.Node) *bodyScan {
+	sc := &bodyScan{lens: make(map[*html.Node]int, 1024), matches: make([][]*html.Node, len(bodyMatchers))}
+	sc.total = sc.visit(body, 0)
+	return sc
+}
+
+// visit records the text length of n and every element under it, and
+// the selectors n matches, and returns n's text length.
+func (sc *bodyScan) visit(n *html.Node, depth int) int {
 	if depth > maxHTMLDepth {
 		return 0
 	}
@@ -233,16 +231,66 @@ func textLens(n *html.Node, lens map[*html.Node]int, depth int) int {
 		if skipElement(n) {
 			return 0
 		}
+		if mayMatchBody(n) {
+			for i, m := range bodyMatchers {
+				if m.Match(n) {
+					sc.matches[i] = append(sc.matches[i], n)
+				}
+			}
+		}
 	case html.DocumentNode:
 	default:
 		return 0
 	}
 	l := 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		l += textLens(c, lens, depth+1)
+		l += sc.visit(c, depth+1)
 	}
-	lens[n] = l
+	sc.lens[n] = l
 	return l
+}
+
+// mayMatchBody reports elements a body selector can match: every one
+// names an id, a class or the <article> element, so any other element
+// is spared the selector matching.
+func mayMatchBody(n *html.Node) bool {
+	if n.Data == "article" {
+		return true
+	}
+	for _, a := range n.Attr {
+		if a.Key == "id" || a.Key == "class" {
+			return true
+		}
+	}
+	return false
+}
+
+// container is the first CMS container, by the order of bodySelectors,
+// that holds real text: its best-filled match, or for the editor boxes
+// all its outermost matches with text. It is nil when there is none.
+func (sc *bodyScan) container() []*html.Node {
+	for i, matched := range sc.matches {
+		var best *html.Node
+		bestLen := 0
+		var all []*html.Node
+		for _, n := range matched {
+			if l := sc.lens[n]; l > bestLen {
+				best, bestLen = n, l
+			}
+			if sc.lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
+				all = append(all, n)
+			}
+		}
+		// a container with little of the page's text is a sidebar box
+		if best != nil && bestLen >= 20 && (bestLen*5 >= sc.total || hasTable(best)) {
+			if i < multiBodySelectors && len(all) > 1 {
+				// the editor's content saved in several boxes
+				return all
+			}
+			return []*html.Node{best}
+		}
+	}
+	return nil
 }
 
 func hasTable(n *html.Node) bool {
