@@ -231,11 +231,9 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 		if skipElement(n) {
 			return 0
 		}
-		if mayMatchBody(n) {
-			for i, m := range bodyMatchers {
-				if m.Match(n) {
-					sc.matches[i] = append(sc.matches[i], n)
-				}
+		for i, m := range bodyMatchers {
+			if mayMatch(n, bodyKeys[i]) && m.Match(n) {
+				sc.matches[i] = append(sc.matches[i], n)
 			}
 		}
 	case html.DocumentNode:
@@ -250,15 +248,37 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 	return l
 }
 
-// mayMatchBody reports elements a body selector can match: every one
-// names an id, a class or the <article> element, so any other element
-// is spared the selector matching.
-func mayMatchBody(n *html.Node) bool {
-	if n.Data == "article" {
-		return true
+// selectorKey is a name an element must carry for a simple selector
+// ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR", "article") to match it:
+// a tag name (tag true), or an id or class name its id or class
+// attribute then contains.
+type selectorKey struct {
+	name string
+	tag  bool
+}
+
+// bodyKeys are the keys of bodySelectors, by index.
+var bodyKeys = func() []selectorKey {
+	out := make([]selectorKey, len(bodySelectors))
+	for i, sel := range bodySelectors {
+		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
+			out[i] = selectorKey{name: sel[j+1:]}
+		} else {
+			out[i] = selectorKey{name: sel, tag: true}
+		}
+	}
+	return out
+}()
+
+// mayMatch is a cheap necessary condition for a selector with key k to
+// match n, so that cascadia's matching runs only on the few elements
+// that pass it (Word pages put class="MsoNormal" on every paragraph).
+func mayMatch(n *html.Node, k selectorKey) bool {
+	if k.tag {
+		return n.Data == k.name
 	}
 	for _, a := range n.Attr {
-		if a.Key == "id" || a.Key == "class" {
+		if (a.Key == "id" || a.Key == "class") && strings.Contains(a.Val, k.name) {
 			return true
 		}
 	}

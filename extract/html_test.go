@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/report"
+	"golang.org/x/net/html"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -127,5 +128,41 @@ func TestHTMLWordSpacers(t *testing.T) {
 			}
 			compareCells(t, r, loadGolden(t, name))
 		})
+	}
+}
+
+// TestMayMatchIsNecessary: every element a body selector matches in the
+// test pages (and in a page built to hit each selector) passes the
+// mayMatch prefilter, so the prefilter never hides a container.
+func TestMayMatchIsNecessary(t *testing.T) {
+	pages := []string{`<body><div id="zoom"></div><div class="x TRS_Editor y"></div><div class="view TRS_UEDITOR">` +
+		`</div><div id="Zoom" class="zoom"></div><article></article><div class="content main-content"></div></body>`}
+	files, _ := filepath.Glob("testdata/html/*.html")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, string(data))
+	}
+	hits := 0
+	for _, p := range pages {
+		root, err := html.Parse(strings.NewReader(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range root.Descendants() {
+			for i, m := range bodyMatchers {
+				if m.Match(n) {
+					hits++
+					if !mayMatch(n, bodyKeys[i]) {
+						t.Errorf("%s matches <%s %v> but mayMatch says no", bodySelectors[i], n.Data, n.Attr)
+					}
+				}
+			}
+		}
+	}
+	if hits < 7 {
+		t.Errorf("only %d matches: the test pages do not exercise the selectors", hits)
 	}
 }
