@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -231,8 +232,9 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 		if skipElement(n) {
 			return 0
 		}
-		for i, m := range bodyMatchers {
-			if mayMatch(n, bodyKeys[i]) && m.Match(n) {
+		for set := bodyCandidates(n); set != 0; set &= set - 1 {
+			i := bits.TrailingZeros64(set)
+			if bodyMatchers[i].Match(n) {
 				sc.matches[i] = append(sc.matches[i], n)
 			}
 		}
@@ -248,41 +250,49 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 	return l
 }
 
-// selectorKey is a name an element must carry for a simple selector
-// ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR", "article") to match it:
-// a tag name (tag true), or an id or class name its id or class
-// attribute then contains.
-type selectorKey struct {
-	name string
-	tag  bool
+// A body selector ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR",
+// "article") matches only an element that carries its last simple
+// selector's name: as its tag, or as its id or a word of its class. The
+// selectors are indexed by that name, so that each element is looked up
+// once, by its tag and words, and cascadia's matching runs only on the
+// few candidates (Word pages put class="MsoNormal" on every paragraph).
+var bodyByTag, bodyByName = indexSelectors(bodySelectors)
+
+// indexSelectors maps the tag or id/class name of each selector to the
+// set of selectors (bit i for sels[i]; at most 64) it names.
+func indexSelectors(sels []string) (byTag, byName map[string]uint64) {
+	byTag, byName = map[string]uint64{}, map[string]uint64{}
+	for i, sel := range sels {
+		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
+			byName[sel[j+1:]] |= 1 << i
+		} else {
+			byTag[sel] |= 1 << i
+		}
+	}
+	return byTag, byName
 }
 
-// bodyKeys are the keys of bodySelectors, by index.
-var bodyKeys = func() []selectorKey {
-	out := make([]selectorKey, len(bodySelectors))
-	for i, sel := range bodySelectors {
-		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
-			out[i] = selectorKey{name: sel[j+1:]}
-		} else {
-			out[i] = selectorKey{name: sel, tag: true}
-		}
-	}
-	return out
-}()
-
-// mayMatch is a cheap necessary condition for a selector with key k to
-// match n, so that cascadia's matching runs only on the few elements
-// that pass it (Word pages put class="MsoNormal" on every paragraph).
-func mayMatch(n *html.Node, k selectorKey) bool {
-	if k.tag {
-		return n.Data == k.name
-	}
+// bodyCandidates is the set of body selectors (bit i for bodySelectors[i])
+// that may match n: a superset of those that do.
+func bodyCandidates(n *html.Node) uint64 {
+	set := bodyByTag[n.Data]
 	for _, a := range n.Attr {
-		if (a.Key == "id" || a.Key == "class") && strings.Contains(a.Val, k.name) {
-			return true
+		if a.Key != "id" && a.Key != "class" {
+			continue
+		}
+		for v := a.Val; v != ""; {
+			w := v
+			if i := strings.IndexAny(v, " \t\r\n\f"); i >= 0 {
+				w, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			if w != "" {
+				set |= bodyByName[w]
+			}
 		}
 	}
-	return false
+	return set
 }
 
 // container is the first CMS container, by the order of bodySelectors,
