@@ -30,26 +30,47 @@ var trad = func() map[rune]rune {
 }()
 
 // tradTable is trad as a table over the CJK block (0 = no mapping), for
-// lookups without hashing.
-var tradTable = func() []rune {
-	t := make([]rune, 0xA000-0x4E00)
+// lookups without hashing; uint16 holds every simplified form there and
+// keeps the table small enough to stay in cache.
+var tradTable = func() []uint16 {
+	t := make([]uint16, tradTableEnd-tradTableStart)
 	for k, v := range trad {
-		if k >= 0x4E00 && k < 0xA000 {
-			t[k-0x4E00] = v
+		if k >= tradTableStart && k < tradTableEnd && v < 0x10000 {
+			t[k-tradTableStart] = uint16(v)
 		}
 	}
 	return t
 }()
 
+// The CJK block tradTable covers.
+const (
+	tradTableStart = 0x4E00
+	tradTableEnd   = 0xA000
+)
+
+// tradOutside is what of trad tradTable cannot hold (none today), so
+// that simplified still answers for every pair of trad.
+var tradOutside = func() map[rune]rune {
+	m := map[rune]rune{}
+	for k, v := range trad {
+		if k < tradTableStart || k >= tradTableEnd || v >= 0x10000 {
+			m[k] = v
+		}
+	}
+	return m
+}()
+
 // simplified maps a traditional character to its simplified form.
 func simplified(r rune) (rune, bool) {
-	if r >= 0x4E00 && r < 0xA000 {
-		if t := tradTable[r-0x4E00]; t != 0 {
-			return t, true
+	if r >= tradTableStart && r < tradTableEnd {
+		if t := tradTable[r-tradTableStart]; t != 0 {
+			return rune(t), true
 		}
+	}
+	if len(tradOutside) == 0 { // the common case: no hashing
 		return r, false
 	}
-	t, ok := trad[r]
+	t, ok := tradOutside[r]
 	return t, ok
 }
 

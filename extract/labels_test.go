@@ -49,3 +49,18 @@ func TestNormLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestSimplified: the table lookup answers exactly as the trad map for
+// every rune.
+func TestSimplified(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		want, wok := trad[r]
+		if !wok {
+			want = r
+		}
+		got, ok := simplified(r)
+		if ok != wok || (ok && got != want) {
+			t.Fatalf("simplified(%U) = %U %v, trad has %U %v", r, got, ok, want, wok)
+		}
+	}
+}
