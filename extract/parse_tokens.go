@@ -81,14 +81,14 @@ func buildUnits(doc *Document) []unit {
 // empty cell); a markdown pipe row is a row of cells; any other line is
 // split at white space (pdftotext -layout/-raw columns).
 func lineUnit(bi int, ln string) unit {
-	u := unit{raw: strings.TrimFunc(ln, isSpaceFast), block: bi, isText: true}
+	trimmed := strings.TrimFunc(ln, isSpaceFast)
+	u := unit{raw: trimmed, block: bi, isText: true}
 	u.norm = normLabel(u.raw)
-	if strings.TrimFunc(ln, isSpaceFast) == "" && !strings.Contains(ln, "\t") {
+	if trimmed == "" && !strings.Contains(ln, "\t") {
 		u.empty = true
 		u.toks = []token{{kind: tokBreak}}
 		return u
 	}
-	trimmed := strings.TrimFunc(ln, isSpaceFast)
 	switch {
 	case strings.Contains(ln, "\t"):
 		u.tabbed = true
@@ -260,7 +260,33 @@ type posField struct {
 }
 
 // fieldsWithPos splits a line at white space, keeping each field's columns.
+// The fields of valid UTF-8 are slices of ln, not copies.
 func fieldsWithPos(ln string) []posField {
+	if !utf8.ValidString(ln) {
+		return fieldsWithPosCopy(ln)
+	}
+	var out []posField
+	col, start, from := 0, -1, 0
+	for i, r := range ln {
+		if isSpaceFast(r) {
+			if start >= 0 {
+				out = append(out, posField{ln[from:i], start, col})
+				start = -1
+			}
+		} else if start < 0 {
+			start, from = col, i
+		}
+		col++
+	}
+	if start >= 0 {
+		out = append(out, posField{ln[from:], start, col})
+	}
+	return out
+}
+
+// fieldsWithPosCopy is fieldsWithPos for a line that is not valid UTF-8:
+// each field is built rune by rune, so a bad byte becomes U+FFFD.
+func fieldsWithPosCopy(ln string) []posField {
 	var out []posField
 	col, start := 0, -1
 	var b strings.Builder
