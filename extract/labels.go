@@ -78,18 +78,43 @@ func simplified(r rune) (rune, bool) {
 // become simplified, full-width ASCII becomes half-width, ASCII brackets
 // become full-width ones, and all white space is removed.
 func normLabel(s string) string {
-	i := firstAbnormal(s)
+	i, bad := firstAbnormal(s)
 	if i == len(s) {
 		return s
 	}
-	// the prefix s[:i] is normal already: copy it and fold the rest
+	// s[:i] is normal already: copy it (up to a byte that is not UTF-8,
+	// which becomes U+FFFD like every rune written) and fold the rest
+	cut := min(i, bad)
 	var b strings.Builder
 	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for _, r := range s[i:] {
+	b.WriteString(s[:cut])
+	for _, r := range s[cut:] {
 		if r, keep := labelRune(r); keep {
 			b.WriteRune(r)
 		}
+	}
+	return b.String()
+}
+
+// normJoined is normLabel(strings.Join(parts, " ")) without building the
+// joined string first: normLabel drops the spaces and folds rune by rune,
+// so the parts can be folded one by one (most are normal already and
+// need no copy).
+func normJoined(parts []string) string {
+	n := 0
+	for _, p := range parts {
+		if !utf8.ValidString(p) {
+			return normLabel(strings.Join(parts, " "))
+		}
+		n += len(p)
+	}
+	if len(parts) == 1 {
+		return normLabel(parts[0])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(normLabel(p))
 	}
 	return b.String()
 }
@@ -115,28 +140,38 @@ func labelRune(r rune) (rune, bool) {
 }
 
 // labelIsNormal reports text that normLabel leaves as it is.
-func labelIsNormal(s string) bool { return firstAbnormal(s) == len(s) }
+func labelIsNormal(s string) bool {
+	i, _ := firstAbnormal(s)
+	return i == len(s)
+}
 
 // firstAbnormal is the byte offset of the first rune of s that normLabel
-// changes or drops, len(s) when there is none.
-func firstAbnormal(s string) int {
+// changes or drops, len(s) when there is none, and the offset of the
+// first byte that is not UTF-8 (len(s) when there is none). Such a byte
+// alone does not make s abnormal.
+func firstAbnormal(s string) (int, int) {
+	bad := len(s)
 	for i, r := range s {
 		switch {
 		case r < 0x80:
 			if r == '(' || r == ')' || r <= ' ' || r == 0x7f {
-				return i
+				return i, bad
 			}
 		case isSpaceFast(r):
-			return i
+			return i, bad
 		case r >= '！' && r <= '～' && r != '（' && r != '）':
-			return i
+			return i, bad
+		case r == utf8.RuneError && bad == len(s):
+			if _, w := utf8.DecodeRuneInString(s[i:]); w == 1 {
+				bad = i
+			}
 		default:
 			if _, ok := simplified(r); ok {
-				return i
+				return i, bad
 			}
 		}
 	}
-	return len(s)
+	return len(s), bad
 }
 
 // isSpaceFast is isSpaceRune with a shortcut for the CJK and full-width

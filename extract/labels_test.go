@@ -16,8 +16,12 @@ func TestIsSpaceFast(t *testing.T) {
 	}
 }
 
-// normLabelByRunes is normLabel folding every rune from the start.
+// normLabelByRunes is normLabel as first written: a text that is not
+// normal is folded rune by rune from its start.
 func normLabelByRunes(s string) string {
+	if labelIsNormal(s) {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		if r, keep := labelRune(r); keep {
@@ -25,6 +29,44 @@ func normLabelByRunes(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// labelPieces are the kinds of rune normLabel treats differently, and
+// bytes that are not UTF-8.
+var labelPieces = []string{"行政", "許可", " ", "\u3000", "(", "）", "１２", "Ａ", "a", "\xe5", "\xb9\x80", "\uFFFD", "\t", "件"}
+
+// TestNormLabelPieces compares normLabel with the rune-by-rune fold, and
+// normJoined with normLabel of the joined parts, on every string of up
+// to four pieces.
+func TestNormLabelPieces(t *testing.T) {
+	var texts []string
+	var grow func(prefix string, depth int)
+	grow = func(prefix string, depth int) {
+		texts = append(texts, prefix)
+		if depth == 4 {
+			return
+		}
+		for _, p := range labelPieces {
+			grow(prefix+p, depth+1)
+		}
+	}
+	grow("", 0)
+	for _, s := range texts {
+		if got, want := normLabel(s), normLabelByRunes(s); got != want {
+			t.Fatalf("normLabel(%q) = %q, rune by rune %q", s, got, want)
+		}
+	}
+	for i, a := range texts[:2000] {
+		parts := []string{a, texts[len(texts)-1-i], texts[(i*7919)%len(texts)]}
+		for k := 1; k <= len(parts); k++ {
+			if got, want := normJoined(parts[:k]), normLabel(strings.Join(parts[:k], " ")); got != want {
+				t.Fatalf("normJoined(%q) = %q, want %q", parts[:k], got, want)
+			}
+		}
+	}
+	if normJoined(nil) != "" {
+		t.Errorf("normJoined(nil) = %q", normJoined(nil))
+	}
 }
 
 // TestNormLabel: the label folds, and the copy of an already-normal

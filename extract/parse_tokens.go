@@ -208,7 +208,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			u.toks[len(u.toks)-1].col = c + 1
 		}
 		u.raw = strings.Join(raw, " ")
-		u.norm = normLabel(u.raw)
+		u.norm = normJoined(raw)
 		// a row with a single text cell (a layout table holding the whole
 		// report) can be a heading or a paragraph
 		if len(u.toks) == 1 && u.toks[0].kind == tokText {
