@@ -190,9 +190,6 @@ func findBody(gq *goquery.Document) []*html.Node {
 	return []*html.Node{n}
 }
 
-// bodyMatchers are bodySelectors compiled once.
-var bodyMatchers = compileSelectors(bodySelectors)
-
 func compileSelectors(sels []string) []cascadia.Selector {
 	out := make([]cascadia.Selector, len(sels))
 	for i, s := range sels {
@@ -214,7 +211,7 @@ type bodyScan struct {
 // navigation, hidden boxes) and those nested deeper than maxHTMLDepth
 // have no text for findBody, so they are neither measured nor matched.
 func scanBody(body *html.Node) *bodyScan {
-	sc := &bodyScan{lens: make(map[*html.Node]int, 1024), matches: make([][]*html.Node, len(bodyMatchers))}
+	sc := &bodyScan{lens: make(map[*html.Node]int, 1024), matches: make([][]*html.Node, len(bodySelectors))}
 	sc.total = sc.visit(body, 0)
 	return sc
 }
@@ -232,12 +229,7 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 		if skipElement(n) {
 			return 0
 		}
-		for set := bodyCandidates(n); set != 0; set &= set - 1 {
-			i := bits.TrailingZeros64(set)
-			if bodyMatchers[i].Match(n) {
-				sc.matches[i] = append(sc.matches[i], n)
-			}
-		}
+		bodyIndex.match(n, sc.matches)
 	case html.DocumentNode:
 	default:
 		return 0
@@ -250,32 +242,41 @@ func (sc *bodyScan) visit(n *html.Node, depth int) int {
 	return l
 }
 
-// A body selector ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR",
-// "article") matches only an element that carries its last simple
-// selector's name: as its tag, or as its id or a word of its class. The
-// selectors are indexed by that name, so that each element is looked up
-// once, by its tag and words, and cascadia's matching runs only on the
-// few candidates (Word pages put class="MsoNormal" on every paragraph).
-var bodyByTag, bodyByName = indexSelectors(bodySelectors)
-
-// indexSelectors maps the tag or id/class name of each selector to the
-// set of selectors (bit i for sels[i]; at most 64) it names.
-func indexSelectors(sels []string) (byTag, byName map[string]uint64) {
-	byTag, byName = map[string]uint64{}, map[string]uint64{}
-	for i, sel := range sels {
-		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
-			byName[sel[j+1:]] |= 1 << i
-		} else {
-			byTag[sel] |= 1 << i
-		}
-	}
-	return byTag, byName
+// A CMS selector ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR", "h1")
+// matches only an element that carries its last simple selector's name:
+// as its tag, or as its id or a word of its class. A selectorIndex keys
+// its selectors by that name, so that each element is looked up once, by
+// its tag and words, and cascadia's matching runs only on the few
+// candidates (Word pages put class="MsoNormal" on every paragraph).
+type selectorIndex struct {
+	matchers      []cascadia.Selector
+	byTag, byName map[string]uint64 // bit i for matchers[i]
 }
 
-// bodyCandidates is the set of body selectors (bit i for bodySelectors[i])
-// that may match n: a superset of those that do.
-func bodyCandidates(n *html.Node) uint64 {
-	set := bodyByTag[n.Data]
+// bodyIndex and titleIndex index bodySelectors and titleSelectors.
+var (
+	bodyIndex  = indexSelectors(bodySelectors)
+	titleIndex = indexSelectors(titleSelectors)
+)
+
+// indexSelectors compiles sels (at most 64) and keys each by the tag or
+// id/class name it names.
+func indexSelectors(sels []string) *selectorIndex {
+	x := &selectorIndex{matchers: compileSelectors(sels), byTag: map[string]uint64{}, byName: map[string]uint64{}}
+	for i, sel := range sels {
+		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
+			x.byName[sel[j+1:]] |= 1 << i
+		} else {
+			x.byTag[sel] |= 1 << i
+		}
+	}
+	return x
+}
+
+// candidates is the set of selectors (bit i for matchers[i]) that may
+// match n: a superset of those that do.
+func (x *selectorIndex) candidates(n *html.Node) uint64 {
+	set := x.byTag[n.Data]
 	for _, a := range n.Attr {
 		if a.Key != "id" && a.Key != "class" {
 			continue
@@ -288,11 +289,32 @@ func bodyCandidates(n *html.Node) uint64 {
 				v = ""
 			}
 			if w != "" {
-				set |= bodyByName[w]
+				set |= x.byName[w]
 			}
 		}
 	}
 	return set
+}
+
+// match appends n to matches[i] for every selector i that matches it.
+func (x *selectorIndex) match(n *html.Node, matches [][]*html.Node) {
+	for set := x.candidates(n); set != 0; set &= set - 1 {
+		if i := bits.TrailingZeros64(set); x.matchers[i].Match(n) {
+			matches[i] = append(matches[i], n)
+		}
+	}
+}
+
+// matchAll is, for each selector, the elements under root it matches in
+// document order: goquery's FindMatcher for all of them in one walk.
+func (x *selectorIndex) matchAll(root *html.Node) [][]*html.Node {
+	matches := make([][]*html.Node, len(x.matchers))
+	for n := range root.Descendants() {
+		if n.Type == html.ElementNode {
+			x.match(n, matches)
+		}
+	}
+	return matches
 }
 
 // container is the first CMS container, by the order of bodySelectors,
@@ -393,31 +415,21 @@ func skipElement(n *html.Node) bool {
 // titleSelectors are where CMSs print the article title above the body.
 var titleSelectors = []string{"h1", ".title", "#title", ".article-title", ".art_title", ".con_title", ".detail-title", "h2"}
 
-// titleMatchers are titleSelectors compiled once.
-var titleMatchers = compileSelectors(titleSelectors)
-
 // titleOutside returns the article title printed outside the body
 // container, when there is one that names a report.
 func titleOutside(gq *goquery.Document, body *html.Node) string {
-	for _, m := range titleMatchers {
-		var found string
-		gq.FindMatcher(m).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			n := s.Get(0)
+	for _, matched := range titleIndex.matchAll(gq.Get(0)) {
+		for _, n := range matched {
 			if isAncestor(body, n) || isAncestor(n, body) || hasSkippedAncestor(n) {
-				return true
+				continue
 			}
 			t := cleanSpace(nodeText(n))
 			// a report title names its year; a column name ("政府信息公开
 			// 年报" over a sidebar) does not
 			if utf8.RuneCountInString(t) <= 80 && (strings.Contains(t, "报告") || strings.Contains(t, "年报")) &&
 				reHTMLTitleYear.MatchString(normalizeDigits(t)) {
-				found = t
-				return false
+				return t
 			}
-			return true
-		})
-		if found != "" {
-			return found
 		}
 	}
 	return ""

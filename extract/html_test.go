@@ -133,13 +133,14 @@ func TestHTMLWordSpacers(t *testing.T) {
 
 // TestBodyCandidatesAreNecessary: every element a body selector matches in the
 // test pages (and in a page built to hit each selector) passes the
-// bodyCandidates prefilter, so the prefilter never hides a container.
+// candidates prefilter of its index (and so for the title selectors),
+// so the prefilter never hides a container or a title.
 func TestBodyCandidatesAreNecessary(t *testing.T) {
-	if len(bodySelectors) > 64 {
-		t.Fatalf("%d body selectors do not fit bodyCandidates' 64-bit set", len(bodySelectors))
+	if len(bodySelectors) > 64 || len(titleSelectors) > 64 {
+		t.Fatalf("%d body, %d title selectors: more than a 64-bit set holds", len(bodySelectors), len(titleSelectors))
 	}
 	pages := []string{`<body><div id="zoom"></div><div class="x TRS_Editor y"></div><div class="view TRS_UEDITOR">` +
-		`</div><div id="Zoom" class="zoom"></div><article></article><div class="content main-content"></div><div class="a\tarticle-content\n"></div></body>`}
+		`</div><div id="Zoom" class="zoom"></div><article></article><div class="content main-content"></div><div class="a\tarticle-content\n"></div><h1>t</h1><p class="title">t</p><h2 id="title">t</h2></body>`}
 	files, _ := filepath.Glob("testdata/html/*.html")
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -155,11 +156,16 @@ func TestBodyCandidatesAreNecessary(t *testing.T) {
 			t.Fatal(err)
 		}
 		for n := range root.Descendants() {
-			for i, m := range bodyMatchers {
-				if m.Match(n) {
-					hits++
-					if bodyCandidates(n)&(1<<i) == 0 {
-						t.Errorf("%s matches <%s %v> but bodyCandidates leaves it out", bodySelectors[i], n.Data, n.Attr)
+			for _, x := range []struct {
+				idx  *selectorIndex
+				sels []string
+			}{{bodyIndex, bodySelectors}, {titleIndex, titleSelectors}} {
+				for i, m := range x.idx.matchers {
+					if m.Match(n) {
+						hits++
+						if x.idx.candidates(n)&(1<<i) == 0 {
+							t.Errorf("%s matches <%s %v> but candidates leaves it out", x.sels[i], n.Data, n.Attr)
+						}
 					}
 				}
 			}
