@@ -10,12 +10,16 @@ import (
 )
 
 // body is a payload with the facts the charset policy asks about it,
-// each computed at most once.
+// each computed at most once and only when asked: the fast validity
+// checks first, the byte census only for a page labelled UTF-8 whose
+// bytes are not.
 type body struct {
 	b       []byte
-	facts   bool // valid, ascii, badShare computed
+	checked bool // valid, whole, ascii computed
 	valid   bool // valid UTF-8, a rune cut at the end allowed
+	whole   bool // valid UTF-8, no rune cut at the end
 	ascii   bool // no byte above 0x7F
+	counted bool // badHigh, high computed
 	badHigh int  // non-ASCII bytes not part of a valid UTF-8 sequence
 	high    int  // non-ASCII bytes
 	gb      *[]byte
@@ -23,12 +27,53 @@ type body struct {
 
 func newBody(b []byte) *body { return &body{b: b} }
 
-// scan computes valid, ascii and the share of bad non-ASCII bytes.
-func (b *body) scan() {
-	if b.facts {
+// check computes valid, whole and ascii with the standard library's
+// validity scan, which skips ASCII runs a word at a time.
+func (b *body) check() {
+	if b.checked {
 		return
 	}
-	b.facts = true
+	b.checked = true
+	b.whole = utf8.Valid(b.b)
+	// a rune cut by a size cap at the end is not evidence against UTF-8
+	b.valid = b.whole || utf8.Valid(b.b[:cutRuneStart(b.b)])
+	// invalid UTF-8 always has a byte above 0x7F
+	b.ascii = b.valid && isASCII(b.b)
+}
+
+// cutRuneStart is where an incomplete UTF-8 sequence at the very end of
+// s starts (a rune cut off by a size cap), or len(s) when s ends with a
+// complete rune or with bytes that could never start one.
+func cutRuneStart(s []byte) int {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax+1; i-- {
+		if !utf8.RuneStart(s[i]) {
+			continue // a continuation byte: look further back
+		}
+		if !utf8.FullRune(s[i:]) {
+			return i
+		}
+		break
+	}
+	return len(s)
+}
+
+// isASCII reports whether s has no byte above 0x7F.
+func isASCII(s []byte) bool {
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// count computes badHigh and high: how many non-ASCII bytes there are
+// and how many of them are not part of a valid UTF-8 sequence.
+func (b *body) count() {
+	if b.counted {
+		return
+	}
+	b.counted = true
 	s := b.b
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -51,11 +96,9 @@ func (b *body) scan() {
 		b.high += n
 		i += n
 	}
-	b.ascii = b.high == 0
-	b.valid = b.badHigh == 0
 }
 
-func (b *body) validUTF8() bool { b.scan(); return b.valid }
+func (b *body) validUTF8() bool { b.check(); return b.valid }
 
 // gbText is the body decoded as GB18030 when that reads cleanly (at most
 // one rune in 50 a replacement), else nil.
@@ -73,12 +116,16 @@ func (b *body) gbText() []byte {
 // contradicts reports whether the body cannot be in the charset a label
 // names (canonical WHATWG name); see HTML for the cases.
 func (b *body) contradicts(name string) bool {
-	b.scan()
+	b.check()
 	switch {
 	case name == "utf-8":
+		if b.valid {
+			return false
+		}
 		// GBK pairs are mostly invalid UTF-8 (some read as valid
 		// three-byte runes by accident); a UTF-8 page has at most a few
 		// stray bytes
+		b.count()
 		return b.badHigh*8 >= b.high && b.badHigh > 0 && b.gbText() != nil
 	case b.ascii:
 		return false
@@ -110,10 +157,11 @@ func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
 	r := Result{Charset: name, Decoder: name, From: from}
 	switch {
 	case name == "utf-8":
-		b.scan()
+		b.check()
 		r.Text = b.b
-		if !b.valid || !utf8.Valid(b.b) {
+		if !b.whole {
 			r.Text = bytes.ToValidUTF8(b.b, []byte("\uFFFD"))
+			r.Owned = true
 		}
 	case isGB(name):
 		r.Decoder = "gb18030"
@@ -125,6 +173,8 @@ func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
 	default:
 		r.Text = mustDecode(e, b.b)
 	}
+	// every decoder but UTF-8 of valid UTF-8 writes a new buffer
+	r.Owned = r.Owned || name != "utf-8"
 	r.Text = bytes.TrimPrefix(r.Text, []byte("\uFEFF"))
 	return r
 }
@@ -154,19 +204,16 @@ func transformAppend(e encoding.Encoding, data []byte) ([]byte, error) {
 }
 
 // clean reports decoded text with at most one replacement rune in 50.
+// dec is valid UTF-8 (every decoder's output is), so its runes are its
+// bytes that are not continuation bytes.
 func clean(dec []byte) bool {
-	runes, bad := 0, 0
-	for i := 0; i < len(dec); runes++ {
-		if dec[i] < utf8.RuneSelf {
-			i++
-			continue
+	runes := 0
+	for _, c := range dec {
+		if utf8.RuneStart(c) {
+			runes++
 		}
-		r, n := utf8.DecodeRune(dec[i:])
-		if r == utf8.RuneError {
-			bad++
-		}
-		i += n
 	}
+	bad := bytes.Count(dec, []byte("\uFFFD"))
 	return bad*50 <= runes+1
 }
 

@@ -38,6 +38,9 @@ type Result struct {
 	Decoder string
 	// From says which evidence decided Charset.
 	From Source
+	// Owned reports that Text is a buffer of its own, not sharing memory
+	// with the input: the caller may modify it in place.
+	Owned bool
 }
 
 // prescanLimit is how far into a page the <meta> charset is looked for:

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -68,8 +69,14 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 		}
 		data, contentType = part, ct
 	}
-	utf, encName := decodeHTML(data, contentType)
-	if strip {
+	// the one charset policy the crawler shares; the GB family is
+	// reported as "gb18030", the superset it is read with
+	dec := decode.HTML(data, contentType)
+	utf, encName := dec.Text, dec.Decoder
+	switch {
+	case strip && dec.Owned:
+		utf = stripPresentationOwned(utf) // no second copy of the page
+	case strip:
 		utf = stripPresentation(utf)
 	}
 	root, err := html.Parse(bytes.NewReader(utf))
@@ -129,14 +136,6 @@ func readHTML(data []byte, contentType string, strip bool) (*Document, error) {
 	return doc, nil
 }
 
-// decodeHTML returns data as UTF-8 and the name of the decoder used,
-// by the one charset policy the crawler shares (decode.HTML); the GB
-// family is reported as "gb18030", the superset it is read with.
-func decodeHTML(data []byte, contentType string) ([]byte, string) {
-	r := decode.HTML(data, contentType)
-	return r.Text, r.Decoder
-}
-
 // findBody returns the article container: the first CMS container with
 // real text, else the element holding most of the page's text.
 func findBody(gq *goquery.Document) []*html.Node {
@@ -148,31 +147,11 @@ func findBody(gq *goquery.Document) []*html.Node {
 	if body == nil {
 		return nil
 	}
-	lens := make(map[*html.Node]int, 1024)
-	textLens(body, lens, 0)
-	total := lens[body]
-	for i, m := range bodyMatchers {
-		var best *html.Node
-		bestLen := 0
-		var all []*html.Node
-		gq.FindMatcher(m).Each(func(_ int, s *goquery.Selection) {
-			n := s.Get(0)
-			if l := lens[n]; l > bestLen {
-				best, bestLen = n, l
-			}
-			if lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
-				all = append(all, n)
-			}
-		})
-		// a container with little of the page's text is a sidebar box
-		if best != nil && bestLen >= 20 && (bestLen*5 >= total || hasTable(best)) {
-			if i < multiBodySelectors && len(all) > 1 {
-				// the editor's content saved in several boxes
-				return all
-			}
-			return []*html.Node{best}
-		}
+	sc := scanBody(body)
+	if found := sc.container(); found != nil {
+		return found
 	}
+	lens := sc.lens
 	// descend while one child holds most of the text
 	n := body
 	for depth := 0; depth < maxHTMLDepth; depth++ {
@@ -211,9 +190,6 @@ func findBody(gq *goquery.Document) []*html.Node {
 	return []*html.Node{n}
 }
 
-// bodyMatchers are bodySelectors compiled once.
-var bodyMatchers = compileSelectors(bodySelectors)
-
 func compileSelectors(sels []string) []cascadia.Selector {
 	out := make([]cascadia.Selector, len(sels))
 	for i, s := range sels {
@@ -222,9 +198,27 @@ func compileSelectors(sels []string) []cascadia.Selector {
 	return out
 }
 
-// textLens records textLen of n and of every element under it in lens,
-// in one pass.
-func textLens(n *html.Node, lens map[*html.Node]int, depth int) int {
+// bodyScan is what one walk of a page's <body> learns for findBody: the
+// visible text length of every element under it (textLen), and the
+// elements each of bodySelectors matches, in document order.
+type bodyScan struct {
+	lens    map[*html.Node]int
+	matches [][]*html.Node // by index in bodySelectors
+	total   int            // the text length of <body>
+}
+
+// scanBody walks body once. Elements outside it, skipped ones (scripts,
+// navigation, hidden boxes) and those nested deeper than maxHTMLDepth
+// have no text for findBody, so they are neither measured nor matched.
+func scanBody(body *html.Node) *bodyScan {
+	sc := &bodyScan{lens: make(map[*html.Node]int, 1024), matches: make([][]*html.Node, len(bodySelectors))}
+	sc.total = sc.visit(body, 0)
+	return sc
+}
+
+// visit records the text length of n and every element under it, and
+// the selectors n matches, and returns n's text length.
+func (sc *bodyScan) visit(n *html.Node, depth int) int {
 	if depth > maxHTMLDepth {
 		return 0
 	}
@@ -235,16 +229,120 @@ func textLens(n *html.Node, lens map[*html.Node]int, depth int) int {
 		if skipElement(n) {
 			return 0
 		}
+		bodyIndex.match(n, sc.matches)
 	case html.DocumentNode:
 	default:
 		return 0
 	}
 	l := 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		l += textLens(c, lens, depth+1)
+		l += sc.visit(c, depth+1)
 	}
-	lens[n] = l
+	sc.lens[n] = l
 	return l
+}
+
+// A CMS selector ("#zoom", ".TRS_Editor", ".view.TRS_UEDITOR", "h1")
+// matches only an element that carries its last simple selector's name:
+// as its tag, or as its id or a word of its class. A selectorIndex keys
+// its selectors by that name, so that each element is looked up once, by
+// its tag and words, and cascadia's matching runs only on the few
+// candidates (Word pages put class="MsoNormal" on every paragraph).
+type selectorIndex struct {
+	matchers      []cascadia.Selector
+	byTag, byName map[string]uint64 // bit i for matchers[i]
+}
+
+// bodyIndex and titleIndex index bodySelectors and titleSelectors.
+var (
+	bodyIndex  = indexSelectors(bodySelectors)
+	titleIndex = indexSelectors(titleSelectors)
+)
+
+// indexSelectors compiles sels (at most 64) and keys each by the tag or
+// id/class name it names.
+func indexSelectors(sels []string) *selectorIndex {
+	x := &selectorIndex{matchers: compileSelectors(sels), byTag: map[string]uint64{}, byName: map[string]uint64{}}
+	for i, sel := range sels {
+		if j := strings.LastIndexAny(sel, "#."); j >= 0 {
+			x.byName[sel[j+1:]] |= 1 << i
+		} else {
+			x.byTag[sel] |= 1 << i
+		}
+	}
+	return x
+}
+
+// candidates is the set of selectors (bit i for matchers[i]) that may
+// match n: a superset of those that do.
+func (x *selectorIndex) candidates(n *html.Node) uint64 {
+	set := x.byTag[n.Data]
+	for _, a := range n.Attr {
+		if a.Key != "id" && a.Key != "class" {
+			continue
+		}
+		for v := a.Val; v != ""; {
+			w := v
+			if i := strings.IndexAny(v, " \t\r\n\f"); i >= 0 {
+				w, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			if w != "" {
+				set |= x.byName[w]
+			}
+		}
+	}
+	return set
+}
+
+// match appends n to matches[i] for every selector i that matches it.
+func (x *selectorIndex) match(n *html.Node, matches [][]*html.Node) {
+	for set := x.candidates(n); set != 0; set &= set - 1 {
+		if i := bits.TrailingZeros64(set); x.matchers[i].Match(n) {
+			matches[i] = append(matches[i], n)
+		}
+	}
+}
+
+// matchAll is, for each selector, the elements under root it matches in
+// document order: goquery's FindMatcher for all of them in one walk.
+func (x *selectorIndex) matchAll(root *html.Node) [][]*html.Node {
+	matches := make([][]*html.Node, len(x.matchers))
+	for n := range root.Descendants() {
+		if n.Type == html.ElementNode {
+			x.match(n, matches)
+		}
+	}
+	return matches
+}
+
+// container is the first CMS container, by the order of bodySelectors,
+// that holds real text: its best-filled match, or for the editor boxes
+// all its outermost matches with text. It is nil when there is none.
+func (sc *bodyScan) container() []*html.Node {
+	for i, matched := range sc.matches {
+		var best *html.Node
+		bestLen := 0
+		var all []*html.Node
+		for _, n := range matched {
+			if l := sc.lens[n]; l > bestLen {
+				best, bestLen = n, l
+			}
+			if sc.lens[n] > 0 && (len(all) == 0 || !isAncestor(all[len(all)-1], n)) {
+				all = append(all, n)
+			}
+		}
+		// a container with little of the page's text is a sidebar box
+		if best != nil && bestLen >= 20 && (bestLen*5 >= sc.total || hasTable(best)) {
+			if i < multiBodySelectors && len(all) > 1 {
+				// the editor's content saved in several boxes
+				return all
+			}
+			return []*html.Node{best}
+		}
+	}
+	return nil
 }
 
 func hasTable(n *html.Node) bool {
@@ -266,7 +364,7 @@ func textLen(n *html.Node, depth int) int {
 	case html.TextNode:
 		l := 0
 		for _, r := range n.Data {
-			if !isSpaceRune(r) {
+			if !isSpaceFast(r) {
 				l++
 			}
 		}
@@ -317,31 +415,21 @@ func skipElement(n *html.Node) bool {
 // titleSelectors are where CMSs print the article title above the body.
 var titleSelectors = []string{"h1", ".title", "#title", ".article-title", ".art_title", ".con_title", ".detail-title", "h2"}
 
-// titleMatchers are titleSelectors compiled once.
-var titleMatchers = compileSelectors(titleSelectors)
-
 // titleOutside returns the article title printed outside the body
 // container, when there is one that names a report.
 func titleOutside(gq *goquery.Document, body *html.Node) string {
-	for _, m := range titleMatchers {
-		var found string
-		gq.FindMatcher(m).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			n := s.Get(0)
+	for _, matched := range titleIndex.matchAll(gq.Get(0)) {
+		for _, n := range matched {
 			if isAncestor(body, n) || isAncestor(n, body) || hasSkippedAncestor(n) {
-				return true
+				continue
 			}
 			t := cleanSpace(nodeText(n))
 			// a report title names its year; a column name ("政府信息公开
 			// 年报" over a sidebar) does not
 			if utf8.RuneCountInString(t) <= 80 && (strings.Contains(t, "报告") || strings.Contains(t, "年报")) &&
 				reHTMLTitleYear.MatchString(normalizeDigits(t)) {
-				found = t
-				return false
+				return t
 			}
-			return true
-		})
-		if found != "" {
-			return found
 		}
 	}
 	return ""
@@ -501,7 +589,7 @@ func cleanSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			space = true
 			continue
 		}
@@ -519,7 +607,7 @@ func cleanSpace(s string) string {
 func spaceIsClean(s string) bool {
 	prevSpace := true
 	for _, r := range s {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			if r != ' ' || prevSpace {
 				return false
 			}

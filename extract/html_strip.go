@@ -88,12 +88,24 @@ func tailEqualFold(s []byte, sub string) bool {
 }
 
 // stripPresentation returns data without the presentational attributes
-// of its start tags (data itself when there are none).
-func stripPresentation(data []byte) []byte {
+// of its start tags (data itself when there are none), in a new buffer.
+func stripPresentation(data []byte) []byte { return stripAttrs(data, false) }
+
+// stripPresentationOwned is stripPresentation for a buffer the caller
+// owns (a page decoded from another charset): the attributes are removed
+// in place and data's memory is reused.
+func stripPresentationOwned(data []byte) []byte { return stripAttrs(data, true) }
+
+// stripAttrs is stripPresentation; inPlace compacts data itself, which is
+// safe because the kept bytes are only ever copied backwards, to offsets
+// the scan has passed.
+func stripAttrs(data []byte, inPlace bool) []byte {
 	var out []byte // nil until something is dropped
 	last := 0      // data[:last] is in out (when out != nil)
 	drop := func(from, to int) {
-		if out == nil {
+		if out == nil && inPlace {
+			out = data[:0]
+		} else if out == nil {
 			out = make([]byte, 0, len(data))
 		}
 		out = append(out, data[last:from]...)

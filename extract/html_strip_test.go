@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -70,5 +71,25 @@ func TestStripPresentationSameDocument(t *testing.T) {
 			}
 			sameAsUnstripped(t, b, doc)
 		})
+	}
+}
+
+// TestStripPresentationOwned: stripping in place gives the bytes a copy
+// gives, for every page of testdata/html.
+func TestStripPresentationOwned(t *testing.T) {
+	files, err := filepath.Glob("testdata/html/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test pages: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stripPresentation(data)
+		got := stripPresentationOwned(bytes.Clone(data))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: in place differs from a copy", f)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/report"
+	"golang.org/x/net/html"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -127,5 +128,50 @@ func TestHTMLWordSpacers(t *testing.T) {
 			}
 			compareCells(t, r, loadGolden(t, name))
 		})
+	}
+}
+
+// TestBodyCandidatesAreNecessary: every element a body selector matches in the
+// test pages (and in a page built to hit each selector) passes the
+// candidates prefilter of its index (and so for the title selectors),
+// so the prefilter never hides a container or a title.
+func TestBodyCandidatesAreNecessary(t *testing.T) {
+	if len(bodySelectors) > 64 || len(titleSelectors) > 64 {
+		t.Fatalf("%d body, %d title selectors: more than a 64-bit set holds", len(bodySelectors), len(titleSelectors))
+	}
+	pages := []string{`<body><div id="zoom"></div><div class="x TRS_Editor y"></div><div class="view TRS_UEDITOR">` +
+		`</div><div id="Zoom" class="zoom"></div><article></article><div class="content main-content"></div><div class="a\tarticle-content\n"></div><h1>t</h1><p class="title">t</p><h2 id="title">t</h2></body>`}
+	files, _ := filepath.Glob("testdata/html/*.html")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, string(data))
+	}
+	hits := 0
+	for _, p := range pages {
+		root, err := html.Parse(strings.NewReader(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range root.Descendants() {
+			for _, x := range []struct {
+				idx  *selectorIndex
+				sels []string
+			}{{bodyIndex, bodySelectors}, {titleIndex, titleSelectors}} {
+				for i, m := range x.idx.matchers {
+					if m.Match(n) {
+						hits++
+						if x.idx.candidates(n)&(1<<i) == 0 {
+							t.Errorf("%s matches <%s %v> but candidates leaves it out", x.sels[i], n.Data, n.Attr)
+						}
+					}
+				}
+			}
+		}
+	}
+	if hits < 7 {
+		t.Errorf("only %d matches: the test pages do not exercise the selectors", hits)
 	}
 }

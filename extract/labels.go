@@ -30,26 +30,47 @@ var trad = func() map[rune]rune {
 }()
 
 // tradTable is trad as a table over the CJK block (0 = no mapping), for
-// lookups without hashing.
-var tradTable = func() []rune {
-	t := make([]rune, 0xA000-0x4E00)
+// lookups without hashing; uint16 holds every simplified form there and
+// keeps the table small enough to stay in cache.
+var tradTable = func() []uint16 {
+	t := make([]uint16, tradTableEnd-tradTableStart)
 	for k, v := range trad {
-		if k >= 0x4E00 && k < 0xA000 {
-			t[k-0x4E00] = v
+		if k >= tradTableStart && k < tradTableEnd && v < 0x10000 {
+			t[k-tradTableStart] = uint16(v)
 		}
 	}
 	return t
 }()
 
+// The CJK block tradTable covers.
+const (
+	tradTableStart = 0x4E00
+	tradTableEnd   = 0xA000
+)
+
+// tradOutside is what of trad tradTable cannot hold (none today), so
+// that simplified still answers for every pair of trad.
+var tradOutside = func() map[rune]rune {
+	m := map[rune]rune{}
+	for k, v := range trad {
+		if k < tradTableStart || k >= tradTableEnd || v >= 0x10000 {
+			m[k] = v
+		}
+	}
+	return m
+}()
+
 // simplified maps a traditional character to its simplified form.
 func simplified(r rune) (rune, bool) {
-	if r >= 0x4E00 && r < 0xA000 {
-		if t := tradTable[r-0x4E00]; t != 0 {
-			return t, true
+	if r >= tradTableStart && r < tradTableEnd {
+		if t := tradTable[r-tradTableStart]; t != 0 {
+			return rune(t), true
 		}
+	}
+	if len(tradOutside) == 0 { // the common case: no hashing
 		return r, false
 	}
-	t, ok := trad[r]
+	t, ok := tradOutside[r]
 	return t, ok
 }
 
@@ -57,50 +78,109 @@ func simplified(r rune) (rune, bool) {
 // become simplified, full-width ASCII becomes half-width, ASCII brackets
 // become full-width ones, and all white space is removed.
 func normLabel(s string) string {
-	if labelIsNormal(s) {
+	i, bad := firstAbnormal(s)
+	if i == len(s) {
 		return s
 	}
+	// s[:i] is normal already: copy it (up to a byte that is not UTF-8,
+	// which becomes U+FFFD like every rune written) and fold the rest
+	cut := min(i, bad)
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if isSpaceRune(r) {
-			continue
+	b.WriteString(s[:cut])
+	for _, r := range s[cut:] {
+		if r, keep := labelRune(r); keep {
+			b.WriteRune(r)
 		}
-		if t, ok := simplified(r); ok {
-			r = t
-		}
-		switch {
-		case r == '(':
-			r = '（'
-		case r == ')':
-			r = '）'
-		case r >= '！' && r <= '～' && r != '（' && r != '）':
-			r = r - '！' + '!'
-		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
 
+// normJoined is normLabel(strings.Join(parts, " ")) without building the
+// joined string first: normLabel drops the spaces and folds rune by rune,
+// so the parts can be folded one by one (most are normal already and
+// need no copy).
+func normJoined(parts []string) string {
+	n := 0
+	for _, p := range parts {
+		if !utf8.ValidString(p) {
+			return normLabel(strings.Join(parts, " "))
+		}
+		n += len(p)
+	}
+	if len(parts) == 1 {
+		return normLabel(parts[0])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(normLabel(p))
+	}
+	return b.String()
+}
+
+// labelRune is what normLabel makes of one rune, and false for white
+// space, which it drops.
+func labelRune(r rune) (rune, bool) {
+	if isSpaceFast(r) {
+		return 0, false
+	}
+	if t, ok := simplified(r); ok {
+		r = t
+	}
+	switch {
+	case r == '(':
+		r = '（'
+	case r == ')':
+		r = '）'
+	case r >= '！' && r <= '～' && r != '（' && r != '）':
+		r = r - '！' + '!'
+	}
+	return r, true
+}
+
 // labelIsNormal reports text that normLabel leaves as it is.
 func labelIsNormal(s string) bool {
-	for _, r := range s {
+	i, _ := firstAbnormal(s)
+	return i == len(s)
+}
+
+// firstAbnormal is the byte offset of the first rune of s that normLabel
+// changes or drops, len(s) when there is none, and the offset of the
+// first byte that is not UTF-8 (len(s) when there is none). Such a byte
+// alone does not make s abnormal.
+func firstAbnormal(s string) (int, int) {
+	bad := len(s)
+	for i, r := range s {
 		switch {
 		case r < 0x80:
 			if r == '(' || r == ')' || r <= ' ' || r == 0x7f {
-				return false
+				return i, bad
 			}
-		case isSpaceRune(r):
-			return false
+		case isSpaceFast(r):
+			return i, bad
 		case r >= '！' && r <= '～' && r != '（' && r != '）':
-			return false
+			return i, bad
+		case r == utf8.RuneError && bad == len(s):
+			if _, w := utf8.DecodeRuneInString(s[i:]); w == 1 {
+				bad = i
+			}
 		default:
 			if _, ok := simplified(r); ok {
-				return false
+				return i, bad
 			}
 		}
 	}
-	return true
+	return len(s), bad
+}
+
+// isSpaceFast is isSpaceRune with a shortcut for the CJK and full-width
+// ranges (U+3001 to U+FEFE), which hold no space: most runes of a report.
+func isSpaceFast(r rune) bool {
+	if r > 0x3000 && r < 0xFEFF {
+		return false
+	}
+	return isSpaceRune(r)
 }
 
 // rowRule recognises one template row by keywords in its label.

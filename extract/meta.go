@@ -207,6 +207,42 @@ func normalizeDigits(s string) string {
 	}, s)
 }
 
+// labelledDate is the best-ranked labelled date of one line ("发布日期：
+// 2022-02-03") and its rank in dateLabelRank (unlisted labels rank
+// last), or "" when the line has none. Periods (统计时间：…至…) and crawl
+// stamps (采集时间) are not dates.
+func labelledDate(raw string) (string, int) {
+	best, bestRank := "", len(dateLabelRank)+1
+	if !mayHoldDateLabel(raw) {
+		return "", bestRank // reDateLabel cannot match: skip the regexp
+	}
+	line := normalizeDigits(raw)
+	for _, loc := range reDateLabel.FindAllStringSubmatchIndex(line, -1) {
+		label, date, next := line[loc[2]:loc[3]], line[loc[4]:loc[5]], line[loc[6]:loc[7]]
+		if strings.ContainsAny(next, "至起到—-~－") {
+			continue // a period (统计时间：…至…), not a date
+		}
+		if isCrawlStamp(line[:loc[0]]) {
+			continue // 采集时间/抓取时间: when a copy was made
+		}
+		rank, ok := dateLabelRank[label]
+		if !ok {
+			rank = len(dateLabelRank)
+		}
+		if d := parseDate(date); d != "" && rank < bestRank {
+			best, bestRank = d, rank
+		}
+	}
+	return best, bestRank
+}
+
+// mayHoldDateLabel reports whether s holds 日期 or 时间 (the words every
+// label of reDateLabel ends with) and a colon: a cheap test that spares
+// the regexp the lines it cannot match.
+func mayHoldDateLabel(s string) bool {
+	return (strings.Contains(s, "日期") || strings.Contains(s, "时间")) && strings.ContainsAny(s, ":：")
+}
+
 // reportBy finds "本报告由淮安市洪泽区人民政府办公室…" in the first lines.
 func (p *parser) reportBy() string {
 	var b strings.Builder
@@ -263,22 +299,8 @@ func (p *parser) findPublished(doc *Document) string {
 		if !u.isText {
 			continue
 		}
-		line := normalizeDigits(u.raw)
-		for _, loc := range reDateLabel.FindAllStringSubmatchIndex(line, -1) {
-			m := []string{line[loc[0]:loc[1]], line[loc[2]:loc[3]], line[loc[4]:loc[5]], line[loc[6]:loc[7]]}
-			if strings.ContainsAny(m[3], "至起到—-~－") {
-				continue // a period (统计时间：…至…), not a date
-			}
-			if isCrawlStamp(line[:loc[0]]) {
-				continue // 采集时间/抓取时间: when a copy was made
-			}
-			rank, ok := dateLabelRank[m[1]]
-			if !ok {
-				rank = len(dateLabelRank)
-			}
-			if d := parseDate(m[2]); d != "" && rank < bestRank {
-				best, bestRank = d, rank
-			}
+		if d, rank := labelledDate(u.raw); d != "" && rank < bestRank {
+			best, bestRank = d, rank
 		}
 		if i > 40 {
 			break

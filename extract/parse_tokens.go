@@ -81,14 +81,14 @@ func buildUnits(doc *Document) []unit {
 // empty cell); a markdown pipe row is a row of cells; any other line is
 // split at white space (pdftotext -layout/-raw columns).
 func lineUnit(bi int, ln string) unit {
-	u := unit{raw: strings.TrimFunc(ln, isSpaceRune), block: bi, isText: true}
+	trimmed := strings.TrimFunc(ln, isSpaceFast)
+	u := unit{raw: trimmed, block: bi, isText: true}
 	u.norm = normLabel(u.raw)
-	if strings.TrimFunc(ln, isSpaceRune) == "" && !strings.Contains(ln, "\t") {
+	if trimmed == "" && !strings.Contains(ln, "\t") {
 		u.empty = true
 		u.toks = []token{{kind: tokBreak}}
 		return u
 	}
-	trimmed := strings.TrimFunc(ln, isSpaceRune)
 	switch {
 	case strings.Contains(ln, "\t"):
 		u.tabbed = true
@@ -147,7 +147,7 @@ func lineUnit(bi int, ln string) unit {
 
 // appendCell appends the token for one cell text.
 func appendCell(toks []token, f string, grid bool) []token {
-	f = strings.TrimFunc(f, isSpaceRune)
+	f = strings.TrimFunc(f, isSpaceFast)
 	k, v := parseCell(f)
 	switch k {
 	case cellBlank:
@@ -173,7 +173,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 	used := make([]bool, width)
 	for _, row := range grid {
 		for c, cell := range row {
-			if strings.TrimFunc(cell.Text, isSpaceRune) != "" {
+			if strings.TrimFunc(cell.Text, isSpaceFast) != "" {
 				used[c] = true
 			}
 		}
@@ -186,7 +186,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			if !used[c] {
 				continue
 			}
-			text := strings.TrimFunc(cell.Text, isSpaceRune)
+			text := strings.TrimFunc(cell.Text, isSpaceFast)
 			if cell.Span {
 				if k, _ := parseCell(text); k == cellText {
 					continue
@@ -208,7 +208,7 @@ func appendGridUnits(units []unit, bi int, grid [][]Cell) []unit {
 			u.toks[len(u.toks)-1].col = c + 1
 		}
 		u.raw = strings.Join(raw, " ")
-		u.norm = normLabel(u.raw)
+		u.norm = normJoined(raw)
 		// a row with a single text cell (a layout table holding the whole
 		// report) can be a heading or a paragraph
 		if len(u.toks) == 1 && u.toks[0].kind == tokText {
@@ -260,12 +260,38 @@ type posField struct {
 }
 
 // fieldsWithPos splits a line at white space, keeping each field's columns.
+// The fields of valid UTF-8 are slices of ln, not copies.
 func fieldsWithPos(ln string) []posField {
+	if !utf8.ValidString(ln) {
+		return fieldsWithPosCopy(ln)
+	}
+	var out []posField
+	col, start, from := 0, -1, 0
+	for i, r := range ln {
+		if isSpaceFast(r) {
+			if start >= 0 {
+				out = append(out, posField{ln[from:i], start, col})
+				start = -1
+			}
+		} else if start < 0 {
+			start, from = col, i
+		}
+		col++
+	}
+	if start >= 0 {
+		out = append(out, posField{ln[from:], start, col})
+	}
+	return out
+}
+
+// fieldsWithPosCopy is fieldsWithPos for a line that is not valid UTF-8:
+// each field is built rune by rune, so a bad byte becomes U+FFFD.
+func fieldsWithPosCopy(ln string) []posField {
 	var out []posField
 	col, start := 0, -1
 	var b strings.Builder
 	for _, r := range ln {
-		if isSpaceRune(r) {
+		if isSpaceFast(r) {
 			if start >= 0 {
 				out = append(out, posField{b.String(), start, col})
 				b.Reset()
