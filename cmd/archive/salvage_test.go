@@ -163,7 +163,12 @@ func damages(t *testing.T, s *source) []struct {
 	}{
 		{"healthy", func(t *testing.T) *damage { return &damage{path: archivetest.Copy(t, s.path)} }},
 		{"truncated to half", func(t *testing.T) *damage {
-			return &damage{path: archivetest.Truncated(t, s.path, 0.5), cut: int64(float64(s.size) * 0.5)}
+			p := archivetest.Truncated(t, s.path, 0.5)
+			st, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &damage{path: p, cut: st.Size()}
 		}},
 		{"64 KiB zeroed in the middle", func(t *testing.T) *damage {
 			return (&damage{path: s.path}).zero(t, (s.size/2)&^4095, 64<<10)

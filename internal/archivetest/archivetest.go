@@ -96,19 +96,31 @@ func Copy(t testing.TB, src string) string {
 	return dst
 }
 
-// Truncated returns a copy of src cut to fraction (0 < fraction < 1) of its
-// size, as a copy interrupted by a full disk leaves it.
+// Truncated returns a copy of src cut to fraction (0 < fraction < 1) of
+// the bytes in use (bbolt's high-water mark: the file may be longer, grown
+// ahead of its pages), as a copy interrupted by a full disk leaves it.
 func Truncated(t testing.TB, src string, fraction float64) string {
 	t.Helper()
 	dst := Copy(t, src)
-	st, err := os.Stat(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(dst, int64(float64(st.Size())*fraction)); err != nil {
+	if err := os.Truncate(dst, int64(float64(inUse(t, dst))*fraction)); err != nil {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// inUse returns the bytes of the closed bbolt file at path its pages use.
+func inUse(t testing.TB, path string) int64 {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // Zeroed returns a copy of src with n bytes zeroed from offset, as a bad
@@ -136,16 +148,39 @@ func ZeroRange(t testing.TB, path string, offset, n int64) {
 	}
 }
 
-// ZeroedMiddle returns a copy of src with 64 KiB zeroed at the middle of the
-// file (page-aligned).
+// ZeroedMiddle returns a copy of src with 64 KiB zeroed in the middle of
+// the captures: from the middle leaf page of the captures bucket on, as a
+// bad stretch of disk would. (The middle of the file itself may hold only
+// free pages, depending on how the file grew.)
 func ZeroedMiddle(t testing.TB, src string) string {
 	t.Helper()
-	st, err := os.Stat(src)
+	leaf, pageSize := middleLeaf(t, src, "captures")
+	return Zeroed(t, src, int64(leaf)*pageSize, 64<<10)
+}
+
+// middleLeaf returns the middle child page of a bucket's root page (a
+// branch page: the bucket spans several pages) and the file's page size.
+func middleLeaf(t testing.TB, path, bucket string) (uint64, int64) {
+	t.Helper()
+	root, pageSize := bucketRoot(t, path, bucket)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := (st.Size() / 2) &^ 4095
-	return Zeroed(t, src, off, 64<<10)
+	defer f.Close()
+	page := make([]byte, pageSize)
+	if _, err := f.ReadAt(page, int64(root)*pageSize); err != nil {
+		t.Fatal(err)
+	}
+	// bbolt's page header: id u64, flags u16, count u16, overflow u32;
+	// then count branch elements: pos u32, ksize u32, pgid u64.
+	const branchPage = 0x01
+	flags, count := binary.LittleEndian.Uint16(page[8:]), int(binary.LittleEndian.Uint16(page[10:]))
+	if flags&branchPage == 0 || count < 2 {
+		t.Fatalf("bucket %q fits one page (root %d, flags %#x): nothing in the middle to damage", bucket, root, flags)
+	}
+	el := 16 + (count/2)*16
+	return binary.LittleEndian.Uint64(page[el+8:]), pageSize
 }
 
 // ZeroedBucketRoot returns a copy of src with the root page of a bucket
@@ -163,10 +198,20 @@ func ZeroedBucketRoot(t testing.TB, src, bucket string) string {
 // readable. It fails the test when the bucket is inline (has no page).
 func ZeroBucketRoot(t testing.TB, path, bucket string) {
 	t.Helper()
+	root, pageSize := bucketRoot(t, path, bucket)
+	ZeroRange(t, path, int64(root)*pageSize, pageSize)
+}
+
+// bucketRoot returns the root page of a bucket of the closed bbolt file at
+// path and the file's page size. It fails the test when the bucket is
+// inline (has no page).
+func bucketRoot(t testing.TB, path, bucket string) (uint64, int64) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	var root uint64
 	if err := db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucket))
@@ -176,15 +221,12 @@ func ZeroBucketRoot(t testing.TB, path, bucket string) {
 		root = uint64(b.Root())
 		return nil
 	}); err != nil {
-		db.Close()
 		t.Fatal(err)
 	}
-	pageSize := int64(db.Info().PageSize)
-	db.Close()
 	if root == 0 {
 		t.Fatalf("bucket %q is inline: no page of its own to damage", bucket)
 	}
-	ZeroRange(t, path, int64(root)*pageSize, pageSize)
+	return root, int64(db.Info().PageSize)
 }
 
 // CorruptRecord returns a copy of src in which the record under key of a
