@@ -192,17 +192,19 @@ func (c *Coordinator) body(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-// Handler serves the cluster's routes: POST /api/ingest and GET
+// Register adds the cluster's routes to mux: POST /api/ingest and GET
 // /api/cluster/bodies/{digest} (bearer token), GET /api/workers and
 // GET /workers (the UI).
-func (c *Coordinator) Handler() http.Handler {
-	mux := http.NewServeMux()
+func (c *Coordinator) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/ingest", c.ingest)
 	mux.HandleFunc("GET /api/cluster/bodies/{digest}", c.body)
 	mux.HandleFunc("GET /api/workers", c.workersAPI)
 	mux.HandleFunc("GET /workers", c.workersPage)
-	return mux
 }
 
-// Routes are the patterns Handler serves, for mounting it beside the UI.
-var Routes = []string{"POST /api/ingest", "GET /api/cluster/bodies/{digest}", "GET /api/workers", "GET /workers"}
+// Handler serves the cluster's routes (Register) alone.
+func (c *Coordinator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	c.Register(mux)
+	return mux
+}

@@ -170,14 +170,23 @@ func BuildJobs(a *archive.Archive, agencies []seeds.Agency, run string, lim Limi
 	return jobs, nil
 }
 
-// jobOf returns the job whose site u belongs to, or nil.
+// jobOf returns the job whose site u belongs to, or nil: the site of its
+// authority, else of its www./bare twin (looked up, not searched for:
+// BuildJobs asks for every archived URL).
 func jobOf(bySite map[string]*Job, u string) *Job {
 	a := crawler.Authority(u)
+	if a == "" {
+		return nil
+	}
 	if j := bySite[a]; j != nil {
 		return j
 	}
-	for site, j := range bySite {
-		if crawler.Twins(a, site) {
+	twins := []string{"www." + a}
+	if bare, ok := strings.CutPrefix(a, "www."); ok {
+		twins = append(twins, bare)
+	}
+	for _, t := range twins {
+		if j := bySite[t]; j != nil && crawler.Twins(a, t) {
 			return j
 		}
 	}

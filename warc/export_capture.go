@@ -191,11 +191,11 @@ func (x *exporter) extras(r *archive.Reader, c *archive.Capture, kind int, respI
 // capture of its URL that archived the payload it names, else the first
 // capture anywhere with that payload; nil when there is none.
 func revisited(r *archive.Reader, c *archive.Capture) *archive.Capture {
-	id := captureNum(c.ID)
+	id := archive.IDNum(c.ID)
 	caps, _ := r.ByURL(c.URL)
 	for i := len(caps) - 1; i >= 0; i-- {
 		p := caps[i]
-		if captureNum(p.ID) < id && !p.Revisit && p.Digest == c.Digest && p.Error == "" {
+		if archive.IDNum(p.ID) < id && !p.Revisit && p.Digest == c.Digest && p.Error == "" {
 			return p
 		}
 	}
@@ -207,9 +207,6 @@ func revisited(r *archive.Reader, c *archive.Capture) *archive.Capture {
 	}
 	return nil
 }
-
-// captureNum is the numeric order of a capture ID (0 if not one).
-func captureNum(id string) uint64 { return archive.IDNum(id) }
 
 // indexEntry adds the CDXJ line of c's response or revisit record.
 func (x *exporter) indexEntry(c *archive.Capture, w written) error {

@@ -83,10 +83,7 @@ func (c *clusterOptions) mount(next http.Handler) http.Handler {
 		return next
 	}
 	mux := http.NewServeMux()
-	ch := c.coord.Handler()
-	for _, p := range cluster.Routes {
-		mux.Handle(p, ch)
-	}
+	c.coord.Register(mux)
 	mux.Handle("/", next)
 	return mux
 }
