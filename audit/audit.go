@@ -342,7 +342,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 				failed++
 			}
 		}
-		num := captureNum(captureID)
+		num := archive.IDNum(captureID)
 		tables := r.Active != nil || r.Applications != nil
 		cur := byURL[url]
 		if cur == nil {
@@ -567,6 +567,3 @@ func dateString(t *time.Time) *string {
 	s := t.Format(dateLayout)
 	return &s
 }
-
-// captureNum is the numeric order of a capture ID (0 if not one).
-func captureNum(id string) uint64 { return archive.IDNum(id) }

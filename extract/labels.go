@@ -31,7 +31,9 @@ var trad = func() map[rune]rune {
 
 // tradTable is trad as a table over the CJK block (0 = no mapping), for
 // lookups without hashing; uint16 holds every simplified form there and
-// keeps the table small enough to stay in cache.
+// keeps the table small enough to stay in cache. Every pair of trad lies
+// in the block (TestSimplified checks simplified against trad for every
+// rune, so a pair added outside it fails there).
 var tradTable = func() []uint16 {
 	t := make([]uint16, tradTableEnd-tradTableStart)
 	for k, v := range trad {
@@ -48,18 +50,6 @@ const (
 	tradTableEnd   = 0xA000
 )
 
-// tradOutside is what of trad tradTable cannot hold (none today), so
-// that simplified still answers for every pair of trad.
-var tradOutside = func() map[rune]rune {
-	m := map[rune]rune{}
-	for k, v := range trad {
-		if k < tradTableStart || k >= tradTableEnd || v >= 0x10000 {
-			m[k] = v
-		}
-	}
-	return m
-}()
-
 // simplified maps a traditional character to its simplified form.
 func simplified(r rune) (rune, bool) {
 	if r >= tradTableStart && r < tradTableEnd {
@@ -67,11 +57,7 @@ func simplified(r rune) (rune, bool) {
 			return rune(t), true
 		}
 	}
-	if len(tradOutside) == 0 { // the common case: no hashing
-		return r, false
-	}
-	t, ok := tradOutside[r]
-	return t, ok
+	return r, false
 }
 
 // normLabel prepares text for keyword matching: traditional characters

@@ -52,8 +52,12 @@ func parse(name string, data []byte, opts Options) (*report.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s (%s): %w", name, format, err)
 	}
-	if links, ok := landingLinks(r, data); ok && format == FormatHTML { // landing.go
-		return nil, fmt.Errorf("parse %s (%s): %w: %w: it links %s", name, format, ErrNotReport, ErrLandingPage, links[0])
+	// only an HTML page is a landing page (a PDF or DOCX is not tokenised
+	// as HTML looking for links)
+	if format == FormatHTML {
+		if links, ok := landingLinks(r, data); ok { // landing.go
+			return nil, fmt.Errorf("parse %s (%s): %w: %w: it links %s", name, format, ErrNotReport, ErrLandingPage, links[0])
+		}
 	}
 	if w := doc.Meta["reader_warning"]; w != "" {
 		r.Warnings = append(r.Warnings, w)

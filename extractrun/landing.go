@@ -28,11 +28,7 @@ func adoptLandingCapture(a *archive.Archive, c *archive.Capture, r *report.Repor
 		if err != nil {
 			return false
 		}
-		ct := p.ContentType
-		if ct == "" && p.Charset != "" {
-			ct = "text/html; charset=" + p.Charset
-		}
-		l, err := extract.ReadLanding(p.URL, body, ct)
+		l, err := extract.ReadLanding(p.URL, body, contentType(p))
 		if err != nil {
 			return false
 		}

@@ -422,10 +422,7 @@ func parseCapture(a *archive.Archive, c *archive.Capture) (*report.Report, error
 			Digest:    c.Digest,
 			FetchedAt: c.FetchedAt.UTC().Format(time.RFC3339),
 		},
-		ContentType: c.ContentType,
-	}
-	if opts.ContentType == "" && c.Charset != "" {
-		opts.ContentType = "text/html; charset=" + c.Charset
+		ContentType: contentType(c),
 	}
 	name := CaptureName(c)
 	r, err := extract.Parse(name, body, opts)
@@ -438,6 +435,15 @@ func parseCapture(a *archive.Archive, c *archive.Capture) (*report.Report, error
 	}
 	r.Agency = report.PreferAgency(r.Agency, c.Agency)
 	return r, nil
+}
+
+// contentType is the media type a capture is parsed as: its Content-Type,
+// or HTML in its recorded charset when the response named none.
+func contentType(c *archive.Capture) string {
+	if c.ContentType == "" && c.Charset != "" {
+		return "text/html; charset=" + c.Charset
+	}
+	return c.ContentType
 }
 
 // CaptureName is the file name Run passes to Parse for a capture: the last
