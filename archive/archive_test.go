@@ -156,6 +156,17 @@ func TestReportsAndRuns(t *testing.T) {
 	if err != nil || len(runs) != 2 || runs[0].ID != "2" || runs[1].Status != "done" {
 		t.Fatalf("Runs = %+v, %v", runs, err)
 	}
+	_ = a.View(func(rd *Reader) error {
+		if run, ok := rd.Run("1"); !ok || run.ID != "1" || run.Status != "done" {
+			t.Errorf("Run(1) = %+v, %v", run, ok)
+		}
+		for _, id := range []string{"3", "01", "", "x"} {
+			if run, ok := rd.Run(id); ok {
+				t.Errorf("Run(%q) = %+v, want none", id, run)
+			}
+		}
+		return nil
+	})
 }
 
 func TestSecondWriterGetsErrInUse(t *testing.T) {

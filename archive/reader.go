@@ -247,6 +247,29 @@ func (r *Reader) EachReport(fn func(captureID string, data []byte) error) error 
 	})
 }
 
+// Run returns the run with the given ID, and false when there is none: id
+// not a run ID's text form, or a record that does not decode (skipped, as
+// Runs skips it).
+func (r *Reader) Run(id string) (*Run, bool) {
+	n, err := ParseID(id)
+	if err != nil {
+		return nil, false
+	}
+	v := r.tx.Bucket(bucketRuns).Get(n.key())
+	if v == nil {
+		return nil, false
+	}
+	var run Run
+	if err := json.Unmarshal(v, &run); err != nil {
+		r.skip(bucketRuns, id, err)
+		return nil, false
+	}
+	if run.ID != id {
+		return nil, false
+	}
+	return &run, true
+}
+
 // Runs returns every run, newest first. Runs that do not decode are skipped.
 func (r *Reader) Runs() ([]*Run, error) {
 	var out []*Run

@@ -185,15 +185,11 @@ func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
 	if len(runs) > 0 {
-		d.LatestRun = runs[0].ID
-		d.NewTotal, d.NewList = len(runs[0].New), runNewPath(runs[0].ID)
-		for _, u := range runs[0].New[:min(len(runs[0].New), maxNew)] {
-			it, err := newItem(r, u)
-			if err != nil {
-				return nil, err
-			}
-			d.New = append(d.New, it)
+		page, err := newPage(r, runs[0], 0, maxNew)
+		if err != nil {
+			return nil, err
 		}
+		d.LatestRun, d.New, d.NewTotal, d.NewList = runs[0].ID, page.New, page.Total, runNewPath(runs[0].ID)
 	}
 	d.Runs = summarize(runs[:min(len(runs), maxRuns)])
 	return d, nil

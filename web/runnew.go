@@ -46,17 +46,12 @@ func (s *Server) runNew(r *http.Request) (any, error) {
 	}
 	var page *RunNewPage
 	err = s.Archive.View(func(rd *archive.Reader) error {
-		runs, err := rd.Runs()
-		if err != nil {
-			return fmt.Errorf("runs: %w", err)
+		run, ok := rd.Run(id)
+		if !ok {
+			return notFoundf("no run %q", id)
 		}
-		for _, run := range runs {
-			if run.ID == id {
-				page, err = newPage(rd, run, offset, limit)
-				return err
-			}
-		}
-		return notFoundf("no run %q", id)
+		page, err = newPage(rd, run, offset, limit)
+		return err
 	})
 	if err != nil {
 		return nil, wrapf(err, "new URLs of run %s", id)
