@@ -15,14 +15,16 @@ import (
 // bytes are not.
 type body struct {
 	b       []byte
-	checked bool // valid, whole, ascii computed
-	valid   bool // valid UTF-8, a rune cut at the end allowed
-	whole   bool // valid UTF-8, no rune cut at the end
-	ascii   bool // no byte above 0x7F
-	counted bool // badHigh, high computed
-	badHigh int  // non-ASCII bytes not part of a valid UTF-8 sequence
-	high    int  // non-ASCII bytes
-	gb      *[]byte
+	checked bool   // valid, whole, ascii computed
+	valid   bool   // valid UTF-8, a rune cut at the end allowed
+	whole   bool   // valid UTF-8, no rune cut at the end
+	ascii   bool   // no byte above 0x7F
+	counted bool   // badHigh, high computed
+	badHigh int    // non-ASCII bytes not part of a valid UTF-8 sequence
+	high    int    // non-ASCII bytes
+	gbDone  bool   // gb, gbClean computed
+	gb      []byte // the body decoded as GB18030 (mustDecode)
+	gbClean bool   // gb reads cleanly (clean)
 }
 
 func newBody(b []byte) *body { return &body{b: b} }
@@ -103,14 +105,21 @@ func (b *body) validUTF8() bool { b.check(); return b.valid }
 // gbText is the body decoded as GB18030 when that reads cleanly (at most
 // one rune in 50 a replacement), else nil.
 func (b *body) gbText() []byte {
-	if b.gb == nil {
-		var out []byte
-		if dec, err := transformAppend(simplifiedchinese.GB18030, b.b); err == nil && clean(dec) {
-			out = dec
-		}
-		b.gb = &out
+	if dec := b.gbDecoded(); b.gbClean {
+		return dec
 	}
-	return *b.gb
+	return nil
+}
+
+// gbDecoded is the body decoded as GB18030, clean or not, decoded once
+// for both the sniffing question (gbText) and the fallback decode.
+func (b *body) gbDecoded() []byte {
+	if !b.gbDone {
+		b.gbDone = true
+		b.gb = mustDecode(simplifiedchinese.GB18030, b.b)
+		b.gbClean = clean(b.gb)
+	}
+	return b.gb
 }
 
 // contradicts reports whether the body cannot be in the charset a label
@@ -165,11 +174,7 @@ func (b *body) decode(e encoding.Encoding, name string, from Source) Result {
 		}
 	case isGB(name):
 		r.Decoder = "gb18030"
-		if gb := b.gbText(); gb != nil {
-			r.Text = gb
-			break
-		}
-		r.Text = mustDecode(simplifiedchinese.GB18030, b.b)
+		r.Text = b.gbDecoded()
 	default:
 		r.Text = mustDecode(e, b.b)
 	}

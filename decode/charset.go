@@ -79,7 +79,7 @@ func HTML(body []byte, contentType string) Result {
 	}
 	b := newBody(body)
 	if name := headerCharset(contentType); name != "" {
-		if e, canon := lookup(name); e != nil && !b.contradicts(canon) {
+		if e, canon := charset.Lookup(name); e != nil && !b.contradicts(canon) {
 			return b.decode(e, canon, FromHeader)
 		}
 	}
@@ -135,25 +135,17 @@ func headerCharset(contentType string) string {
 	return v
 }
 
-// lookup finds the encoding of a label and its canonical WHATWG name.
-func lookup(label string) (encoding.Encoding, string) {
-	e, name := charset.Lookup(label)
-	if e == nil {
-		return nil, ""
-	}
-	return e, name
-}
-
-// lookupMeta is lookup for a <meta> label: as the WHATWG prescan says, a
+// lookupMeta is charset.Lookup (the encoding of a label and its
+// canonical WHATWG name, nil for an unknown label) for a <meta> label: as the WHATWG prescan says, a
 // page cannot declare itself UTF-16 in ASCII, so such a label means
 // UTF-8, and x-user-defined means windows-1252.
 func lookupMeta(label string) (encoding.Encoding, string) {
-	e, name := lookup(label)
+	e, name := charset.Lookup(label)
 	switch name {
 	case "utf-16be", "utf-16le":
 		return unicode.UTF8, "utf-8"
 	case "x-user-defined":
-		return lookup("windows-1252")
+		return charset.Lookup("windows-1252")
 	}
 	return e, name
 }

@@ -233,12 +233,20 @@ func (s *sheetCells) record(r biffRecord, sst []string, formulaAt *[2]int) {
 	}
 }
 
-// expand pads the grid's rows and fills merged ranges: every covered
-// position repeats the range's first cell with Span set.
+// expand pads the grid's rows and fills merged ranges (spanMerges).
 func (s *sheetCells) expand() [][]Cell {
-	grid := s.grid
-	work := 0 // positions visited: overlapping ranges cannot make it quadratic
-	for _, m := range s.merges {
+	return spanMerges(s.grid, s.merges, s.cells)
+}
+
+// spanMerges fills the merged ranges of a sheet's grid (XLS and XLSX
+// alike), each {r1, r2, c1, c2}, 0-based: every covered position repeats
+// the range's first cell with Span set. A range is clipped to the grid's
+// rows, maxGridWidth and maxColspan; *cells counts the cells it adds, and
+// filling stops at maxGridCells, or after 4×maxGridCells positions
+// visited, so overlapping ranges cannot make it quadratic.
+func spanMerges(grid [][]Cell, merges [][4]int, cells *int) [][]Cell {
+	work := 0 // positions visited
+	for _, m := range merges {
 		r1, r2, c1, c2 := m[0], m[1], m[2], m[3]
 		if r2 < r1 || c2 < c1 || r1 >= len(grid) || c1 >= maxGridWidth {
 			continue
@@ -249,7 +257,7 @@ func (s *sheetCells) expand() [][]Cell {
 		if c1 < len(grid[r1]) {
 			text = grid[r1][c1].Text
 		}
-		for r := r1; r <= r2 && *s.cells < maxGridCells && work < 4*maxGridCells; r++ {
+		for r := r1; r <= r2 && *cells < maxGridCells && work < 4*maxGridCells; r++ {
 			for c := c1; c <= c2; c++ {
 				work++
 				if r == r1 && c == c1 {
@@ -257,7 +265,7 @@ func (s *sheetCells) expand() [][]Cell {
 				}
 				for len(grid[r]) <= c {
 					grid[r] = append(grid[r], Cell{})
-					*s.cells++
+					*cells++
 				}
 				grid[r][c] = Cell{Text: text, Span: true}
 			}

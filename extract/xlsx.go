@@ -90,41 +90,17 @@ func (w *htmlWalker) sheetGrid(f *excelize.File, sheet string) ([][]Cell, error)
 	if err != nil {
 		return nil, err
 	}
+	spans := make([][4]int, 0, len(merges))
 	for _, m := range merges {
 		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
 		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		c1, r1, c2, r2 = c1-1, r1-1, c2-1, r2-1 // 0-based
-		if c2 < c1 {
-			c1, c2 = c2, c1
-		}
-		if r2 < r1 {
-			r1, r2 = r2, r1
-		}
-		if r1 >= len(grid) || c1 >= maxGridWidth {
-			continue
-		}
-		r2 = min(r2, len(grid)-1)
-		c2 = min(c2, maxGridWidth-1, c1+maxColspan-1)
-		text := ""
-		if c1 < len(grid[r1]) {
-			text = grid[r1][c1].Text
-		}
-		for r := r1; r <= r2; r++ {
-			for c := c1; c <= c2; c++ {
-				if r == r1 && c == c1 {
-					continue
-				}
-				for len(grid[r]) <= c {
-					grid[r] = append(grid[r], Cell{})
-				}
-				grid[r][c] = Cell{Text: text, Span: true}
-			}
-		}
+		// 0-based, first before last
+		spans = append(spans, [4]int{min(r1, r2) - 1, max(r1, r2) - 1, min(c1, c2) - 1, max(c1, c2) - 1})
 	}
-	return grid, nil
+	return spanMerges(grid, spans, &w.cells), nil
 }
 
 // sheetBlocks cuts a sheet into blocks: empty rows separate tables; rows
