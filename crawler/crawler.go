@@ -300,6 +300,9 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 		return nil, fmt.Errorf("crawl: %w", err)
 	} else if len(resumed) > 0 {
 		c.log.Info("resuming an interrupted crawl", "hosts", strings.Join(resumed, " "))
+		if err := c.noteResumedYears(resumed, index); err != nil {
+			return nil, fmt.Errorf("crawl: %w", err)
+		}
 	}
 
 	stopProgress := c.startProgress()
@@ -310,10 +313,7 @@ func (c *Crawler) Run(ctx context.Context, agencies []seeds.Agency) (*Summary, e
 	if c.cfg.Progress != nil {
 		c.cfg.Progress(st)
 	}
-	sum, err := c.summarize(sites)
-	if err != nil {
-		return nil, err
-	}
+	sum := c.summarize(sites)
 	if fatal != nil {
 		return &sum, fatal
 	}

@@ -56,6 +56,7 @@ type outcome struct {
 	pages int
 	wall  time.Duration
 	cpu   time.Duration
+	rssMB float64 // the process's peak resident set
 }
 
 func (o outcome) pagesPerSec() float64 { return float64(o.pages) / o.wall.Seconds() }
@@ -79,7 +80,7 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu}
+	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}
 }
 
 func asExit(err error, ee **exec.ExitError) bool {
@@ -110,8 +111,14 @@ func fileSize(b *testing.B, path string) int64 {
 	return fi.Size()
 }
 
+// buildCrawl builds the crawl command into a temporary directory and
+// returns it, or returns $NIANBAO_BENCH_BIN (a directory holding a crawl
+// binary, e.g. one built from another commit to compare against).
 func buildCrawl(b *testing.B) string {
 	b.Helper()
+	if dir := os.Getenv("NIANBAO_BENCH_BIN"); dir != "" {
+		return dir
+	}
 	dir := b.TempDir()
 	out, err := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/nianbao/nianbao/cmd/crawl").CombinedOutput()
 	if err != nil {
@@ -126,6 +133,7 @@ func report(b *testing.B, o outcome, bytes int64) {
 	b.ReportMetric(o.cpuPer1000(), "CPU-s/1000pages")
 	b.ReportMetric(float64(bytes)/float64(o.pages), "disk-B/page")
 	b.ReportMetric(o.wall.Seconds(), "wall-s")
+	b.ReportMetric(o.rssMB, "peak-RSS-MB")
 }
 
 // BenchmarkWget is one serial wget -r --warc-file (gzip WARC, the tree
