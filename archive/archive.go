@@ -94,7 +94,7 @@ func Open(path string, opts Options) (*Archive, error) {
 	}
 	var db *bolt.DB
 	err := guard(path, func() (err error) {
-		db, err = bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+		db, err = bolt.Open(path, 0o644, boltOptions(opts, timeout))
 		return err
 	})
 	if err != nil {
@@ -131,6 +131,17 @@ func Open(path string, opts Options) (*Archive, error) {
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
 	}
 	return a, nil
+}
+
+// boltOptions are the bbolt options of Open. The freelist is a hash map
+// (allocation does not scan a list that grows with the file's free pages)
+// and is not written on each commit (NoFreelistSync: bbolt rebuilds it
+// from the page tree when a writer opens the file, as etcd does), so a
+// commit's cost does not grow with the file. Neither weakens a commit: the
+// meta page is still written, and fsynced, after the pages it points to.
+func boltOptions(opts Options, timeout time.Duration) *bolt.Options {
+	return &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync,
+		FreelistType: bolt.FreelistMapType, NoFreelistSync: true}
 }
 
 // prepare creates the buckets and the schema version of a file opened for
