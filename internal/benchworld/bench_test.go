@@ -71,7 +71,13 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var peak float64
+	if err == nil {
+		stop := watchHWM(cmd.Process.Pid, &peak)
+		err = cmd.Wait()
+		stop()
+	}
 	wall := time.Since(start)
 	var ee *exec.ExitError
 	// wget exits 8 when some request answered an error (the world's 404s).
@@ -80,7 +86,38 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}
+	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: peak}
+}
+
+// watchHWM polls the peak resident set (VmHWM) of process pid into *mb
+// until stop is called. The child's rusage cannot say it: Go starts a
+// child with vfork, so its ru_maxrss counts the parent's peak too. The
+// last ~20 ms of the child's life go unseen.
+func watchHWM(pid int, mb *float64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if b, err := os.ReadFile(path); err == nil {
+				for _, line := range strings.Split(string(b), "\n") {
+					var kb float64
+					if _, err := fmt.Sscanf(line, "VmHWM: %f kB", &kb); err == nil && kb/1024 > *mb {
+						*mb = kb / 1024
+					}
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func asExit(err error, ee **exec.ExitError) bool {
@@ -187,11 +224,19 @@ func BenchmarkCrawl(b *testing.B) {
 // TestMain removes the pre-filled archive the benchmarks shared.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	os.Remove(prefillPath())
+	if os.Getenv("NIANBAO_BENCH_PREFILL") == "" {
+		os.Remove(prefillPath())
+	}
 	os.Exit(code)
 }
 
+// prefillPath is the pre-filled archive's file: $NIANBAO_BENCH_PREFILL
+// when set (kept across runs, to compare builds on one file), else one
+// per process, removed at its end.
 func prefillPath() string {
+	if p := os.Getenv("NIANBAO_BENCH_PREFILL"); p != "" {
+		return p
+	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("nianbao-bench-prefill-%d-%d.db", prefillN, os.Getpid()))
 }
 

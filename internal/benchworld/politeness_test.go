@@ -20,7 +20,7 @@ import (
 // politeHosts).
 const (
 	politeDelay                = 50 * time.Millisecond
-	politeHosts, politePerHost = 20, 100
+	politeHosts, politePerHost = 20, 250
 )
 
 // span is one request as the server saw it: from its arrival to the end
@@ -70,6 +70,23 @@ func impolite(byHost map[string][]span, delay time.Duration) string {
 		}
 	}
 	return ""
+}
+
+// gapQuantiles formats the 10th, 50th, 90th and 99th percentiles of the
+// start-to-start gaps between a host's requests (impolite sorted them).
+func gapQuantiles(byHost map[string][]span) string {
+	var gaps []time.Duration
+	for _, ss := range byHost {
+		for i := 1; i < len(ss); i++ {
+			gaps = append(gaps, ss[i].start.Sub(ss[i-1].start))
+		}
+	}
+	if len(gaps) == 0 {
+		return "none"
+	}
+	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
+	q := func(p int) time.Duration { return gaps[min(len(gaps)-1, len(gaps)*p/100)].Round(100 * time.Microsecond) }
+	return fmt.Sprintf("p10 %v, p50 %v, p90 %v, p99 %v, max %v", q(10), q(50), q(90), q(99), gaps[len(gaps)-1].Round(time.Millisecond))
 }
 
 // TestImpolite checks the benchmark's politeness assertion itself.
@@ -123,6 +140,7 @@ func BenchmarkPoliteness(b *testing.B) {
 			busiest = max(busiest, len(ss))
 		}
 		bad := impolite(log.byHost, politeDelay)
+		b.Logf("start-to-start gaps within a host: %s", gapQuantiles(log.byHost))
 		log.mu.Unlock()
 		if bad != "" {
 			b.Fatalf("impolite crawl: %s", bad)
