@@ -85,7 +85,9 @@ func gapQuantiles(byHost map[string][]span) string {
 		return "none"
 	}
 	sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
-	q := func(p int) time.Duration { return gaps[min(len(gaps)-1, len(gaps)*p/100)].Round(100 * time.Microsecond) }
+	q := func(p int) time.Duration {
+		return gaps[min(len(gaps)-1, len(gaps)*p/100)].Round(100 * time.Microsecond)
+	}
 	return fmt.Sprintf("p10 %v, p50 %v, p90 %v, p99 %v, max %v", q(10), q(50), q(90), q(99), gaps[len(gaps)-1].Round(time.Millisecond))
 }
 
