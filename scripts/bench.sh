@@ -1,7 +1,7 @@
 #!/bin/sh
 # Scale benchmarks of issue 11, in one go, printed as one table:
 #   - one serial `wget -r --warc-file` (gzip WARC) against the crawl command
-#     (-parallel 20 and the default 4) on the same generated 20-host world
+#     (-parallel 20 and 4) on the same generated 20-host world
 #     served on loopback at delay 0 (internal/fixtureworld.Generate); pages
 #     are the requests the world served to each, so both are counted alike;
 #   - the no-change re-crawl of that world into the first archive (wall-time

@@ -2,7 +2,7 @@
 // file into a bbolt archive, politely and incrementally, and prints a
 // summary per agency.
 //
-//	crawl [-seeds seeds.txt] [-db archive.db] [-delay 1s] [-parallel 4]
+//	crawl [-seeds seeds.txt] [-db archive.db] [-delay 1s] [-parallel 64]
 //	      [-max-depth 8] [-max-pages 2000] [-refresh] [-timeout 30s]
 //	      [-resolve host=127.0.0.1:PORT]... [-strict-tls] [-wait 2s]
 //	crawl -demo [-db demo.db]

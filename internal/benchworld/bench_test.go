@@ -197,7 +197,7 @@ func BenchmarkWget(b *testing.B) {
 }
 
 // BenchmarkCrawl crawls the world with the crawl command (its real fsyncs)
-// into a fresh archive at -parallel 20 and at the default 4, then crawls
+// into a fresh archive at -parallel 20 and at 4, then crawls
 // the unchanged world again into the first archive (the no-change
 // re-crawl: its wall time and file growth against the first crawl's).
 func BenchmarkCrawl(b *testing.B) {
