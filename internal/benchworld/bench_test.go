@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +60,7 @@ type outcome struct {
 	wall  time.Duration
 	cpu   time.Duration
 	rssMB float64 // the process's peak resident set
+	wrote int64   // bytes the process wrote (write and pwrite calls)
 }
 
 func (o outcome) pagesPerSec() float64 { return float64(o.pages) / o.wall.Seconds() }
@@ -75,8 +77,9 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	start := time.Now()
 	err := cmd.Start()
 	var peak float64
+	var wrote int64
 	if err == nil {
-		stop := watchHWM(cmd.Process.Pid, &peak)
+		stop := watchProc(cmd.Process.Pid, &peak, &wrote)
 		err = cmd.Wait()
 		stop()
 	}
@@ -88,29 +91,41 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: peak}
+	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: peak, wrote: wrote}
 }
 
-// watchHWM polls the peak resident set (VmHWM) of process pid into *mb
-// until stop is called. The child's rusage cannot say it: Go starts a
-// child with vfork, so its ru_maxrss counts the parent's peak too. The
-// last ~20 ms of the child's life go unseen.
-func watchHWM(pid int, mb *float64) (stop func()) {
+// watchProc polls the peak resident set (VmHWM, in MB) of process pid
+// into *mb and the bytes it wrote (wchar) into *wrote until stop is
+// called. The child's rusage cannot say either: Go starts a child with
+// vfork, so its ru_maxrss counts the parent's peak too. The last ~20 ms of
+// the child's life go unseen.
+func watchProc(pid int, mb *float64, wrote *int64) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
-	path := fmt.Sprintf("/proc/%d/status", pid)
+	dir := fmt.Sprintf("/proc/%d/", pid)
+	field := func(file, name string) (float64, bool) {
+		b, err := os.ReadFile(dir + file)
+		if err != nil {
+			return 0, false
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, name); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				return f, err == nil
+			}
+		}
+		return 0, false
+	}
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if b, err := os.ReadFile(path); err == nil {
-				for _, line := range strings.Split(string(b), "\n") {
-					var kb float64
-					if _, err := fmt.Sscanf(line, "VmHWM: %f kB", &kb); err == nil && kb/1024 > *mb {
-						*mb = kb / 1024
-					}
-				}
+			if kb, ok := field("status", "VmHWM:"); ok && kb/1024 > *mb {
+				*mb = kb / 1024
+			}
+			if n, ok := field("io", "wchar:"); ok && int64(n) > *wrote {
+				*wrote = int64(n)
 			}
 			select {
 			case <-done:
@@ -173,6 +188,7 @@ func report(b *testing.B, o outcome, bytes int64) {
 	b.ReportMetric(float64(bytes)/float64(o.pages), "disk-B/page")
 	b.ReportMetric(o.wall.Seconds(), "wall-s")
 	b.ReportMetric(o.rssMB, "peak-RSS-MB")
+	b.ReportMetric(float64(o.wrote)/float64(o.pages), "written-B/page")
 }
 
 // BenchmarkWget is one serial wget -r --warc-file (gzip WARC, the tree
@@ -338,6 +354,7 @@ func BenchmarkPrefilled(b *testing.B) {
 		b.ReportMetric(o.pagesPerSec()/f.pagesPerSec(), "prefilled/fresh")
 		b.ReportMetric(medianCPU(full)/medianCPU(fresh), "prefilled/fresh-CPU")
 		b.ReportMetric(f.rssMB, "fresh-peak-RSS-MB")
+		b.ReportMetric(float64(f.wrote)/float64(f.pages), "fresh-written-B/page")
 	}
 }
 
