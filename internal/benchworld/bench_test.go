@@ -150,9 +150,15 @@ func tail(s string) string {
 	return s
 }
 
+// crawl runs the crawl command over the world into db; with
+// $NIANBAO_BENCH_CPUPROFILE (a directory) each crawl writes its CPU
+// profile there.
 func (s *served) crawl(b *testing.B, bin, db string, parallel int) outcome {
 	args := append([]string{"-db", db, "-seeds", s.seeds, "-delay", "0", "-parallel", fmt.Sprint(parallel),
 		"-max-pages", fmt.Sprint(2 * worldPerHost), "-max-depth", "50", "-timeout", "10s", "-render", "never"}, s.resolve...)
+	if dir := os.Getenv("NIANBAO_BENCH_CPUPROFILE"); dir != "" {
+		args = append(args, "-cpuprofile", filepath.Join(dir, fmt.Sprintf("crawl-%s-%d.prof", filepath.Base(db), time.Now().UnixNano())))
+	}
 	return s.run(b, nil, filepath.Join(bin, "crawl"), args...)
 }
 
