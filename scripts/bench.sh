@@ -56,7 +56,7 @@ END {
 	if (g(p, "recrawl-wall-ratio") != "-")
 		printf "no-change re-crawl: %s requests, %.3fx the first crawl wall time (goal <= 0.15), file grew %s B\n", g(p, "recrawl-pages"), g(p, "recrawl-wall-ratio"), g(p, "recrawl-growth-B")
 	if (g("Prefilled", "prefilled/fresh") != "-")
-		printf "pre-filled (100k) / fresh archive: %.2fx pages/s (goal >= 0.9); the crawl added %s B/page, peak RSS %s MB\n", g("Prefilled", "prefilled/fresh"), g("Prefilled", "disk-B/page"), g("Prefilled", "peak-RSS-MB")
+		printf "pre-filled (100k) / fresh archive: %.2fx pages/s (goal >= 0.9), %.2fx CPU per page; the crawl added %s B/page to the file and wrote %s B/page (fresh: %s); peak RSS %s MB (fresh: %s; medians of 3 pairs)\n", g("Prefilled", "prefilled/fresh"), g("Prefilled", "prefilled/fresh-CPU"), g("Prefilled", "disk-B/page"), g("Prefilled", "written-B/page"), g("Prefilled", "fresh-written-B/page"), g("Prefilled", "peak-RSS-MB"), g("Prefilled", "fresh-peak-RSS-MB")
 	for (i = 1; i <= n; i++) if (row[i] ~ /^Dashboard\//)
 		printf "dashboard %-4s on 100k captures: %.1f ms, %s B (goal <= 50 ms)\n", substr(row[i], 11), g(row[i], "ns/op") / 1e6, g(row[i], "B/resp")
 	if (g("Politeness", "makespan/ideal") != "-")
