@@ -36,8 +36,9 @@ type hostFetcher struct {
 	delay        time.Duration
 	// last is when the server had the previous request: when its
 	// response began to arrive (the end of the request when none did).
-	// The next request is due delay after it, so parsing and storing a
-	// page overlap the pause instead of adding to it.
+	// The next request is due delay after it; parsing and storing the
+	// page happen during the pause. Counting from the first byte rather
+	// than the end of the body keeps a slow body from lengthening it.
 	last time.Time
 	// movedTo is set by the redirect handler when the seed being fetched
 	// moved to its twin or the other scheme.
