@@ -34,7 +34,12 @@ type hostFetcher struct {
 	robots       map[string]*robotsRules // by origin
 	robotsClient *http.Client
 	delay        time.Duration
-	last         time.Time // when the previous request ended
+	// last is when the server had the previous request: when its
+	// response began to arrive (the end of the request when none did).
+	// The next request is due delay after it; parsing and storing the
+	// page happen during the pause. Counting from the first byte rather
+	// than the end of the body keeps a slow body from lengthening it.
+	last time.Time
 	// movedTo is set by the redirect handler when the seed being fetched
 	// moved to its twin or the other scheme.
 	movedTo string
@@ -99,7 +104,8 @@ func (f *hostFetcher) redirect(req *http.Request, via []*http.Request) error {
 	return http.ErrUseLastResponse
 }
 
-// wait sleeps until the delay has passed since the previous request.
+// wait sleeps until the delay has passed since the server had the previous
+// request.
 func (f *hostFetcher) wait(ctx context.Context) error {
 	if f.last.IsZero() || f.delay <= 0 {
 		return ctx.Err()
@@ -147,6 +153,9 @@ func (f *hostFetcher) fetch(ctx context.Context, u string, limit int64, timeout 
 		}
 		res = f.fetchOnce(u, limit, timeout, hdr)
 		f.last = time.Now()
+		if at := f.rec.answeredAt(); !at.IsZero() {
+			f.last = at
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -41,6 +41,21 @@ var (
 	reJSONP    = regexp.MustCompile(`(?s)^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$`)
 )
 
+// templateLiterals are literals one of which every match of reTemplate
+// contains: a page with none of them has no template, and the regexp
+// (slow on a whole page) is not run.
+var templateLiterals = []string{"ms-", "v-for=", "{{", "trsapi", "template", "laytpl", "<%="}
+
+// hasTemplate reports whether src matches reTemplate.
+func hasTemplate(src string) bool {
+	for _, lit := range templateLiterals {
+		if strings.Contains(src, lit) {
+			return reTemplate.MatchString(src)
+		}
+	}
+	return false
+}
+
 // pageParams are query parameters that number a list's pages.
 var pageParams = []string{"page", "pageno", "pagenum", "pageindex", "currpage", "currentpage", "curpage", "pagenumber", "page_no", "pn", "p"}
 
@@ -49,7 +64,7 @@ var pageParams = []string{"page", "pageno", "pagenum", "pageindex", "currpage", 
 // maxAPIsPerPage. The literal data of an ajax call is added to the URL's
 // query; a URL ending in a page parameter (…?page=' + n) asks for page 1.
 func jsonAPIs(base *url.URL, src string) []string {
-	if !reTemplate.MatchString(src) && !strings.Contains(src, "ajax") && !strings.Contains(src, "fetch(") && !strings.Contains(src, "axios") {
+	if !strings.Contains(src, "ajax") && !strings.Contains(src, "fetch(") && !strings.Contains(src, "axios") && !hasTemplate(src) {
 		return nil
 	}
 	var out []string

@@ -71,6 +71,10 @@ var (
 // 2021年政府信息公开工作年度报告 (or …年度报告（2021年度）, with the year
 // in brackets after it), or 0 when the title is no such report.
 func reportYear(title string) int {
+	// Every report key (reReportKey) has 报; most link texts have none.
+	if !strings.Contains(title, "报") {
+		return 0
+	}
 	t := strings.Join(strings.Fields(halfWidth(title)), "")
 	if t == "" || !reReportKey.MatchString(t) || reNotReport.MatchString(t) {
 		return 0
@@ -110,6 +114,17 @@ var (
 // match as they are.
 func halfWidth(s string) string {
 	return textdecode.FoldWidth(s, "（）：")
+}
+
+// truncatedReport reports whether a link text is cut short after naming
+// a year and 信息公开/政务公开 (reTruncated); the regexp runs only on texts
+// that end in an ellipsis.
+func truncatedReport(name string) bool {
+	t := strings.Join(strings.Fields(name), "")
+	if !strings.HasSuffix(t, "…") && !strings.HasSuffix(t, "..") {
+		return false
+	}
+	return reTruncated.MatchString(t)
 }
 
 // isListTitle reports whether a link names a report list column
@@ -769,7 +784,7 @@ func nodeText(n *html.Node) string {
 // a page with role parentRole; ok is false for links not worth fetching.
 func classify(l Link, u *url.URL, parentRole archive.Role) (prio int, role archive.Role, ok bool) {
 	ext := strings.ToLower(path.Ext(u.Path))
-	if skipExt[ext] || reCalendarNav.MatchString(l.Text) {
+	if skipExt[ext] || (strings.ContainsAny(l.Text, "上下前后") && reCalendarNav.MatchString(l.Text)) {
 		return 0, "", false
 	}
 	name := l.Text
@@ -795,7 +810,7 @@ func classify(l Link, u *url.URL, parentRole archive.Role) (prio int, role archi
 	switch {
 	case year > 0:
 		return prioReport, "report", true
-	case reTruncated.MatchString(strings.Join(strings.Fields(name), "")):
+	case truncatedReport(name):
 		// 2021年政府信息公开工… : fetched first, its own title decides
 		return prioReport, "", true
 	case l.Paging && parentRole == "list":

@@ -496,3 +496,20 @@ func TestHasReportTables(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefiltersAgreeWithRegexps checks that the cheap tests run before
+// the title regexps reject only texts the regexps reject.
+func TestPrefiltersAgreeWithRegexps(t *testing.T) {
+	for _, s := range []string{"", "2021年政府信息公开工…", "2021年政府信息公开工...", "2021 年 政务公开 ..", "2021年政府信息公开工作",
+		"政府信息公开…", "上一月", " « 下一年 » ", "前一天", "首页", "下一页", "2021年度报告", "2021年年 报", "２０２１年年报"} {
+		if got, want := truncatedReport(s), reTruncated.MatchString(strings.Join(strings.Fields(s), "")); got != want {
+			t.Errorf("truncatedReport(%q) = %v, reTruncated says %v", s, got, want)
+		}
+		if reCalendarNav.MatchString(s) && !strings.ContainsAny(s, "上下前后") {
+			t.Errorf("%q is calendar navigation without 上下前后", s)
+		}
+		if reReportKey.MatchString(strings.Join(strings.Fields(halfWidth(s)), "")) && !strings.Contains(s, "报") {
+			t.Errorf("%q has a report key without 报", s)
+		}
+	}
+}

@@ -41,8 +41,13 @@ var (
 // decoded HTML, at base) shows, for the agency ag. A code from the page
 // is used only when the seeds give none and the page names exactly one.
 func moduleItems(base *url.URL, src string, ag seeds.Agency, now time.Time) []Link {
-	annual := reAnnualModule.FindString(src)
-	xxgk := reXxgkModule.MatchString(src)
+	annual, xxgk := "", false
+	if mayContainFold(src, "xxgkannualreport.jsp") {
+		annual = reAnnualModule.FindString(src)
+	}
+	if mayContainFold(src, "/module/xxgk/") || mayContainFold(src, "vc_xxgkarea=") {
+		xxgk = reXxgkModule.MatchString(src)
+	}
 	if annual == "" && !xxgk {
 		return nil
 	}

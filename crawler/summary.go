@@ -159,24 +159,49 @@ func (c *Crawler) topErrorsLocked(n int) []string {
 	return out
 }
 
-// summarize builds the Summary of a Run over sites. Report years archived
-// by earlier (or killed) runs count too: a resumed crawl does not see
-// again the reports it archived before.
-func (c *Crawler) summarize(sites []*site) (Summary, error) {
-	archived := map[string][]*archive.Capture{}
-	for _, s := range sites {
-		for _, ag := range s.seeds {
-			k := agencyKey(s.host, ag.Name)
-			if _, done := archived[k]; done {
+// noteResumedYears notes the report years of the pages an interrupted run
+// of the current crawl of the resumed hosts already archived: the resumed
+// frontier never visits them again, so the counters of this run would
+// miss them. It reads those hosts' visited sets and the captures they
+// name (the crawl in progress), never the archive's history.
+func (c *Crawler) noteResumedYears(resumed []string, index map[string]*site) error {
+	return c.a.View(func(r *archive.Reader) error {
+		for _, host := range resumed {
+			s := index[host]
+			if s == nil {
 				continue
 			}
-			caps, err := c.a.ByAgency(ag.Name)
+			err := r.EachVisited(host, func(u string) error {
+				st, found, err := r.URLState(u)
+				if err != nil || !found || st.LastCaptureID == "" ||
+					(st.Role != archive.RoleReport && st.Role != archive.RoleAttachment) {
+					return err
+				}
+				capt, err := r.Get(st.LastCaptureID)
+				if err != nil {
+					return err
+				}
+				k := agencyKey(host, capt.Agency)
+				if capt.Error == "" && capt.Status == 200 && capturedOn(capt.URL, s) && c.byAgency[k] != nil {
+					c.mu.Lock()
+					c.noteYearLocked(k, capt.Role, capt.Title)
+					c.mu.Unlock()
+				}
+				return nil
+			})
 			if err != nil {
-				return Summary{}, fmt.Errorf("summary of %s: %w", s.host, err)
+				return fmt.Errorf("summary of resumed %s: %w", host, err)
 			}
-			archived[k] = caps
 		}
-	}
+		return nil
+	})
+}
+
+// summarize builds the Summary of a Run over sites from the counters the
+// run kept (put and noteReport): the years of the reports it archived or
+// found archived, and those of a resumed crawl's earlier part
+// (noteResumedYears). It loads nothing from the archive.
+func (c *Crawler) summarize(sites []*site) Summary {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sum := c.sum
@@ -191,11 +216,6 @@ func (c *Crawler) summarize(sites []*site) (Summary, error) {
 				continue
 			}
 			hs.Agencies = append(hs.Agencies, ag.Name)
-			for _, capt := range archived[k] {
-				if capt.Error == "" && capt.Status == 200 && capturedOn(capt.URL, s) {
-					c.noteYearLocked(k, capt.Role, capt.Title)
-				}
-			}
 			as := *c.byAgency[k]
 			as.MovedTo = s.scope.movedTo
 			for y := range c.years[k] {
@@ -213,5 +233,5 @@ func (c *Crawler) summarize(sites []*site) (Summary, error) {
 			c.log.Warn("nothing archived from host", "host", s.host, "why", why)
 		}
 	}
-	return sum, nil
+	return sum
 }

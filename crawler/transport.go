@@ -119,12 +119,24 @@ type recorder struct {
 	docLimit int64
 	last     *rawResponse
 	hops     int
+	// answered is when the first byte of the latest response arrived:
+	// the server had the request by then (politeness counts from it).
+	answered time.Time
 }
 
 func (r *recorder) reset(limit, docLimit int64) {
 	r.mu.Lock()
 	r.limit, r.docLimit, r.last, r.hops = limit, docLimit, nil, 0
+	r.answered = time.Time{}
 	r.mu.Unlock()
+}
+
+// answeredAt returns when the latest response of the fetch began to
+// arrive, or zero when none did.
+func (r *recorder) answeredAt() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.answered
 }
 
 func (r *recorder) result() (*rawResponse, int) {
@@ -140,6 +152,10 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		if host, _, err := net.SplitHostPort(ci.Conn.RemoteAddr().String()); err == nil {
 			ip = host
 		}
+	}, GotFirstResponseByte: func() {
+		r.mu.Lock()
+		r.answered = time.Now()
+		r.mu.Unlock()
 	}}
 	sent := req.Header.Clone()
 	if t, ok := r.base.(*http.Transport); ok && !t.DisableCompression && sent.Get("Accept-Encoding") == "" && sent.Get("Range") == "" {

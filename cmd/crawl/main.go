@@ -2,7 +2,7 @@
 // file into a bbolt archive, politely and incrementally, and prints a
 // summary per agency.
 //
-//	crawl [-seeds seeds.txt] [-db archive.db] [-delay 1s] [-parallel 4]
+//	crawl [-seeds seeds.txt] [-db archive.db] [-delay 1s] [-parallel 64]
 //	      [-max-depth 8] [-max-pages 2000] [-refresh] [-timeout 30s]
 //	      [-resolve host=127.0.0.1:PORT]... [-strict-tls] [-wait 2s]
 //	crawl -demo [-db demo.db]
@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	render := fs.String("render", crawler.RenderAuto, "render pages built by script in headless Chromium: `auto` (lists without report links, JS challenges), always or never")
 	resolve := resolveFlag{}
 	fs.Var(resolve, "resolve", "route a host to an address, `host=ip:port` (repeatable)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the crawl to `FILE` (benchmarks)")
 	wo := workerFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: crawl [-seeds FILE] [-db FILE] [-delay D] [-parallel N] [-max-depth N] [-max-pages N] [-refresh] [-timeout D] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-wait D] | crawl -demo | crawl -worker -redis URL -coordinator http://ADDR -token TOKEN [-name NAME] [crawl flags]")
@@ -112,6 +113,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		fmt.Fprintf(stderr, "crawl: %v\n", err)
+		return 1
+	}
+	defer stopProfile()
 
 	level := slog.LevelInfo
 	if *verbose {

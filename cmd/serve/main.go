@@ -4,7 +4,7 @@
 // from the same process.
 //
 //	serve -db archive.db -seeds seeds.txt -addr 127.0.0.1:8080 [-every 24h]
-//	      [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]...
+//	      [-from Y -to Y] [-delay 1s] [-parallel 64] [-resolve host=ip:port]...
 //	      [-strict-tls] [-render auto|always|never]
 //	serve -once ...    one harvest, then exit (for a systemd timer or cron)
 //	serve -demo        serve the bundled fixture world on loopback, harvest it
@@ -121,7 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (o *options, ok bool) {
 	o.cluster.flags(fs)
 	fs.BoolVar(&o.demo, "demo", false, "serve the bundled fixture world on loopback and harvest it (offline demo; -db defaults to demo.db, -delay to 0)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 4] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-once] [-redis redis://HOST:PORT/DB -token TOKEN] | serve -demo")
+		fmt.Fprintln(stderr, "usage: serve [-db FILE] [-seeds FILE] [-addr HOST:PORT] [-every 24h] [-from Y -to Y] [-delay 1s] [-parallel 64] [-resolve host=ip:port]... [-strict-tls] [-render auto|always|never] [-once] [-redis redis://HOST:PORT/DB -token TOKEN] | serve -demo")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

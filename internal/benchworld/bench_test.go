@@ -1,6 +1,7 @@
 package benchworld
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -56,6 +59,8 @@ type outcome struct {
 	pages int
 	wall  time.Duration
 	cpu   time.Duration
+	rssMB float64 // the process's peak resident set
+	wrote int64   // bytes the process wrote (write and pwrite calls)
 }
 
 func (o outcome) pagesPerSec() float64 { return float64(o.pages) / o.wall.Seconds() }
@@ -70,7 +75,14 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var peak float64
+	var wrote int64
+	if err == nil {
+		stop := watchProc(cmd.Process.Pid, &peak, &wrote)
+		err = cmd.Wait()
+		stop()
+	}
 	wall := time.Since(start)
 	var ee *exec.ExitError
 	// wget exits 8 when some request answered an error (the world's 404s).
@@ -79,7 +91,50 @@ func (s *served) run(b *testing.B, env []string, bin string, args ...string) out
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu}
+	return outcome{pages: len(s.w.Requests()) - before, wall: wall, cpu: cpu, rssMB: peak, wrote: wrote}
+}
+
+// watchProc polls the peak resident set (VmHWM, in MB) of process pid
+// into *mb and the bytes it wrote (wchar) into *wrote until stop is
+// called. The child's rusage cannot say either: Go starts a child with
+// vfork, so its ru_maxrss counts the parent's peak too. The last ~20 ms of
+// the child's life go unseen.
+func watchProc(pid int, mb *float64, wrote *int64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	dir := fmt.Sprintf("/proc/%d/", pid)
+	field := func(file, name string) (float64, bool) {
+		b, err := os.ReadFile(dir + file)
+		if err != nil {
+			return 0, false
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, name); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				return f, err == nil
+			}
+		}
+		return 0, false
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb, ok := field("status", "VmHWM:"); ok && kb/1024 > *mb {
+				*mb = kb / 1024
+			}
+			if n, ok := field("io", "wchar:"); ok && int64(n) > *wrote {
+				*wrote = int64(n)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func asExit(err error, ee **exec.ExitError) bool {
@@ -95,9 +150,15 @@ func tail(s string) string {
 	return s
 }
 
+// crawl runs the crawl command over the world into db; with
+// $NIANBAO_BENCH_CPUPROFILE (a directory) each crawl writes its CPU
+// profile there.
 func (s *served) crawl(b *testing.B, bin, db string, parallel int) outcome {
 	args := append([]string{"-db", db, "-seeds", s.seeds, "-delay", "0", "-parallel", fmt.Sprint(parallel),
 		"-max-pages", fmt.Sprint(2 * worldPerHost), "-max-depth", "50", "-timeout", "10s", "-render", "never"}, s.resolve...)
+	if dir := os.Getenv("NIANBAO_BENCH_CPUPROFILE"); dir != "" {
+		args = append(args, "-cpuprofile", filepath.Join(dir, fmt.Sprintf("crawl-%s-%d.prof", filepath.Base(db), time.Now().UnixNano())))
+	}
 	return s.run(b, nil, filepath.Join(bin, "crawl"), args...)
 }
 
@@ -110,8 +171,14 @@ func fileSize(b *testing.B, path string) int64 {
 	return fi.Size()
 }
 
+// buildCrawl builds the crawl command into a temporary directory and
+// returns it, or returns $NIANBAO_BENCH_BIN (a directory holding a crawl
+// binary, e.g. one built from another commit to compare against).
 func buildCrawl(b *testing.B) string {
 	b.Helper()
+	if dir := os.Getenv("NIANBAO_BENCH_BIN"); dir != "" {
+		return dir
+	}
 	dir := b.TempDir()
 	out, err := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/nianbao/nianbao/cmd/crawl").CombinedOutput()
 	if err != nil {
@@ -126,6 +193,8 @@ func report(b *testing.B, o outcome, bytes int64) {
 	b.ReportMetric(o.cpuPer1000(), "CPU-s/1000pages")
 	b.ReportMetric(float64(bytes)/float64(o.pages), "disk-B/page")
 	b.ReportMetric(o.wall.Seconds(), "wall-s")
+	b.ReportMetric(o.rssMB, "peak-RSS-MB")
+	b.ReportMetric(float64(o.wrote)/float64(o.pages), "written-B/page")
 }
 
 // BenchmarkWget is one serial wget -r --warc-file (gzip WARC, the tree
@@ -150,7 +219,7 @@ func BenchmarkWget(b *testing.B) {
 }
 
 // BenchmarkCrawl crawls the world with the crawl command (its real fsyncs)
-// into a fresh archive at -parallel 20 and at the default 4, then crawls
+// into a fresh archive at -parallel 20 and at 4, then crawls
 // the unchanged world again into the first archive (the no-change
 // re-crawl: its wall time and file growth against the first crawl's).
 func BenchmarkCrawl(b *testing.B) {
@@ -179,11 +248,19 @@ func BenchmarkCrawl(b *testing.B) {
 // TestMain removes the pre-filled archive the benchmarks shared.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	os.Remove(prefillPath())
+	if os.Getenv("NIANBAO_BENCH_PREFILL") == "" {
+		os.Remove(prefillPath())
+	}
 	os.Exit(code)
 }
 
+// prefillPath is the pre-filled archive's file: $NIANBAO_BENCH_PREFILL
+// when set (kept across runs, to compare builds on one file), else one
+// per process, removed at its end.
 func prefillPath() string {
+	if p := os.Getenv("NIANBAO_BENCH_PREFILL"); p != "" {
+		return p
+	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("nianbao-bench-prefill-%d-%d.db", prefillN, os.Getpid()))
 }
 
@@ -250,25 +327,58 @@ func copyFile(b *testing.B, from, to string) {
 	}
 }
 
+// prefillPairs is how many fresh and pre-filled crawls BenchmarkPrefilled
+// alternates: on a shared machine one pair's ratio swings by ±30 %.
+const prefillPairs = 3
+
 // BenchmarkPrefilled crawls the same world at -parallel 20 into a fresh
-// archive and into a copy of a prefillN-capture one, and reports the
-// pre-filled crawl with its pages/s ratio to the fresh one.
+// archive and into a copy of a prefillN-capture one, prefillPairs times
+// each, alternating, and reports the median pre-filled crawl with the
+// ratio of the medians of pages/s (and of CPU per page) to the fresh ones.
 func BenchmarkPrefilled(b *testing.B) {
 	bin := buildCrawl(b)
 	big := prefilled(b)
 	for i := 0; i < b.N; i++ {
-		dir := b.TempDir()
-		s := serveWorld(b, dir)
-		fresh := s.crawl(b, bin, filepath.Join(dir, "fresh.db"), 20)
-		s2 := serveWorld(b, dir)
-		db := filepath.Join(dir, "big.db")
-		copyFile(b, big, db)
-		size := fileSize(b, db)
-		o := s2.crawl(b, bin, db, 20)
-		report(b, o, fileSize(b, db)-size)
-		b.ReportMetric(fresh.pagesPerSec(), "fresh-pages/s")
-		b.ReportMetric(o.pagesPerSec()/fresh.pagesPerSec(), "prefilled/fresh")
+		var fresh, full []outcome
+		var grew []int64
+		for j := 0; j < prefillPairs; j++ {
+			dir := b.TempDir()
+			s := serveWorld(b, dir)
+			fresh = append(fresh, s.crawl(b, bin, filepath.Join(dir, "fresh.db"), 20))
+			s2 := serveWorld(b, dir)
+			db := filepath.Join(dir, "big.db")
+			copyFile(b, big, db)
+			size := fileSize(b, db)
+			full = append(full, s2.crawl(b, bin, db, 20))
+			grew = append(grew, fileSize(b, db)-size)
+			os.Remove(db)
+		}
+		f, o := median(fresh), median(full)
+		k := slices.IndexFunc(full, func(x outcome) bool { return x == o })
+		report(b, o, grew[k])
+		b.ReportMetric(f.pagesPerSec(), "fresh-pages/s")
+		b.ReportMetric(o.pagesPerSec()/f.pagesPerSec(), "prefilled/fresh")
+		b.ReportMetric(medianCPU(full)/medianCPU(fresh), "prefilled/fresh-CPU")
+		b.ReportMetric(f.rssMB, "fresh-peak-RSS-MB")
+		b.ReportMetric(float64(f.wrote)/float64(f.pages), "fresh-written-B/page")
 	}
+}
+
+// median returns the outcome of median pages/s.
+func median(xs []outcome) outcome {
+	s := slices.Clone(xs)
+	slices.SortFunc(s, func(a, b outcome) int { return cmp.Compare(a.pagesPerSec(), b.pagesPerSec()) })
+	return s[len(s)/2]
+}
+
+// medianCPU returns the median CPU per 1,000 pages.
+func medianCPU(xs []outcome) float64 {
+	c := make([]float64, len(xs))
+	for i, o := range xs {
+		c[i] = o.cpuPer1000()
+	}
+	slices.Sort(c)
+	return c[len(c)/2]
 }
 
 // BenchmarkDashboard serves / and /api/dashboard of web.Server over a
