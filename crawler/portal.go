@@ -3,6 +3,7 @@ package crawler
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/seeds"
@@ -50,17 +51,26 @@ func agencyForms(name string) []string {
 	return forms
 }
 
+// maxColumnExtra is how many characters a link text may add to an
+// agency's full name and still name the agency (某某县公安局信息公开专栏)
+// rather than be a headline about it (某某县公安局召开2024年度工作总结暨
+// 表彰大会).
+const maxColumnExtra = 8
+
 // namesAgency returns the agency among ags a link text names, or "".
-// The full name anywhere in the text counts; a short form must be the
-// whole text (公安局, 县公安局), so 公安局 does not name 交通运输局.
+// The full name counts with at most maxColumnExtra characters around it
+// (a column of the agency, not a news headline mentioning it); a short
+// form must be the whole text (公安局, 县公安局), so 公安局 does not name
+// 交通运输局.
 func namesAgency(text string, ags []seeds.Agency) string {
 	t := strings.Join(strings.Fields(text), "")
 	if t == "" {
 		return ""
 	}
+	n := utf8.RuneCountInString(t)
 	for _, ag := range ags {
 		for i, f := range agencyForms(ag.Name) {
-			if (i == 0 && strings.Contains(t, f)) || t == f {
+			if t == f || (i == 0 && strings.Contains(t, f) && n-utf8.RuneCountInString(f) <= maxColumnExtra) {
 				return ag.Name
 			}
 		}
