@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/archive"
 )
@@ -129,11 +131,36 @@ func (c *Crawler) fromPast(it *archive.FrontierItem, capt *archive.Capture, was 
 		// Reports and attachments are archived once.
 		c.noteReport(it, st.Role, it.Title)
 		return c.fromArchive(it, capt.URL, st, v), true
-	case was.found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
+	case was.found && st.Archived && !revalidated(it, st):
 		// Ordinary pages are not revisited; their links still count.
 		return c.fromArchive(it, capt.URL, st, v), true
 	}
 	return nil, false
+}
+
+// maxNavLabel is the longest link text (in characters) taken for the
+// label of a column or a path (政府信息公开, 县公安局, 下一页) rather than
+// for a headline.
+const maxNavLabel = 12
+
+// revalidated reports whether an archived page is fetched again (if
+// changed) when the crawl meets it: a seed, a page stored as a list or
+// reached as one (a list title, its paging), and a page on the way to the
+// lists — a link ranked above ordinary pages whose URL is a disclosure
+// path or whose text is a short label. A news article whose headline
+// mentions the agency or 政务公开 is an ordinary page: not refetched, its
+// links still count.
+func revalidated(it *archive.FrontierItem, st archive.URLState) bool {
+	if it.Depth == 0 || st.Role == archive.RoleList || it.Role == archive.RoleList {
+		return true
+	}
+	if it.Priority >= prioOther {
+		return false
+	}
+	if u, err := url.Parse(it.URL); err == nil && reDisPath.MatchString(u.Path) {
+		return true
+	}
+	return utf8.RuneCountInString(strings.Join(strings.Fields(it.Title), "")) <= maxNavLabel
 }
 
 // conditionalHeader asks for the page only if it changed since the
