@@ -118,8 +118,8 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 // PutPage records a capture as Put does and, in the same transaction, the
 // completions of frontier items (done, in order; the last is usually the
 // item that fetched c, with its links record and the children it led to),
-// so a fetched page costs one commit. It returns how many children were
-// new.
+// so a fetched page costs one commit. A links record of c's URL without a
+// digest gets c's. It returns how many children were new.
 func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completion) (int, error) {
 	zbody, ztext, err := a.preparePut(c, body, text)
 	if err != nil {
@@ -132,6 +132,9 @@ func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completio
 		}
 		added = 0
 		for i := range done {
+			if d := &done[i]; d.Links != nil && d.Links.Digest == "" && d.LinksURL == c.URL {
+				d.Links.Digest = c.Digest // read from this payload
+			}
 			n, err := a.completeTx(tx, &done[i])
 			if err != nil {
 				return err

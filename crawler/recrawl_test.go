@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
+	bolt "go.etcd.io/bbolt"
 )
 
 // changedWorld serves a generated world; once changed is set, the report
@@ -151,10 +151,56 @@ func reportsOf(t *testing.T, a *archive.Archive) int {
 			urls[cp.URL] = true
 		}
 	}
-	keys := make([]string, 0, len(urls))
-	for u := range urls {
-		keys = append(keys, u)
+	return len(urls)
+}
+
+// TestRecrawlWithoutLinksRecords re-crawls an archive whose pages have no
+// links records (as one written before they existed): the pages the
+// archive answers for are parsed from their bodies once, their records are
+// stored, and the next re-crawl reads no body.
+func TestRecrawlWithoutLinksRecords(t *testing.T) {
+	w := fixtureworld.Generate(1, 60, 9)
+	ags := worldAgencies(t, w)
+	srv, resolve := fixtureworld.Serve(w)
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "old.db")
+	crawl := func() (*Crawler, []fixtureworld.Request) {
+		t.Helper()
+		a := openArchive(t, path)
+		defer a.Close()
+		before := len(w.Requests())
+		c, err := New(a, worldConfig(resolve))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(context.Background(), ags); err != nil {
+			t.Fatal(err)
+		}
+		return c, w.Requests()[before:]
 	}
-	sort.Strings(keys)
-	return len(keys)
+	crawl()
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("links")) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	c2, reqs2 := crawl()
+	if c2.bodyReads.Load() == 0 {
+		t.Error("pages without links records were not parsed from their bodies")
+	}
+	c3, reqs3 := crawl()
+	if n := c3.bodyReads.Load(); n != 0 {
+		t.Errorf("second re-crawl read %d bodies: the records were not stored", n)
+	}
+	if len(reqs2) != len(reqs3) {
+		t.Errorf("re-crawls made %d and %d requests; want the same", len(reqs2), len(reqs3))
+	}
+	for _, r := range append(reqs2, reqs3...) {
+		if recrawlPath(r.Path) == "" {
+			t.Errorf("re-crawl requested %s", r.Path)
+		}
+	}
 }
