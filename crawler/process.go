@@ -145,14 +145,16 @@ const maxNavLabel = 12
 
 // revalidated reports whether an archived page is fetched again (if
 // changed) when the crawl meets it: a seed, a page stored as a list or
-// reached as one (a list title, its paging), and a page on the way to the
+// reached as one (a list title, its paging), a page reached by a report
+// link (under -refresh; else fromPast answers for reports and
+// attachments before asking), and a page on the way to the
 // lists — a link ranked above ordinary pages whose URL is a disclosure
 // path or whose text is a short label. A news article whose headline
 // mentions the agency or 政务公开 is an ordinary page: not refetched, its
 // links still count.
 func revalidated(it *archive.FrontierItem, st archive.URLState) bool {
-	if it.Depth == 0 || st.Role == archive.RoleList || it.Role == archive.RoleList {
-		return true
+	if it.Depth == 0 || st.Role == archive.RoleList || it.Role == archive.RoleList || it.Priority == prioReport {
+		return true // (a report or an attachment is only ever refetched by -refresh: fromPast)
 	}
 	if it.Priority >= prioOther {
 		return false
