@@ -63,15 +63,35 @@ const maxColumnExtra = 8
 // form must be the whole text (公安局, 县公安局), so 公安局 does not name
 // 交通运输局.
 func namesAgency(text string, ags []seeds.Agency) string {
+	return newAgencyNames(ags).named(text)
+}
+
+// agencyNames is the names links may use for a site's agencies
+// (agencyForms of each, the full name first), computed once per page.
+type agencyNames struct {
+	ags   []seeds.Agency
+	forms [][]string
+}
+
+func newAgencyNames(ags []seeds.Agency) *agencyNames {
+	n := &agencyNames{ags: ags, forms: make([][]string, len(ags))}
+	for i, ag := range ags {
+		n.forms[i] = agencyForms(ag.Name)
+	}
+	return n
+}
+
+// named is namesAgency over the precomputed forms.
+func (n *agencyNames) named(text string) string {
 	t := strings.Join(strings.Fields(text), "")
 	if t == "" {
 		return ""
 	}
-	n := utf8.RuneCountInString(t)
-	for _, ag := range ags {
-		for i, f := range agencyForms(ag.Name) {
-			if t == f || (i == 0 && strings.Contains(t, f) && n-utf8.RuneCountInString(f) <= maxColumnExtra) {
-				return ag.Name
+	runes := utf8.RuneCountInString(t)
+	for i, forms := range n.forms {
+		for j, f := range forms {
+			if t == f || (j == 0 && strings.Contains(t, f) && runes-utf8.RuneCountInString(f) <= maxColumnExtra) {
+				return n.ags[i].Name
 			}
 		}
 	}
@@ -90,11 +110,12 @@ func preferAgencies(ags []seeds.Agency, kids []*archive.FrontierItem) {
 			depts++
 		}
 	}
+	names := newAgencyNames(ags)
 	for _, k := range kids {
 		if k.Priority == prioReport {
 			continue
 		}
-		if name := namesAgency(k.Title, ags); name != "" {
+		if name := names.named(k.Title); name != "" {
 			k.Agency = name
 			k.Priority = min(k.Priority, prioList)
 			continue
