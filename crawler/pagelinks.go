@@ -61,3 +61,11 @@ func (c *Crawler) bodyByDigest(digest string) ([]byte, error) {
 	c.bodyReads.Add(1)
 	return c.a.BodyByDigest(digest)
 }
+
+// hasLinks reports whether the links record of the payload with digest
+// at URL key is stored (a failed look-up says no: the record is written
+// again).
+func (c *Crawler) hasLinks(key, digest string) bool {
+	_, ok, err := c.a.Links(key, digest)
+	return err == nil && ok
+}

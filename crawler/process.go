@@ -290,7 +290,9 @@ func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, re
 		seen := *capt
 		seen.Role = archive.StrongerRole(was.Role, capt.Role) // as the URL's state now says
 		v.capt, v.body = &seen, raw.content()
-		v.links, v.linksURL = linksRecord(capt.Digest, capt.URL, base.String(), an.page), capt.URL
+		if !capt.Revisit || !c.hasLinks(capt.URL, capt.Digest) { // an unchanged page keeps its record
+			v.links, v.linksURL = linksRecord(capt.Digest, capt.URL, base.String(), an.page), capt.URL
+		}
 	}
 	return c.children(it, capt.Role, an.page), nil
 }
