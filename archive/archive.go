@@ -48,7 +48,7 @@ var (
 	bucketVisited   = []byte("visited")
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted}
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketLinks}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )

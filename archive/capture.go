@@ -104,8 +104,57 @@ type URLState struct {
 // fills Digest and Size from body, stores the body and text once per digest,
 // and updates the indexes and the URL state in one transaction.
 func (a *Archive) Put(c *Capture, body []byte, text string) error {
+	zbody, ztext, err := a.preparePut(c, body, text)
+	if err != nil {
+		return err
+	}
+	err = a.batch(func(tx *bolt.Tx) error { return a.putTx(tx, c, zbody, ztext) })
+	if err != nil {
+		return fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
+	}
+	return nil
+}
+
+// PutPage records a capture as Put does and, in the same transaction, the
+// completions of frontier items (done, in order; the last is usually the
+// item that fetched c, with its links record and the children it led to),
+// so a fetched page costs one commit. A links record of c's URL without a
+// digest gets c's. It returns how many children were new.
+func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completion) (int, error) {
+	zbody, ztext, err := a.preparePut(c, body, text)
+	if err != nil {
+		return 0, err
+	}
+	var added int
+	err = a.batch(func(tx *bolt.Tx) error {
+		if err := a.putTx(tx, c, zbody, ztext); err != nil {
+			return err
+		}
+		added = 0
+		for i := range done {
+			if d := &done[i]; d.Links != nil && d.Links.Digest == "" && d.LinksURL == c.URL {
+				d.Links.Digest = c.Digest // read from this payload
+			}
+			n, err := a.completeTx(tx, &done[i])
+			if err != nil {
+				return err
+			}
+			added += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
+	}
+	return added, nil
+}
+
+// preparePut fills c's defaults, digest and size, and compresses what is
+// not stored yet (the digest is checked first: a re-crawl mostly meets
+// payloads it already has).
+func (a *Archive) preparePut(c *Capture, body []byte, text string) (zbody, ztext []byte, err error) {
 	if c.URL == "" {
-		return errors.New("put capture: empty URL")
+		return nil, nil, errors.New("put capture: empty URL")
 	}
 	if c.FetchedAt.IsZero() {
 		c.FetchedAt = time.Now().UTC()
@@ -117,67 +166,64 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		c.Digest = Digest(body)
 		c.Size = int64(len(body))
 	}
-	// Compress only what is not stored yet (the digest is checked first:
-	// a re-crawl mostly meets payloads it already has).
 	haveBody, haveText := a.stored(c.Digest)
-	var zbody, ztext []byte
 	if body != nil && !haveBody {
 		zbody = a.enc.EncodeAll(body, nil)
 	}
 	if text != "" && !haveText {
 		ztext = a.enc.EncodeAll([]byte(text), nil)
 	}
-	err := a.batch(func(tx *bolt.Tx) error {
-		caps := tx.Bucket(bucketCaptures)
-		seq, err := caps.NextSequence()
-		if err != nil {
-			return err
-		}
-		key := idKey(seq)
-		c.ID = idString(key)
-		if c.Digest != "" {
-			bodies := tx.Bucket(bucketBodies)
-			if zbody != nil && bodies.Get([]byte(c.Digest)) == nil {
-				if err := bodies.Put([]byte(c.Digest), zbody); err != nil {
-					return err
-				}
-			}
-			texts := tx.Bucket(bucketTexts)
-			if ztext != nil && texts.Get([]byte(c.Digest)) == nil {
-				if err := texts.Put([]byte(c.Digest), ztext); err != nil {
-					return err
-				}
-			}
-		}
-		rec, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if err := caps.Put(key, rec); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketByURL).Put(indexKey(c.URL, key), nil); err != nil {
-			return err
-		}
-		if c.Agency != "" {
-			if err := tx.Bucket(bucketByAgency).Put(indexKey(c.Agency, key), nil); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketByRole).Put(indexKey(string(c.Role), key), nil); err != nil {
-			return err
-		}
-		if c.Digest != "" {
-			if err := tx.Bucket(bucketByDigest).Put(indexKey(c.Digest, key), nil); err != nil {
-				return err
-			}
-		}
-		return a.updateURLState(tx, c)
-	})
+	return zbody, ztext, nil
+}
+
+// putTx stores c (with its compressed body and text when given and not
+// stored yet), its index entries and the URL state, inside tx.
+func (a *Archive) putTx(tx *bolt.Tx, c *Capture, zbody, ztext []byte) error {
+	caps := tx.Bucket(bucketCaptures)
+	seq, err := caps.NextSequence()
 	if err != nil {
-		return fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
+		return err
 	}
-	return nil
+	key := idKey(seq)
+	c.ID = idString(key)
+	if c.Digest != "" {
+		bodies := tx.Bucket(bucketBodies)
+		if zbody != nil && bodies.Get([]byte(c.Digest)) == nil {
+			if err := bodies.Put([]byte(c.Digest), zbody); err != nil {
+				return err
+			}
+		}
+		texts := tx.Bucket(bucketTexts)
+		if ztext != nil && texts.Get([]byte(c.Digest)) == nil {
+			if err := texts.Put([]byte(c.Digest), ztext); err != nil {
+				return err
+			}
+		}
+	}
+	rec, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := caps.Put(key, rec); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketByURL).Put(indexKey(c.URL, key), nil); err != nil {
+		return err
+	}
+	if c.Agency != "" {
+		if err := tx.Bucket(bucketByAgency).Put(indexKey(c.Agency, key), nil); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bucketByRole).Put(indexKey(string(c.Role), key), nil); err != nil {
+		return err
+	}
+	if c.Digest != "" {
+		if err := tx.Bucket(bucketByDigest).Put(indexKey(c.Digest, key), nil); err != nil {
+			return err
+		}
+	}
+	return a.updateURLState(tx, c)
 }
 
 // stored reports whether a body and a text are stored under digest. A

@@ -119,11 +119,25 @@ func (a *Archive) Enqueue(items []*FrontierItem) (int, error) {
 // NextFrontier returns the first item queued for host (best priority,
 // oldest first) without removing it, and false when none is left.
 func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
+	return a.NextFrontierAfter(host, nil)
+}
+
+// NextFrontierAfter is NextFrontier for the items whose frontier key sorts
+// after after (nil: all of them). A crawler that completes a run of items
+// in memory before writing their completions together passes the key of
+// the last item it took, so it is not given the same items again.
+func (a *Archive) NextFrontierAfter(host string, after []byte) (*FrontierItem, bool, error) {
 	var it *FrontierItem
 	prefix := hostKey(host, nil)
 	err := a.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFrontier).Cursor()
 		k, v := c.Seek(prefix)
+		if after != nil && bytes.HasPrefix(after, prefix) {
+			k, v = c.Seek(after)
+			if k != nil && bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+		}
 		if k == nil || !bytes.HasPrefix(k, prefix) {
 			return nil
 		}
@@ -140,38 +154,78 @@ func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
 	return it, it != nil, nil
 }
 
+// Completion is one frontier item done: the items it led to, and the
+// record of what its page led to (Links, under LinksURL; nil when there is
+// none to store).
+type Completion struct {
+	Item     *FrontierItem
+	Children []*FrontierItem
+	LinksURL string
+	Links    *PageLinks
+}
+
 // CompleteFrontier marks it visited, removes it from the frontier and adds
 // children (the URLs it led to) in one transaction. It returns how many
 // children were new.
 func (a *Archive) CompleteFrontier(it *FrontierItem, children []*FrontierItem) (int, error) {
+	return a.Complete([]Completion{{Item: it, Children: children}})
+}
+
+// Complete writes the completions in order in one transaction, with their
+// links records, as CompleteFrontier would one by one, and returns how
+// many children were new.
+func (a *Archive) Complete(done []Completion) (int, error) {
+	if len(done) == 0 {
+		return 0, nil
+	}
 	var added int
 	err := a.batch(func(tx *bolt.Tx) error {
 		added = 0
-		qk := hostKey(it.Host, []byte(it.URL))
-		if it.Key != nil {
-			if err := tx.Bucket(bucketFrontier).Delete(it.Key); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketQueued).Delete(qk); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketVisited).Put(qk, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
-			return err
-		}
-		for _, c := range children {
-			ok, err := enqueueTx(tx, c)
+		for i := range done {
+			n, err := a.completeTx(tx, &done[i])
 			if err != nil {
 				return err
 			}
-			if ok {
-				added++
-			}
+			added += n
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("complete frontier item %s in %s: %w", it.URL, a.path, err)
+		return 0, fmt.Errorf("complete frontier item %s in %s: %w", done[0].Item.URL, a.path, err)
+	}
+	return added, nil
+}
+
+// completeTx moves d's item from queued to visited, enqueues its children
+// and stores its links record; it returns how many children were new.
+func (a *Archive) completeTx(tx *bolt.Tx, d *Completion) (int, error) {
+	it := d.Item
+	qk := hostKey(it.Host, []byte(it.URL))
+	if it.Key != nil {
+		if err := tx.Bucket(bucketFrontier).Delete(it.Key); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Bucket(bucketQueued).Delete(qk); err != nil {
+		return 0, err
+	}
+	if err := tx.Bucket(bucketVisited).Put(qk, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+		return 0, err
+	}
+	added := 0
+	for _, c := range d.Children {
+		ok, err := enqueueTx(tx, c)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			added++
+		}
+	}
+	if d.Links != nil {
+		if err := a.putLinksTx(tx, d.LinksURL, d.Links); err != nil {
+			return 0, err
+		}
 	}
 	return added, nil
 }

@@ -56,6 +56,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nianbao/nianbao/archive"
@@ -214,6 +215,8 @@ type Crawler struct {
 	years    map[string]map[int]bool   // by agencyKey
 	started  time.Time
 	rend     *renderer // the crawl's headless browser (render.go)
+
+	bodyReads atomic.Int64 // archived bodies read back (pagelinks.go)
 }
 
 // agencyKey keys an agency's summary: the same agency may be seeded on

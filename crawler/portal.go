@@ -3,6 +3,7 @@ package crawler
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/seeds"
@@ -50,18 +51,47 @@ func agencyForms(name string) []string {
 	return forms
 }
 
+// maxColumnExtra is how many characters a link text may add to an
+// agency's full name and still name the agency (某某县公安局信息公开专栏)
+// rather than be a headline about it (某某县公安局召开2024年度工作总结暨
+// 表彰大会).
+const maxColumnExtra = 8
+
 // namesAgency returns the agency among ags a link text names, or "".
-// The full name anywhere in the text counts; a short form must be the
-// whole text (公安局, 县公安局), so 公安局 does not name 交通运输局.
+// The full name counts with at most maxColumnExtra characters around it
+// (a column of the agency, not a news headline mentioning it); a short
+// form must be the whole text (公安局, 县公安局), so 公安局 does not name
+// 交通运输局.
 func namesAgency(text string, ags []seeds.Agency) string {
+	return newAgencyNames(ags).named(text)
+}
+
+// agencyNames is the names links may use for a site's agencies
+// (agencyForms of each, the full name first), computed once per page.
+type agencyNames struct {
+	ags   []seeds.Agency
+	forms [][]string
+}
+
+func newAgencyNames(ags []seeds.Agency) *agencyNames {
+	n := &agencyNames{ags: ags, forms: make([][]string, len(ags))}
+	for i, ag := range ags {
+		n.forms[i] = agencyForms(ag.Name)
+	}
+	return n
+}
+
+// named is namesAgency over the precomputed forms.
+func (n *agencyNames) named(text string) string {
 	t := strings.Join(strings.Fields(text), "")
 	if t == "" {
 		return ""
 	}
-	for _, ag := range ags {
-		for i, f := range agencyForms(ag.Name) {
-			if (i == 0 && strings.Contains(t, f)) || t == f {
-				return ag.Name
+	runes := utf8.RuneCountInString(t)
+	for i, forms := range n.forms {
+		for j, f := range forms {
+			if t == f || (j == 0 && strings.Contains(t, f) && runes-utf8.RuneCountInString(f) <= maxColumnExtra) {
+				return n.ags[i].Name
 			}
 		}
 	}
@@ -80,11 +110,12 @@ func preferAgencies(ags []seeds.Agency, kids []*archive.FrontierItem) {
 			depts++
 		}
 	}
+	names := newAgencyNames(ags)
 	for _, k := range kids {
 		if k.Priority == prioReport {
 			continue
 		}
-		if name := namesAgency(k.Title, ags); name != "" {
+		if name := names.named(k.Title); name != "" {
 			k.Agency = name
 			k.Priority = min(k.Priority, prioList)
 			continue

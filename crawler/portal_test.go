@@ -50,3 +50,24 @@ func TestPreferAgencies(t *testing.T) {
 		t.Errorf("few: %d %d", few[0].Priority, few[1].Priority)
 	}
 }
+
+func TestNamesAgency(t *testing.T) {
+	ags := []seeds.Agency{{Name: "某某县公安局"}, {Name: "某某县司法局"}}
+	for _, tc := range []struct{ text, want string }{
+		{"某某县公安局", "某某县公安局"},
+		{"县公安局", "某某县公安局"},
+		{"公安局", "某某县公安局"},
+		{"某某县公安局信息公开专栏", "某某县公安局"},
+		{" 某某县司法局 政府信息公开 ", "某某县司法局"},
+		// headlines mentioning the agency are not links to it
+		{"某某县公安局召开2024年度工作总结暨表彰大会（3）", ""},
+		{"某某县公安局部署2023年度政务公开重点工作", ""},
+		{"县公安局召开会议", ""},
+		{"交通运输局", ""},
+		{"", ""},
+	} {
+		if got := namesAgency(tc.text, ags); got != tc.want {
+			t.Errorf("namesAgency(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

@@ -5,17 +5,43 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/archive"
 )
 
-// fetchedPage is the page process just fetched and archived, with its
-// content as read (decoded): discoverMore looks at it without reading it
-// back from the archive.
-type fetchedPage struct {
+// visit is what processing one frontier item produced besides the items
+// it leads to.
+type visit struct {
+	// capt and body are the page just fetched, with its content as read
+	// (decoded): discoverMore looks at it without reading it back from
+	// the archive.
 	capt *archive.Capture
 	body []byte
+	// put is the capture made, not stored yet: it is committed with the
+	// item's completion, in one transaction (nil: none, or already
+	// stored because something else had to be written first).
+	put *pendingPut
+	// wrote is set once the visit made a capture: its completion is
+	// then written at once, not with a run of skipped items.
+	wrote bool
+	// links is the record of what the page led to, to be stored with the
+	// completion under linksURL; discoverMore adds the items it finds.
+	links    *archive.PageLinks
+	linksURL string
+	// stored is set when the items came from a stored links record,
+	// found items included: discoverMore has nothing to add.
+	stored bool
+}
+
+// pendingPut is a capture waiting for its transaction.
+type pendingPut struct {
+	capt *archive.Capture
+	body []byte
+	text string
+	it   *archive.FrontierItem
 }
 
 // past is what the archive knew of a URL before this visit: its state,
@@ -28,7 +54,7 @@ type past struct {
 // process handles one frontier item and returns the items it leads to and
 // whether it made a request; a page it fetched and archived is left in got.
 // Its error is ctx's or the archive's.
-func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, bool, error) {
+func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.FrontierItem, v *visit) ([]*archive.FrontierItem, bool, error) {
 	u, err := url.Parse(it.URL)
 	if err != nil {
 		return nil, false, nil
@@ -46,14 +72,14 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	if denial != "" {
 		capt.Error = denial
 		capt.FetchedAt = time.Now().UTC()
-		return nil, false, c.put(capt, nil, "", it)
+		return nil, false, c.keep(v, capt, nil, "", it)
 	}
 	st, found, err := c.a.URLState(capt.URL)
 	if err != nil {
 		return nil, false, err
 	}
 	was := past{URLState: st, found: found}
-	if items, skip := c.fromPast(it, capt, was); skip {
+	if items, skip := c.fromPast(it, capt, was, v); skip {
 		return items, false, nil
 	}
 	limit, timeout := c.fetchLimits(capt.Role)
@@ -64,15 +90,15 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	c.recordResponse(capt, res)
 	switch {
 	case res.err != "":
-		return nil, true, c.fetchFailed(capt, res, it)
+		return nil, true, c.fetchFailed(capt, res, it, v)
 	case res.redirect != "":
-		items, err := c.redirected(capt, res, was, it)
+		items, err := c.redirected(capt, res, was, it, v)
 		return items, true, err
 	case res.raw.Status == http.StatusNotModified:
-		items, err := c.notModified(capt, was, it)
+		items, err := c.notModified(capt, was, it, v)
 		return items, true, err
 	}
-	items, err := c.takePage(f, u, capt, res, was, it, got)
+	items, err := c.takePage(f, u, capt, res, was, it, v)
 	return items, true, err
 }
 
@@ -92,24 +118,51 @@ func (c *Crawler) newCapture(it *archive.FrontierItem, u *url.URL) *archive.Capt
 
 // fromPast decides whether the archive already answers for the item, and
 // if it does (skip) returns the items its stored capture leads to.
-func (c *Crawler) fromPast(it *archive.FrontierItem, capt *archive.Capture, was past) (items []*archive.FrontierItem, skip bool) {
+func (c *Crawler) fromPast(it *archive.FrontierItem, capt *archive.Capture, was past, v *visit) (items []*archive.FrontierItem, skip bool) {
 	st := was.URLState
 	switch {
 	case was.found && st.LastFetched.After(it.Enqueued):
 		// Captured after it was queued: an interrupted crawl got this far
 		// before it stopped. Take its links from the archive.
 		c.noteReport(it, st.Role, it.Title)
-		return c.resumed(it, st), true
+		return c.resumed(it, capt.URL, st, v), true
 	case was.found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
 		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
 		// Reports and attachments are archived once.
 		c.noteReport(it, st.Role, it.Title)
-		return c.fromArchive(it, st), true
-	case was.found && st.Archived && it.Priority >= prioOther && st.Role != archive.RoleList && it.Depth > 0:
+		return c.fromArchive(it, capt.URL, st, v), true
+	case was.found && st.Archived && !revalidated(it, st):
 		// Ordinary pages are not revisited; their links still count.
-		return c.fromArchive(it, st), true
+		return c.fromArchive(it, capt.URL, st, v), true
 	}
 	return nil, false
+}
+
+// maxNavLabel is the longest link text (in characters) taken for the
+// label of a column or a path (政府信息公开, 县公安局, 下一页) rather than
+// for a headline.
+const maxNavLabel = 12
+
+// revalidated reports whether an archived page is fetched again (if
+// changed) when the crawl meets it: a seed, a page stored as a list or
+// reached as one (a list title, its paging), a page reached by a report
+// link (under -refresh; else fromPast answers for reports and
+// attachments before asking), and a page on the way to the
+// lists — a link ranked above ordinary pages whose URL is a disclosure
+// path or whose text is a short label. A news article whose headline
+// mentions the agency or 政务公开 is an ordinary page: not refetched, its
+// links still count.
+func revalidated(it *archive.FrontierItem, st archive.URLState) bool {
+	if it.Depth == 0 || st.Role == archive.RoleList || it.Role == archive.RoleList || it.Priority == prioReport {
+		return true // (a report or an attachment is only ever refetched by -refresh: fromPast)
+	}
+	if it.Priority >= prioOther {
+		return false
+	}
+	if u, err := url.Parse(it.URL); err == nil && reDisPath.MatchString(u.Path) {
+		return true
+	}
+	return utf8.RuneCountInString(strings.Join(strings.Fields(it.Title), "")) <= maxNavLabel
 }
 
 // conditionalHeader asks for the page only if it changed since the
@@ -161,7 +214,7 @@ func (c *Crawler) recordResponse(capt *archive.Capture, res *fetchResult) {
 
 // fetchFailed archives a failed fetch with its error, and the body as
 // received when it was truncated or could not be decoded.
-func (c *Crawler) fetchFailed(capt *archive.Capture, res *fetchResult, it *archive.FrontierItem) error {
+func (c *Crawler) fetchFailed(capt *archive.Capture, res *fetchResult, it *archive.FrontierItem, v *visit) error {
 	raw := res.raw
 	capt.Error = res.err
 	var body []byte
@@ -173,16 +226,16 @@ func (c *Crawler) fetchFailed(capt *archive.Capture, res *fetchResult, it *archi
 		body = raw.Body // archived as received, though unreadable
 	}
 	c.log.Debug("fetch failed", "url", it.URL, "error", res.err)
-	return c.put(capt, body, "", it)
+	return c.keep(v, capt, body, "", it)
 }
 
 // redirected records a redirect as such; its in-scope target is queued
 // with the same depth, priority and role hint.
-func (c *Crawler) redirected(capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem) ([]*archive.FrontierItem, error) {
+func (c *Crawler) redirected(capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem, v *visit) ([]*archive.FrontierItem, error) {
 	capt.FinalURL = res.redirect
 	capt.Role = archive.RoleOther
 	capt.Revisit = was.found && was.Status == res.raw.Status
-	if err := c.put(capt, nil, "", it); err != nil {
+	if err := c.keep(v, capt, nil, "", it); err != nil {
 		return nil, err
 	}
 	target, err := url.Parse(res.redirect)
@@ -195,35 +248,40 @@ func (c *Crawler) redirected(capt *archive.Capture, res *fetchResult, was past, 
 
 // notModified records a 304 as a revisit of the archived payload, whose
 // links it then takes from the archive.
-func (c *Crawler) notModified(capt *archive.Capture, was past, it *archive.FrontierItem) ([]*archive.FrontierItem, error) {
+func (c *Crawler) notModified(capt *archive.Capture, was past, it *archive.FrontierItem, v *visit) ([]*archive.FrontierItem, error) {
 	capt.Revisit = true
 	capt.Digest = was.Digest
 	capt.Role = roleOr(was.Role, capt.Role)
-	if err := c.put(capt, nil, "", it); err != nil {
+	if err := c.keep(v, capt, nil, "", it); err != nil {
 		return nil, err
 	}
-	return c.fromArchive(it, was.URLState), nil
+	return c.fromArchive(it, capt.URL, was.URLState, v), nil
 }
 
 // takePage analyses a fetched payload (role, title, charset, links),
-// archives it (as a revisit when its digest is unchanged), teaches the
-// host's canonicaliser its digest, and leaves a readable page in got.
-func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem, got *fetchedPage) ([]*archive.FrontierItem, error) {
+// keeps it for archiving (as a revisit when its digest is unchanged) with
+// the record of its links, teaches the host's canonicaliser its digest,
+// and leaves a readable page in v.
+func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, res *fetchResult, was past, it *archive.FrontierItem, v *visit) ([]*archive.FrontierItem, error) {
 	raw := res.raw
 	base, _ := url.Parse(res.finalURL)
 	if base == nil {
 		base = u
 	}
 	an := c.classifyPage(base, capt, raw, it.Title)
-	if was.found && was.Digest != "" && was.Digest == archive.Digest(raw.Body) {
+	digest := archive.Digest(raw.Body)
+	if was.found && was.Digest != "" && was.Digest == digest {
 		capt.Revisit = true
 		capt.Digest = was.Digest
 		capt.Size = int64(len(raw.Body))
-		if err := c.put(capt, nil, "", it); err != nil {
+		if err := c.keep(v, capt, nil, "", it); err != nil {
 			return nil, err
 		}
-	} else if err := c.put(capt, raw.Body, an.text, it); err != nil {
-		return nil, err
+	} else {
+		capt.Digest = digest
+		if err := c.keep(v, capt, raw.Body, an.text, it); err != nil {
+			return nil, err
+		}
 	}
 	if cu, err := url.Parse(capt.URL); err == nil {
 		f.site.canon.learn(cu, capt.Digest)
@@ -231,7 +289,10 @@ func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, re
 	if capt.Error == "" {
 		seen := *capt
 		seen.Role = archive.StrongerRole(was.Role, capt.Role) // as the URL's state now says
-		got.capt, got.body = &seen, raw.content()
+		v.capt, v.body = &seen, raw.content()
+		if !capt.Revisit || !c.hasLinks(capt.URL, capt.Digest) { // an unchanged page keeps its record
+			v.links, v.linksURL = linksRecord(capt.Digest, capt.URL, base.String(), an.page), capt.URL
+		}
 	}
 	return c.children(it, capt.Role, an.page), nil
 }

@@ -635,31 +635,42 @@ func (c *Crawler) lastRendered(u string) string {
 // site's agencies (portal.go). kids are the items of the page's own
 // links; fetched says whether a request was made for it now. Its error
 // is ctx's or the archive's.
-func (c *Crawler) discoverMore(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, kids []*archive.FrontierItem, fetched bool, got fetchedPage) ([]*archive.FrontierItem, error) {
-	capt, body := got.capt, got.body
+func (c *Crawler) discoverMore(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, kids []*archive.FrontierItem, fetched bool, v *visit) ([]*archive.FrontierItem, error) {
+	if v.stored { // the links record held what the page led to
+		preferAgencies(s.seeds, kids)
+		return kids, nil
+	}
+	capt, body := v.capt, v.body
 	if capt == nil { // not fetched now (resumed, archived, failed): as archived
 		var err error
 		if capt, body, err = c.lastStatic(f, it); err != nil {
 			return kids, err
 		}
+		if k := v.put; k != nil && challengeStatus(k.capt.Status) {
+			// the challenge just met, kept but not stored yet: as the
+			// URL's state will say
+			capt, body = k.capt, nil
+		}
 	}
+	var more []*archive.FrontierItem
+	var err error
 	switch {
 	case capt == nil || capt.Role == archive.RoleAttachment:
 	case challengeStatus(capt.Status):
 		if fetched && c.renderMode() != RenderNever {
-			more, err := c.renderItem(ctx, f, it, capt.URL)
-			if err != nil {
+			if err := c.storeKept(v); err != nil { // the page's capture before its rendering's
 				return kids, err
 			}
-			kids = append(kids, more...)
+			more, err = c.renderItem(ctx, f, it, capt.URL)
 		}
 	case body != nil:
-		more, err := c.scriptItems(ctx, f, s, it, capt, body, kids, fetched)
-		if err != nil {
-			return kids, err
-		}
-		kids = append(kids, more...)
+		more, err = c.scriptItems(ctx, f, s, it, capt, body, kids, fetched, v)
 	}
+	if err != nil {
+		return kids, err
+	}
+	noteFound(v.links, more)
+	kids = append(kids, more...)
 	preferAgencies(s.seeds, kids)
 	return kids, nil
 }
@@ -690,7 +701,7 @@ func (c *Crawler) lastStatic(f *hostFetcher, it *archive.FrontierItem) (*archive
 			capt = full
 		}
 	}
-	body, err := c.a.BodyByDigest(st.Digest)
+	body, err := c.bodyByDigest(st.Digest)
 	if err != nil {
 		return capt, nil, nil
 	}
@@ -700,7 +711,7 @@ func (c *Crawler) lastStatic(f *hostFetcher, it *archive.FrontierItem) (*archive
 // scriptItems returns the items a page built by script leads to: a JSON
 // list's records and pages, the report modules and JSON APIs an HTML
 // page shows, and the links of its rendering.
-func (c *Crawler) scriptItems(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, capt *archive.Capture, body []byte, kids []*archive.FrontierItem, fetched bool) ([]*archive.FrontierItem, error) {
+func (c *Crawler) scriptItems(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, capt *archive.Capture, body []byte, kids []*archive.FrontierItem, fetched bool, v *visit) ([]*archive.FrontierItem, error) {
 	base, err := url.Parse(firstNonEmpty(capt.FinalURL, capt.URL))
 	if err != nil {
 		return nil, nil
@@ -732,6 +743,9 @@ func (c *Crawler) scriptItems(ctx context.Context, f *hostFetcher, s *site, it *
 		out = append(out, c.direct(it, apis, prioList, archive.RoleList, it.Title)...)
 	}
 	if fetched && !capt.Rendered && c.wantRender(it, capt, body, append(kids, out...), len(apis)) {
+		if err := c.storeKept(v); err != nil { // the page's capture before its rendering's
+			return out, err
+		}
 		more, err := c.renderItem(ctx, f, it, capt.URL)
 		if err != nil {
 			return out, err

@@ -17,12 +17,18 @@ import (
 // its page budget is spent or ctx is cancelled. Its frontier and visited
 // set stay in the archive until the whole crawl completes (Run resets
 // them), so a host finished before a crash is not crawled again on resume.
+//
+// An item the archive answers for (skipped: no request, no capture) is
+// completed in memory: a run of them is written in one transaction, with
+// the next item that made a capture or when the run is long enough (see
+// skipRun).
 func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 	f := c.newHostFetcher(ctx, s.host)
 	pages, err := c.seedSite(s)
 	if err != nil {
 		return err
 	}
+	var run skipRun
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -31,35 +37,101 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 			c.log.Warn("host abandoned for this run; the next run tries again", "host", s.host, "why", why)
 			break
 		}
-		it, ok, err := c.a.NextFrontier(s.host)
+		it, ok, err := c.a.NextFrontierAfter(s.host, run.after)
 		if err != nil {
 			return fmt.Errorf("crawl %s: %w", s.host, err)
 		}
 		if !ok {
+			if len(run.done) > 0 { // the run's children may be waiting
+				if err := c.complete(&run, nil); err != nil {
+					return err
+				}
+				continue
+			}
 			break
 		}
 		if pages >= c.cfg.MaxPagesPerHost {
 			c.log.Warn("page budget spent; dropping the rest of the frontier", "host", s.host, "pages", pages)
 			break
 		}
-		var got fetchedPage
-		children, fetched, err := c.process(ctx, f, it, &got)
+		fetched, err := c.visitItem(ctx, f, s, it, &run)
 		if err != nil {
 			return err
 		}
-		if children, err = c.discoverMore(ctx, f, s, it, children, fetched, got); err != nil {
-			return err
-		}
-		added, err := c.a.CompleteFrontier(it, children)
-		if err != nil {
-			return fmt.Errorf("crawl %s: %w", s.host, err)
-		}
-		c.addQueued(added - 1)
 		if fetched {
 			pages++
 		}
 	}
+	if err := c.complete(&run, nil); err != nil {
+		return err
+	}
 	return ctx.Err()
+}
+
+// visitItem processes one frontier item and completes it: in memory when
+// the archive answered for it, else together with the skipped run before
+// it. It reports whether it made a request.
+func (c *Crawler) visitItem(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, run *skipRun) (bool, error) {
+	var v visit
+	children, fetched, err := c.process(ctx, f, it, &v)
+	if err != nil {
+		return false, err
+	}
+	if children, err = c.discoverMore(ctx, f, s, it, children, fetched, &v); err != nil {
+		return false, err
+	}
+	done := archive.Completion{Item: it, Children: children, LinksURL: v.linksURL, Links: v.links}
+	if !fetched && !v.wrote {
+		run.add(done)
+		if len(run.done) >= maxSkipRun {
+			return false, c.complete(run, nil)
+		}
+		return false, nil
+	}
+	run.add(done)
+	return fetched, c.complete(run, v.put)
+}
+
+// maxSkipRun is the most skipped items completed in one transaction: a
+// crash redoes at most that many look-ups.
+const maxSkipRun = 512
+
+// skipRun is the items completed in memory since the last write: the
+// archive answered for each (no request, no capture), so a crash that
+// loses their completions only makes the next run look them up again.
+// Until they are written, the host's frontier is read past after, the key
+// of the last item taken (the frontier does not change meanwhile: only
+// this loop writes it).
+type skipRun struct {
+	done  []archive.Completion
+	after []byte
+}
+
+func (r *skipRun) add(d archive.Completion) {
+	r.done = append(r.done, d)
+	r.after = d.Item.Key
+}
+
+// complete writes the run's completions (and the pending capture, whose
+// item is the last of them) in one transaction, counts the new items, and
+// starts a new run from the head of the frontier.
+func (c *Crawler) complete(run *skipRun, p *pendingPut) error {
+	if len(run.done) == 0 {
+		return nil
+	}
+	var added int
+	var err error
+	if p != nil {
+		added, err = c.putPage(p, run.done)
+	} else if added, err = c.a.Complete(run.done); err != nil {
+		err = fmt.Errorf("crawl %s: %w", run.done[0].Item.Host, err)
+	}
+	if err != nil {
+		return err
+	}
+	c.addQueued(added - len(run.done))
+	run.done, run.after = run.done[:0], nil
+	return nil
 }
 
 // seedSite queues the seeds of a site (a seed already queued or visited is
@@ -221,8 +293,8 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // resumed derives the items of a page captured by an interrupted crawl:
-// the target of a redirect, or the links of the archived body.
-func (c *Crawler) resumed(it *archive.FrontierItem, st archive.URLState) []*archive.FrontierItem {
+// the target of a redirect, or the links of the archived page.
+func (c *Crawler) resumed(it *archive.FrontierItem, key string, st archive.URLState, v *visit) []*archive.FrontierItem {
 	if st.Status >= 300 && st.Status < 400 && st.Status != http.StatusNotModified {
 		caps, err := c.a.ByURL(it.URL)
 		if err != nil || len(caps) == 0 {
@@ -236,16 +308,23 @@ func (c *Crawler) resumed(it *archive.FrontierItem, st archive.URLState) []*arch
 		return []*archive.FrontierItem{{URL: last.FinalURL, Host: it.Host, Agency: it.Agency, Depth: it.Depth,
 			Priority: it.Priority, Role: it.Role, Title: it.Title, DiscoveredFrom: it.URL}}
 	}
-	return c.fromArchive(it, st)
+	return c.fromArchive(it, key, st, v)
 }
 
-// fromArchive derives the links of an archived page from its stored body.
-func (c *Crawler) fromArchive(it *archive.FrontierItem, st archive.URLState) []*archive.FrontierItem {
+// fromArchive derives the items an archived page (URL key, state st) leads
+// to: from its stored links record when it has one of the payload st
+// names, else from its stored body, parsed again, whose record v then
+// carries to be stored.
+func (c *Crawler) fromArchive(it *archive.FrontierItem, key string, st archive.URLState, v *visit) []*archive.FrontierItem {
 	role := roleOr(st.Role, it.Role)
 	if role == archive.RoleAttachment || st.Digest == "" {
 		return nil
 	}
-	body, err := c.a.BodyByDigest(st.Digest)
+	if pl, ok, err := c.a.Links(key, st.Digest); err == nil && ok {
+		v.stored = true
+		return c.fromLinks(it, role, pl)
+	}
+	body, err := c.bodyByDigest(st.Digest)
 	if err != nil {
 		return nil
 	}
@@ -264,6 +343,7 @@ func (c *Crawler) fromArchive(it *archive.FrontierItem, st archive.URLState) []*
 		return nil
 	}
 	an := analyze(base, body, ct)
+	v.links, v.linksURL = linksRecord(st.Digest, key, it.URL, an.page), key
 	return c.children(it, role, an.page)
 }
 
@@ -301,6 +381,27 @@ func (c *Crawler) children(it *archive.FrontierItem, role archive.Role, p *page)
 	return out
 }
 
+// keep holds a capture of the visit for its completion's transaction; a
+// capture kept before it is stored first.
+func (c *Crawler) keep(v *visit, capt *archive.Capture, body []byte, text string, it *archive.FrontierItem) error {
+	if err := c.storeKept(v); err != nil {
+		return err
+	}
+	v.put, v.wrote = &pendingPut{capt: capt, body: body, text: text, it: it}, true
+	return nil
+}
+
+// storeKept stores the visit's kept capture now, on its own, when
+// something else must be written before its completion (a rendering).
+func (c *Crawler) storeKept(v *visit) error {
+	if v.put == nil {
+		return nil
+	}
+	p := v.put
+	v.put = nil
+	return c.put(p.capt, p.body, p.text, p.it)
+}
+
 // put stores a capture and counts it.
 func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archive.FrontierItem) error {
 	if capt.Worker == "" {
@@ -309,6 +410,26 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 	if err := c.a.Put(capt, body, text); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
+	c.account(capt, body, it)
+	return nil
+}
+
+// putPage stores a kept capture with the completions (its item's last) in
+// one transaction, counts it, and returns how many new items were queued.
+func (c *Crawler) putPage(p *pendingPut, done []archive.Completion) (int, error) {
+	if p.capt.Worker == "" {
+		p.capt.Worker = c.cfg.Worker
+	}
+	added, err := c.a.PutPage(p.capt, p.body, p.text, done)
+	if err != nil {
+		return 0, fmt.Errorf("crawl: %w", err)
+	}
+	c.account(p.capt, p.body, p.it)
+	return added, nil
+}
+
+// account counts a stored capture in the summary and the statistics.
+func (c *Crawler) account(capt *archive.Capture, body []byte, it *archive.FrontierItem) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	as := c.byAgency[agencyKey(it.Host, it.Agency)]
@@ -344,7 +465,6 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 	if capt.Error == "" {
 		c.noteReportLocked(agencyKey(it.Host, it.Agency), capt.Role, capt.Title)
 	}
-	return nil
 }
 
 func (c *Crawler) noteReport(it *archive.FrontierItem, role archive.Role, title string) {
