@@ -46,20 +46,26 @@ func isAttachment(u *url.URL) bool {
 }
 
 var (
-	reYear      = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
-	reReportKey = regexp.MustCompile(`年度报告|年报|信息公开工作报告`)
+	reYear    = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
+	reportKey = words{"年度报告", "年报", "信息公开工作报告"}
 	// Titles that mention a year and 年报/年度报告 without being an
 	// information-disclosure report: meetings, readings of a report…
-	reNotReport = regexp.MustCompile(`召开|会议|工作会|培训|解读|图解|一图读懂|征集|答记者问`)
+	notReport = words{"召开", "会议", "工作会", "培训", "解读", "图解", "一图读懂", "征集", "答记者问"}
 	// …and other annual reports, unless the title says 信息公开:
 	// enterprise filings, statistics, budgets, rule-of-law reports.
-	reOtherReport = regexp.MustCompile(`企业|工商|个体|合作社|公示|统计|财务|决算|预算|法治|社会信用|环境|审计|安全生产|社会责任|质量`)
-	reDiscloseKey = regexp.MustCompile(`信息公开|政务公开`)
+	otherReport = words{"企业", "工商", "个体", "合作社", "公示", "统计", "财务", "决算", "预算", "法治", "社会信用", "环境", "审计", "安全生产", "社会责任", "质量"}
+	discloseKey = words{"信息公开", "政务公开"}
 	// A truncated link text that may name a report: 2021年政府信息公开工…
 	reTruncated = regexp.MustCompile(`(?:19|20)\d{2}.*(?:信息公开|政务公开).*(?:…|\.\.\.|\.\.)$`)
-	reListKey   = regexp.MustCompile(`信息公开年报|信息公开年度报告|政府信息公开工作年度报告|年度报告|年报`)
-	reDisclose  = regexp.MustCompile(`政府信息公开|信息公开|公开目录|政务公开|法定主动公开`)
-	reDisPath   = regexp.MustCompile(`(?i)(^|/)(xxgk|zwgk|gkml|zfxxgk|xxgkml|xxgknb|gknb|zfxxgkml|zfxxgknb|xxgkzd|ndbg|nb|col\d+|zfxxgkzl)(/|$|_|\.)`)
+	// A column named for the reports (信息公开年报, …工作年度报告: every
+	// such name holds one of these).
+	listKey = words{"年度报告", "年报"}
+	// A link text naming the disclosure section (政府信息公开 holds 信息公开).
+	disclose  = words{"信息公开", "公开目录", "政务公开", "法定主动公开"}
+	reDisPath = regexp.MustCompile(`(?i)(^|/)(xxgk|zwgk|gkml|zfxxgk|xxgkml|xxgknb|gknb|zfxxgkml|zfxxgknb|xxgkzd|ndbg|nb|col\d+|zfxxgkzl)(/|$|_|\.)`)
+	// disPathLit: every path reDisPath matches holds one of these
+	// (lower-cased), so a path without any is not tried.
+	disPathLit = []string{"xxgk", "zwgk", "gkml", "nb", "ndbg", "col"}
 	// Calendar navigation (上一月, 下一年, 前一天…) leads through an
 	// endless sequence of dates, never to a report.
 	reCalendarNav = regexp.MustCompile(`^\s*[<«‹]*\s*(上|下|前|后)(一)?(个)?(日|天|周|星期|月|年|季度?)\s*[>»›]*\s*$`)
@@ -71,18 +77,18 @@ var (
 // 2021年政府信息公开工作年度报告 (or …年度报告（2021年度）, with the year
 // in brackets after it), or 0 when the title is no such report.
 func reportYear(title string) int {
-	// Every report key (reReportKey) has 报; most link texts have none.
+	// Every report key (reportKey) has 报; most link texts have none.
 	if !strings.Contains(title, "报") {
 		return 0
 	}
 	t := strings.Join(strings.Fields(halfWidth(title)), "")
-	if t == "" || !reReportKey.MatchString(t) || reNotReport.MatchString(t) {
+	if t == "" || !reportKey.in(t) || notReport.in(t) {
 		return 0
 	}
-	if !reDiscloseKey.MatchString(t) && reOtherReport.MatchString(t) {
+	if !discloseKey.in(t) && otherReport.in(t) {
 		return 0
 	}
-	key := reReportKey.FindStringIndex(t)
+	key := reportKey.index(t)
 	m := reYear.FindStringSubmatchIndex(t)
 	if m == nil {
 		// 2021年度 is matched above by 年; also accept "2021政府信息公开…年报".
@@ -133,7 +139,7 @@ func isListTitle(t string) bool {
 	t = strings.Join(strings.Fields(t), "")
 	// A column name carries no year: 2024年法治政府建设年度报告 is a
 	// document, not a list.
-	return t != "" && len([]rune(t)) <= 24 && reListKey.MatchString(t) && reportYear(t) == 0 && !reNotReport.MatchString(t) &&
+	return t != "" && len([]rune(t)) <= 24 && listKey.in(t) && reportYear(t) == 0 && !notReport.in(t) &&
 		!reYearDigits.MatchString(halfWidth(t))
 }
 
@@ -819,10 +825,48 @@ func classify(l Link, u *url.URL, parentRole archive.Role) (prio int, role archi
 		return prioList, "list", true
 	case parentRole == "list" && rePageFile.MatchString(u.Path):
 		return prioList, "list", true
-	case reDisclose.MatchString(name) || reDisPath.MatchString(u.Path):
+	case disclose.in(name) || disclosurePath(u.Path):
 		return prioDisclosure, "", true
 	case l.Paging:
 		return prioOther - 1, "", true
 	}
 	return prioOther, "", true
+}
+
+// words is a list of literal words; in reports whether a text holds one.
+// (Go's regexp runs an alternation of literals with its backtracker,
+// several times slower than these searches on every link of a page.)
+type words []string
+
+func (w words) in(s string) bool {
+	for _, x := range w {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// index returns the start and end of the leftmost word in s (the first
+// listed of those starting there), as regexp's FindStringIndex of their
+// alternation does, or nil.
+func (w words) index(s string) []int {
+	var best []int
+	for _, x := range w {
+		if i := strings.Index(s, x); i >= 0 && (best == nil || i < best[0]) {
+			best = []int{i, i + len(x)}
+		}
+	}
+	return best
+}
+
+// disclosurePath reports whether a URL path names a disclosure section
+// (/xxgk/, /zfxxgk_, /col123/…).
+func disclosurePath(p string) bool {
+	for _, lit := range disPathLit {
+		if mayContainFold(p, lit) {
+			return reDisPath.MatchString(p)
+		}
+	}
+	return false
 }

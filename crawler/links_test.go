@@ -3,8 +3,11 @@ package crawler
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -508,8 +511,54 @@ func TestPrefiltersAgreeWithRegexps(t *testing.T) {
 		if reCalendarNav.MatchString(s) && !strings.ContainsAny(s, "上下前后") {
 			t.Errorf("%q is calendar navigation without 上下前后", s)
 		}
-		if reReportKey.MatchString(strings.Join(strings.Fields(halfWidth(s)), "")) && !strings.Contains(s, "报") {
+		if reportKey.in(strings.Join(strings.Fields(halfWidth(s)), "")) && !strings.Contains(s, "报") {
 			t.Errorf("%q has a report key without 报", s)
+		}
+	}
+}
+
+// TestWordsAsRegexp checks the literal word lists against the regexp
+// alternations they replaced, on texts built from their words, their
+// halves and filler, and disclosurePath against reDisPath alone.
+func TestWordsAsRegexp(t *testing.T) {
+	lists := []struct {
+		w     words
+		re    string
+		index bool // index is used (reportYear): it must find the same span
+	}{
+		{reportKey, `年度报告|年报|信息公开工作报告`, true},
+		{notReport, `召开|会议|工作会|培训|解读|图解|一图读懂|征集|答记者问`, true},
+		{discloseKey, `信息公开|政务公开`, true},
+		{listKey, `信息公开年报|信息公开年度报告|政府信息公开工作年度报告|年度报告|年报`, false},
+		{disclose, `政府信息公开|信息公开|公开目录|政务公开|法定主动公开`, false},
+	}
+	pieces := []string{"", "2021", "年", "度", "报告", "报", "信息", "公开", "工作", "政府", "目录", "法定主动", "会", "议", "图解", "x"}
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, l := range lists {
+		re := regexp.MustCompile(l.re)
+		for i := 0; i < 20000; i++ {
+			var sb strings.Builder
+			for j := rng.IntN(7); j >= 0; j-- {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := sb.String()
+			if got, want := l.w.in(s), re.MatchString(s); got != want {
+				t.Fatalf("%v.in(%q) = %v, regexp %s says %v", l.w, s, got, l.re, want)
+			}
+			if got, want := l.w.index(s), re.FindStringIndex(s); l.index && !slices.Equal(got, want) {
+				t.Fatalf("%v.index(%q) = %v, regexp %s says %v", l.w, s, got, l.re, want)
+			}
+		}
+	}
+	segs := []string{"/", "xxgk", "XXGK", "zfxxgk", "nb", "ndbg", "col12", "col", "gkml", "zwgk", "news", "_", ".", "a", "Zfxxgknb", "xxg\u212a"}
+	for i := 0; i < 20000; i++ {
+		var sb strings.Builder
+		for j := rng.IntN(6); j >= 0; j-- {
+			sb.WriteString(segs[rng.IntN(len(segs))])
+		}
+		p := sb.String()
+		if got, want := disclosurePath(p), reDisPath.MatchString(p); got != want {
+			t.Fatalf("disclosurePath(%q) = %v, reDisPath says %v", p, got, want)
 		}
 	}
 }

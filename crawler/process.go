@@ -159,7 +159,7 @@ func revalidated(it *archive.FrontierItem, st archive.URLState) bool {
 	if it.Priority >= prioOther {
 		return false
 	}
-	if u, err := url.Parse(it.URL); err == nil && reDisPath.MatchString(u.Path) {
+	if u, err := url.Parse(it.URL); err == nil && disclosurePath(u.Path) {
 		return true
 	}
 	return utf8.RuneCountInString(strings.Join(strings.Fields(it.Title), "")) <= maxNavLabel
