@@ -21,7 +21,10 @@ import (
 
 // SchemaVersion is the version of the bucket layout described in
 // ARCHITECTURE.md. Open refuses a file written with a newer version.
-const SchemaVersion = 1
+// Version 2 added the report index (reportindex.go): a program of version 1
+// would store reports without indexing them, so it must not write such a
+// file (it still reads it).
+const SchemaVersion = 2
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
 // archive, typically a running crawl or the serve daemon.
@@ -156,7 +159,12 @@ func (a *Archive) prepare(readOnly bool) error {
 			if n > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
 			}
-			return nil
+			if n == SchemaVersion && tx.Bucket(bucketReportIndex) != nil {
+				return nil
+			}
+		}
+		if err := a.buildReportIndex(tx); err != nil {
+			return err
 		}
 		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

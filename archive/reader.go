@@ -284,3 +284,20 @@ func (r *Reader) Runs() ([]*Run, error) {
 	}
 	return out, nil
 }
+
+// LatestRuns returns the n newest runs, newest first, decoding no other
+// run record (Runs decodes them all). Runs that do not decode are skipped
+// and do not count.
+func (r *Reader) LatestRuns(n int) []*Run {
+	var out []*Run
+	c := r.tx.Bucket(bucketRuns).Cursor()
+	for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+		var run Run
+		if err := json.Unmarshal(v, &run); err != nil {
+			r.skip(bucketRuns, idString(k), err)
+			continue
+		}
+		out = append(out, &run)
+	}
+	return out
+}

@@ -79,7 +79,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -289,15 +288,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 	// Candidates per agency-year, one per URL.
 	cands := map[key]map[string]*candidate{}
 	firstSeen := map[string]*time.Time{}
-	err := a.EachReport(func(captureID string, data []byte) error {
-		var r report.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			log.Warn("audit: skipping undecodable report", "capture", captureID, "err", err)
-			return nil
-		}
-		if r.Year < from || r.Year > to {
-			return nil
-		}
+	err := eachReport(a, from, to, func(r *archive.ReportSummary) error {
+		captureID := r.CaptureID
 		var capAgency, url, discovered string
 		var fetched time.Time
 		c, err := a.Get(captureID)
@@ -305,8 +297,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 		case err == nil:
 			capAgency, url, fetched, discovered = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
 		case errors.Is(err, archive.ErrNotFound):
-			url = r.Source.URL
-			fetched, _ = time.Parse(time.RFC3339, r.Source.FetchedAt)
+			url = r.URL
+			fetched, _ = time.Parse(time.RFC3339, r.FetchedAt)
 		default:
 			return fmt.Errorf("capture %s of a stored report: %w", captureID, err)
 		}
@@ -331,19 +323,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 				log.Warn("audit: unreadable publication date", "capture", captureID, "published", *r.Published)
 			}
 		}
-		failed, warnings := 0, 0
-		for _, ch := range r.Checks {
-			if ch.OK {
-				continue
-			}
-			if ch.Severity == report.SeverityWarning {
-				warnings++
-			} else {
-				failed++
-			}
-		}
+		failed, warnings, tables := r.FailedChecks, r.FailedWarnings, r.Tables
 		num := archive.IDNum(captureID)
-		tables := r.Active != nil || r.Applications != nil
 		cur := byURL[url]
 		if cur == nil {
 			fs, ok := firstSeen[url]

@@ -180,10 +180,7 @@ func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
 			d.FailedReports++
 		}
 	}
-	runs, err := r.Runs()
-	if err != nil {
-		return nil, fmt.Errorf("runs: %w", err)
-	}
+	runs := r.LatestRuns(maxRuns)
 	if len(runs) > 0 {
 		page, err := newPage(r, runs[0], 0, maxNew)
 		if err != nil {
@@ -191,7 +188,7 @@ func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
 		}
 		d.LatestRun, d.New, d.NewTotal, d.NewList = runs[0].ID, page.New, page.Total, runNewPath(runs[0].ID)
 	}
-	d.Runs = summarize(runs[:min(len(runs), maxRuns)])
+	d.Runs = summarize(runs)
 	return d, nil
 }
 
