@@ -21,9 +21,10 @@ import (
 
 // SchemaVersion is the version of the bucket layout described in
 // ARCHITECTURE.md. Open refuses a file written with a newer version.
-// Version 2 added the report index (reportindex.go): a program of version 1
-// would store reports without indexing them, so it must not write such a
-// file (it still reads it).
+// Version 2 added the report index (reportindex.go) and stores a run's New
+// list apart from its record (runnew.go): a program of version 1 would
+// store reports without indexing them and read runs without their lists,
+// so it must not write such a file (it still reads its captures).
 const SchemaVersion = 2
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
@@ -51,7 +52,8 @@ var (
 	bucketVisited   = []byte("visited")
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted}
+	bucketRunNew    = []byte("run_new")
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )
