@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -25,7 +26,7 @@ func BenchmarkDashboardScale(b *testing.B) {
 	// agencies of the 4k one shows what grows with history alone.
 	for _, tc := range []struct{ n, shown int }{{4_000, 0}, {100_000, 8}, {100_000, 0}} {
 		n := tc.n
-		b.Run(fmt.Sprintf("captures=%d/agencies=%d", n, max(tc.shown, n/benchworld.PerHost)), func(b *testing.B) {
+		b.Run(fmt.Sprintf("captures=%d/agencies=%d", n, cmp.Or(tc.shown, n/benchworld.PerHost)), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "a.db")
 			a, err := archive.Open(path, archive.Options{NoSync: true})
 			if err != nil {
