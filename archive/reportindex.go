@@ -79,15 +79,53 @@ func SummarizeReport(captureID string, r *report.Report) *ReportSummary {
 	return s
 }
 
-// summarizeStored decodes a stored report's JSON into its summary; a
-// report that does not decode has none (readers of the index skip it, as
-// readers of the reports skip it).
+// reportHead is the part of a stored report's JSON (report.Report's
+// stored form) its summary is made of: decoding only these fields skips
+// the tables and texts, about 4 times faster than decoding a report.
+type reportHead struct {
+	Source struct {
+		URL       string `json:"url"`
+		FetchedAt string `json:"fetched_at"`
+	} `json:"source"`
+	Agency    string  `json:"agency"`
+	Year      int     `json:"year"`
+	Template  string  `json:"template"`
+	Title     string  `json:"title"`
+	Published *string `json:"published"`
+	DatedBy   string  `json:"dated_by"`
+	// Active and Applications are only tested for presence; an object
+	// decodes into struct{}, anything else fails as it fails for a report.
+	Active       *struct{} `json:"active"`
+	Applications *struct{} `json:"applications"`
+	Checks       []struct {
+		OK       bool   `json:"ok"`
+		Severity string `json:"severity"`
+	} `json:"checks"`
+	Warnings []string `json:"warnings"`
+}
+
+// summarizeStored decodes a stored report's summary from its JSON; it is
+// SummarizeReport of the decoded report (tests check they agree). A report
+// that does not decode has none (readers of the index skip it, as readers
+// of the reports skip it).
 func summarizeStored(captureID string, data []byte) (*ReportSummary, error) {
-	var r report.Report
-	if err := json.Unmarshal(data, &r); err != nil {
+	var h reportHead
+	if err := json.Unmarshal(data, &h); err != nil {
 		return nil, fmt.Errorf("report of capture %s does not decode: %w", captureID, err)
 	}
-	return SummarizeReport(captureID, &r), nil
+	s := &ReportSummary{CaptureID: captureID, Agency: h.Agency, Year: h.Year, Template: h.Template, Title: h.Title,
+		Published: h.Published, DatedBy: h.DatedBy, URL: h.Source.URL, FetchedAt: h.Source.FetchedAt,
+		Warnings: len(h.Warnings), Tables: h.Active != nil || h.Applications != nil}
+	for _, c := range h.Checks {
+		switch {
+		case c.OK:
+		case report.Severity(c.Severity) == report.SeverityWarning:
+			s.FailedWarnings++
+		default:
+			s.FailedChecks++
+		}
+	}
+	return s, nil
 }
 
 // yearKey is the idx_report_year key of a report of year for capture key id.

@@ -3,6 +3,7 @@ package archive
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -214,4 +215,36 @@ func TestReportIndexEmptyFile(t *testing.T) {
 func dump(m map[string]*ReportSummary) string {
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// TestSummarizeStoredAgreesWithReport: the summary decoded from a stored
+// report's JSON (the index) equals SummarizeReport of the report decoded
+// whole (the scan), on a real report and on odd ones.
+func TestSummarizeStoredAgreesWithReport(t *testing.T) {
+	real, err := os.ReadFile("../internal/benchworld/report.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{
+		string(real),
+		`null`, `{}`, `{"active":null,"applications":{}}`, `{"active":{"x":1}}`,
+		`{"agency":"甲局","year":2021,"published":"2022/01/05","checks":[{"ok":false},{"ok":false,"severity":"warning"},{"ok":true,"severity":"warning"}],"warnings":["a","b"]}`,
+		`{"published":null,"dated_by":"landing_page","template":"2019","title":"t","source":{"url":"u","fetched_at":"f"}}`,
+		// undecodable either way
+		`[]`, `{"year":"2021"}`, `{"active":[]}`, `{"checks":[{"ok":"yes"}]}`, `{not json`,
+	} {
+		got, gerr := summarizeStored("7", []byte(data))
+		var r report.Report
+		rerr := json.Unmarshal([]byte(data), &r)
+		if (gerr == nil) != (rerr == nil) {
+			t.Errorf("%.80s: summary error %v, report error %v", data, gerr, rerr)
+			continue
+		}
+		if rerr != nil {
+			continue
+		}
+		if want := SummarizeReport("7", &r); !reflect.DeepEqual(got, want) {
+			t.Errorf("%.80s:\nsummary %+v\nreport  %+v", data, got, want)
+		}
+	}
 }
