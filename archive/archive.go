@@ -161,7 +161,7 @@ func (a *Archive) prepare(readOnly bool) error {
 			if n > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
 			}
-			if n == SchemaVersion && tx.Bucket(bucketReportIndex) != nil {
+			if n == SchemaVersion && tx.Bucket(bucketReportHost) != nil {
 				return nil
 			}
 		}

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nianbao/nianbao/report"
@@ -18,6 +21,12 @@ import (
 //	report_index       capture id8 → ReportSummary (JSON)
 //	idx_report_year    year (4-byte big-endian) id8 → empty
 //	idx_report_agency  report.NormAgency(agency) 0x00 id8 → empty
+//	idx_report_crawl   report.NormAgency(capture's agency) 0x00 id8 → empty
+//	idx_report_host    HostOf(capture's URL) 0x00 id8 → empty
+//
+// The last two let the audit find the reports its rules may attribute to
+// the seeds agencies (by the report's agency, the crawl agency, or a seed
+// URL's host) without reading the others.
 //
 // PutReport keeps the three in step with the reports bucket. A file
 // written before the index existed gets it built when it is opened for
@@ -31,7 +40,9 @@ var (
 	bucketReportIndex  = []byte("report_index")
 	bucketReportYear   = []byte("idx_report_year")
 	bucketReportAgency = []byte("idx_report_agency")
-	reportIndexBuckets = [][]byte{bucketReportIndex, bucketReportYear, bucketReportAgency}
+	bucketReportCrawl  = []byte("idx_report_crawl")
+	bucketReportHost   = []byte("idx_report_host")
+	reportIndexBuckets = [][]byte{bucketReportIndex, bucketReportYear, bucketReportAgency, bucketReportCrawl, bucketReportHost}
 )
 
 // ReportSummary is what the audit and the pages read of a stored report:
@@ -135,10 +146,39 @@ func yearKey(year int, id []byte) []byte {
 	return append(k, id...)
 }
 
+// HostOf returns the lower-cased host (with port) of a URL, "" if none: the
+// host the report index and the audit compare.
+func HostOf(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// captureKeys returns the idx_report_crawl and idx_report_host keys of the
+// report stored under id: from its capture, or when the capture is missing
+// from the report's own source URL (as the audit reads it).
+func captureKeys(a *Archive, tx *bolt.Tx, id []byte, sum *ReportSummary) (crawl, host []byte) {
+	var agency, url string
+	if c, err := (&Reader{a: a, tx: tx}).capture(id); err == nil {
+		agency, url = c.Agency, c.URL
+	} else if sum != nil {
+		url = sum.URL
+	}
+	if n := report.NormAgency(agency); n != "" {
+		crawl = indexKey(n, id)
+	}
+	if h := HostOf(url); h != "" {
+		host = indexKey(h, id)
+	}
+	return crawl, host
+}
+
 // indexReportTx puts the index entries of the report stored under id,
 // removing those of the report it replaces. sum is nil for a report that
 // does not decode (it is then left out of the index).
-func indexReportTx(tx *bolt.Tx, id []byte, sum *ReportSummary) error {
+func indexReportTx(a *Archive, tx *bolt.Tx, id []byte, sum *ReportSummary) error {
 	idx := tx.Bucket(bucketReportIndex)
 	if idx == nil {
 		return nil // no index in this file yet: the next open for writing builds it
@@ -150,6 +190,9 @@ func indexReportTx(tx *bolt.Tx, id []byte, sum *ReportSummary) error {
 				return err
 			}
 			if err := tx.Bucket(bucketReportAgency).Delete(indexKey(report.NormAgency(o.Agency), id)); err != nil {
+				return err
+			}
+			if err := deleteCaptureKeys(a, tx, id, &o); err != nil {
 				return err
 			}
 		}
@@ -170,7 +213,35 @@ func indexReportTx(tx *bolt.Tx, id []byte, sum *ReportSummary) error {
 	if err := tx.Bucket(bucketReportYear).Put(yearKey(sum.Year, id), nil); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketReportAgency).Put(indexKey(report.NormAgency(sum.Agency), id), nil)
+	if err := tx.Bucket(bucketReportAgency).Put(indexKey(report.NormAgency(sum.Agency), id), nil); err != nil {
+		return err
+	}
+	crawl, host := captureKeys(a, tx, id, sum)
+	for _, kb := range []struct {
+		bucket, key []byte
+	}{{bucketReportCrawl, crawl}, {bucketReportHost, host}} {
+		if kb.key == nil {
+			continue
+		}
+		if err := tx.Bucket(kb.bucket).Put(kb.key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteCaptureKeys removes the crawl and host keys of the report o.
+func deleteCaptureKeys(a *Archive, tx *bolt.Tx, id []byte, o *ReportSummary) error {
+	crawl, host := captureKeys(a, tx, id, o)
+	if crawl != nil {
+		if err := tx.Bucket(bucketReportCrawl).Delete(crawl); err != nil {
+			return err
+		}
+	}
+	if host != nil {
+		return tx.Bucket(bucketReportHost).Delete(host)
+	}
+	return nil
 }
 
 // buildReportIndex creates the report index of a file opened for writing
@@ -178,8 +249,15 @@ func indexReportTx(tx *bolt.Tx, id []byte, sum *ReportSummary) error {
 // or salvaged), in the open's transaction. A file without reports gets no
 // index buckets until PutReport stores the first report.
 func (a *Archive) buildReportIndex(tx *bolt.Tx) error {
-	if tx.Bucket(bucketReportIndex) != nil {
+	if tx.Bucket(bucketReportHost) != nil {
 		return nil
+	}
+	for _, b := range reportIndexBuckets { // a partial index (of an earlier build of this version) is rebuilt
+		if tx.Bucket(b) != nil {
+			if err := tx.DeleteBucket(b); err != nil {
+				return fmt.Errorf("drop bucket %s: %w", b, err)
+			}
+		}
 	}
 	reports := tx.Bucket(bucketReports)
 	if k, _ := reports.Cursor().First(); k == nil {
@@ -199,7 +277,7 @@ func (a *Archive) buildReportIndex(tx *bolt.Tx) error {
 			undecodable++
 		}
 		n++
-		return indexReportTx(tx, k, sum)
+		return indexReportTx(a, tx, k, sum)
 	})
 	if err != nil {
 		return fmt.Errorf("build the report index: %w", err)
@@ -221,7 +299,7 @@ func createReportIndex(tx *bolt.Tx) error {
 // ReportIndexed reports whether the file has the report index; when it has
 // not (a file written before it, opened read-only), EachReportSummary and
 // ReportSummaries are unavailable and readers decode the reports.
-func (r *Reader) ReportIndexed() bool { return r.tx.Bucket(bucketReportIndex) != nil }
+func (r *Reader) ReportIndexed() bool { return r.tx.Bucket(bucketReportHost) != nil }
 
 // ReportSummary returns the indexed summary of the report stored for a
 // capture, and false when the capture has no report, its report does not
@@ -257,7 +335,7 @@ func (r *Reader) summary(key []byte) (*ReportSummary, bool) {
 // without calling fn when the file has no report index.
 func (r *Reader) ReportsOfYears(from, to int, fn func(*ReportSummary) error) (bool, error) {
 	b := r.tx.Bucket(bucketReportYear)
-	if b == nil || r.tx.Bucket(bucketReportIndex) == nil {
+	if !r.ReportIndexed() {
 		return false, nil
 	}
 	if from > to {
@@ -285,7 +363,7 @@ func (r *Reader) ReportsOfYears(from, to int, fn func(*ReportSummary) error) (bo
 // order, and false when the file has no report index.
 func (r *Reader) ReportsOfAgency(agency string) ([]*ReportSummary, bool) {
 	b := r.tx.Bucket(bucketReportAgency)
-	if b == nil || r.tx.Bucket(bucketReportIndex) == nil {
+	if !r.ReportIndexed() {
 		return nil, false
 	}
 	var out []*ReportSummary
@@ -301,4 +379,52 @@ func (r *Reader) ReportsOfAgency(agency string) ([]*ReportSummary, bool) {
 		}
 	}
 	return out, true
+}
+
+// ReportsFor calls fn, in capture order, with the summary of every indexed
+// report of a year in [from, to] that names one of agencies (compared
+// normalised), was captured for one of them, or was captured on one of
+// hosts (HostOf form): every report the audit's rules may attribute to
+// seeds agencies with those names and seed hosts. It returns false without
+// calling fn when the file has no report index.
+func (r *Reader) ReportsFor(agencies, hosts []string, from, to int, fn func(*ReportSummary) error) (bool, error) {
+	if !r.ReportIndexed() {
+		return false, nil
+	}
+	ids := map[ID]bool{}
+	collect := func(bucket []byte, value string) {
+		if value == "" {
+			return
+		}
+		prefix := append([]byte(value), 0)
+		c := r.tx.Bucket(bucket).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if id := k[len(prefix):]; len(id) == 8 {
+				ids[idOfKey(id)] = true
+			}
+		}
+	}
+	for _, a := range agencies {
+		n := report.NormAgency(a)
+		collect(bucketReportAgency, n)
+		collect(bucketReportCrawl, n)
+	}
+	for _, h := range hosts {
+		collect(bucketReportHost, h)
+	}
+	sorted := make([]ID, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	slices.Sort(sorted)
+	for _, id := range sorted {
+		s, ok := r.summary(id.key())
+		if !ok || s.Year < from || s.Year > to {
+			continue
+		}
+		if err := fn(s); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }

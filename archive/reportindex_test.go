@@ -140,6 +140,28 @@ func TestReportIndexAgreesWithScan(t *testing.T) {
 		if _, err := r.ReportsOfYears(2021, 2021, func(*ReportSummary) error { n++; return nil }); err != nil || n != 1 {
 			t.Errorf("2021 has %d reports (%v), want 1", n, err)
 		}
+		for _, tc := range []struct {
+			agencies, hosts []string
+			from, to, want  int
+		}{
+			{[]string{"丙局"}, nil, 0, 9999, 1},          // names it
+			{[]string{"甲局"}, nil, 0, 9999, 4},          // captured for it (every capture here)
+			{[]string{"丁局"}, nil, 0, 9999, 0},          // unknown
+			{nil, []string{"a.gov.cn"}, 2021, 2021, 1}, // on its host, in 2021
+			{nil, []string{"b.gov.cn"}, 0, 9999, 0},
+		} {
+			n, last := 0, uint64(0)
+			indexed, err := r.ReportsFor(tc.agencies, tc.hosts, tc.from, tc.to, func(s *ReportSummary) error {
+				if IDNum(s.CaptureID) <= last {
+					t.Errorf("ReportsFor %v %v: %s out of capture order", tc.agencies, tc.hosts, s.CaptureID)
+				}
+				n, last = n+1, IDNum(s.CaptureID)
+				return nil
+			})
+			if !indexed || err != nil || n != tc.want {
+				t.Errorf("ReportsFor(%v, %v, %d, %d) gave %d (%v %v), want %d", tc.agencies, tc.hosts, tc.from, tc.to, n, indexed, err, tc.want)
+			}
+		}
 		return nil
 	})
 	if err != nil {

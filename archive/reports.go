@@ -33,7 +33,7 @@ func (a *Archive) PutReport(captureID string, data []byte) error {
 		if err := reports.Put(key, data); err != nil {
 			return err
 		}
-		return indexReportTx(tx, key, sum)
+		return indexReportTx(a, tx, key, sum)
 	})
 	if err != nil {
 		return fmt.Errorf("put report of capture %s in %s: %w", captureID, a.path, err)

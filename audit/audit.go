@@ -83,7 +83,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	neturl "net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -288,7 +287,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 	// Candidates per agency-year, one per URL.
 	cands := map[key]map[string]*candidate{}
 	firstSeen := map[string]*time.Time{}
-	err := eachReport(a, from, to, func(r *archive.ReportSummary) error {
+	err := eachReport(a, m, from, to, func(r *archive.ReportSummary) error {
 		captureID := r.CaptureID
 		var capAgency, url, discovered string
 		var fetched time.Time
@@ -462,14 +461,9 @@ func (m *matcher) attribute(reportAgency, crawlAgency, host string) (int, bool) 
 	return found, n == 1
 }
 
-// hostOf returns the lower-cased host (with port) of a URL, "" if none.
-func hostOf(raw string) string {
-	u, err := neturl.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Host)
-}
+// hostOf returns the lower-cased host (with port) of a URL, "" if none
+// (archive.HostOf: the form the report index keys hosts by).
+func hostOf(raw string) string { return archive.HostOf(raw) }
 
 // better reports whether a capture stating date p with number n beats one
 // stating q with number m as the representative of their common URL.

@@ -9,24 +9,35 @@ import (
 )
 
 // IndexedSource is a Source that can read the archive's report index
-// (archive.Reader can): the audit then reads the summaries of the reports
-// of the audited years only, instead of decoding every stored report.
+// (archive.Reader can): the audit then reads only the summaries of the
+// reports its rules may attribute to the seeds agencies, instead of
+// decoding every stored report.
 type IndexedSource interface {
 	Source
-	// ReportsOfYears calls fn with the summary of every report of a year
-	// in [from, to], in year then capture order; false when the archive
-	// has no report index.
-	ReportsOfYears(from, to int, fn func(*archive.ReportSummary) error) (bool, error)
+	// ReportsFor calls fn, in capture order, with the summary of every
+	// report of a year in [from, to] that names one of agencies, was
+	// captured for one of them or on one of hosts; false when the archive
+	// has no report index (see archive.Reader.ReportsFor).
+	ReportsFor(agencies, hosts []string, from, to int, fn func(*archive.ReportSummary) error) (bool, error)
 }
 
 // eachReport calls fn with the summary of every stored report of a year in
-// [from, to]: from the report index when a has one, else by decoding every
-// stored report (those that do not decode are skipped with a warning). Both
-// give the same summaries (archive.SummarizeReport); within a year they
-// come in capture order, which is all the audit depends on.
-func eachReport(a Source, from, to int, fn func(*archive.ReportSummary) error) error {
+// [from, to] that m may attribute: from the report index when a has one
+// (only those), else by decoding every stored report (those that do not
+// decode are skipped with a warning). Both give the same summaries for the
+// reports m attributes; per agency-year they come in capture order, which
+// is all the audit depends on.
+func eachReport(a Source, m *matcher, from, to int, fn func(*archive.ReportSummary) error) error {
 	if ix, ok := a.(IndexedSource); ok {
-		indexed, err := ix.ReportsOfYears(from, to, fn)
+		names := make([]string, 0, len(m.list))
+		for _, ag := range m.list {
+			names = append(names, ag.norm)
+		}
+		hosts := make([]string, 0, len(m.byHost))
+		for h := range m.byHost {
+			hosts = append(hosts, h)
+		}
+		indexed, err := ix.ReportsFor(names, hosts, from, to, fn)
 		if indexed || err != nil {
 			return err
 		}

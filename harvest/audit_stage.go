@@ -117,10 +117,13 @@ func (s auditSource) EachReport(fn func(captureID string, data []byte) error) er
 	})
 }
 
-// ReportsOfYears walks the report index (audit.IndexedSource) until ctx is
+// ReportsFor walks the report index (audit.IndexedSource) until ctx is
 // cancelled.
-func (s auditSource) ReportsOfYears(from, to int, fn func(*archive.ReportSummary) error) (bool, error) {
-	return s.Reader.ReportsOfYears(from, to, func(sum *archive.ReportSummary) error {
+func (s auditSource) ReportsFor(agencies, hosts []string, from, to int, fn func(*archive.ReportSummary) error) (bool, error) {
+	if err := s.ctx.Err(); err != nil {
+		return true, err
+	}
+	return s.Reader.ReportsFor(agencies, hosts, from, to, func(sum *archive.ReportSummary) error {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
