@@ -192,6 +192,14 @@ func (r *Reader) byIndex(bucket []byte, value string) ([]*Capture, error) {
 	return out, nil
 }
 
+// HasAgency reports whether any capture was made for agency, reading one
+// index key (Agencies lists them all).
+func (r *Reader) HasAgency(agency string) bool {
+	prefix := append([]byte(agency), 0)
+	k, _ := r.tx.Bucket(bucketByAgency).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8
+}
+
 // Agencies returns every agency that has captures, sorted.
 func (r *Reader) Agencies() ([]string, error) { return r.distinct(bucketByAgency), nil }
 

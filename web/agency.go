@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -88,13 +87,9 @@ func (s *Server) agency(name string) (*AgencyPage, error) {
 func (s *Server) buildAgency(r *archive.Reader, name string) (*AgencyPage, error) {
 	p := &AgencyPage{Agency: name, Entries: []audit.Entry{}, Reports: []ReportRef{}, URLs: []URLSummary{}}
 	seed, inSeeds := s.seedAgency(name)
-	captured, err := r.Agencies()
-	if err != nil {
-		return nil, fmt.Errorf("list agencies: %w", err)
-	}
 	if inSeeds {
 		p.Agency, p.Level, p.Site, p.InSeeds = seed.Name, seed.Level, seed.URL, true
-	} else if !slices.Contains(captured, name) {
+	} else if !r.HasAgency(name) {
 		return nil, notFoundf("no agency %q in the seeds or the archive", name)
 	}
 	if inSeeds {
