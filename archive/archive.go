@@ -21,7 +21,11 @@ import (
 
 // SchemaVersion is the version of the bucket layout described in
 // ARCHITECTURE.md. Open refuses a file written with a newer version.
-const SchemaVersion = 1
+// Version 2 added the report index (reportindex.go) and stores a run's New
+// list apart from its record (runnew.go): a program of version 1 would
+// store reports without indexing them and read runs without their lists,
+// so it must not write such a file (it still reads its captures).
+const SchemaVersion = 2
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
 // archive, typically a running crawl or the serve daemon.
@@ -48,7 +52,8 @@ var (
 	bucketVisited   = []byte("visited")
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketLinks}
+	bucketRunNew    = []byte("run_new")
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )
@@ -167,7 +172,12 @@ func (a *Archive) prepare(readOnly bool) error {
 			if n > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
 			}
-			return nil
+			if n == SchemaVersion && tx.Bucket(bucketReportHost) != nil {
+				return nil
+			}
+		}
+		if err := a.buildReportIndex(tx); err != nil {
+			return err
 		}
 		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

@@ -100,6 +100,14 @@ func TestPutAndLookup(t *testing.T) {
 	if len(ags) != 1 || ags[0] != "某局" {
 		t.Errorf("Agencies = %v", ags)
 	}
+	_ = a.View(func(r *Reader) error {
+		for name, want := range map[string]bool{"某局": true, "某": false, "某局局": false, "": false} {
+			if got := r.HasAgency(name); got != want {
+				t.Errorf("HasAgency(%q) = %v, want %v", name, got, want)
+			}
+		}
+		return nil
+	})
 }
 
 func TestIndexIDsWithZeroBytes(t *testing.T) {

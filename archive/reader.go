@@ -192,6 +192,14 @@ func (r *Reader) byIndex(bucket []byte, value string) ([]*Capture, error) {
 	return out, nil
 }
 
+// HasAgency reports whether any capture was made for agency, reading one
+// index key (Agencies lists them all).
+func (r *Reader) HasAgency(agency string) bool {
+	prefix := append([]byte(agency), 0)
+	k, _ := r.tx.Bucket(bucketByAgency).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8
+}
+
 // Agencies returns every agency that has captures, sorted.
 func (r *Reader) Agencies() ([]string, error) { return r.distinct(bucketByAgency), nil }
 
@@ -259,28 +267,41 @@ func (r *Reader) Run(id string) (*Run, bool) {
 	if v == nil {
 		return nil, false
 	}
-	var run Run
-	if err := json.Unmarshal(v, &run); err != nil {
-		r.skip(bucketRuns, id, err)
+	run, err := r.fullRun(n.key(), v)
+	if err != nil || run.ID != id {
 		return nil, false
 	}
-	if run.ID != id {
-		return nil, false
-	}
-	return &run, true
+	return run, true
 }
 
-// Runs returns every run, newest first. Runs that do not decode are skipped.
+// Runs returns every run, newest first, each with its whole New list. Runs
+// that do not decode are skipped.
 func (r *Reader) Runs() ([]*Run, error) {
 	var out []*Run
 	c := r.tx.Bucket(bucketRuns).Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		var run Run
-		if err := json.Unmarshal(v, &run); err != nil {
-			r.skip(bucketRuns, idString(k), err)
-			continue
+		if run, err := r.fullRun(k, v); err == nil {
+			out = append(out, run)
 		}
-		out = append(out, &run)
 	}
 	return out, nil
+}
+
+// LatestRuns returns the n newest runs, newest first, each with at most
+// news of its New URLs (NewCount says how many it listed), decoding no other
+// run record and no other URL (Runs decodes them all). Runs that do not
+// decode are skipped and do not count. Do not PutRun them: PutRun refuses
+// a run whose list is cut.
+func (r *Reader) LatestRuns(n, news int) []*Run {
+	var out []*Run
+	c := r.tx.Bucket(bucketRuns).Cursor()
+	for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+		run, err := r.decodeRunHead(k, v)
+		if err != nil {
+			continue
+		}
+		r.cutNew(k, run, news)
+		out = append(out, run)
+	}
+	return out
 }

@@ -29,7 +29,16 @@ type Run struct {
 	// New lists the URLs first archived (or changed) in this run; for a
 	// harvest, since the last completed harvest (what one-shot crawls and
 	// unfinished harvests archived in between included).
+	//
+	// Since schema 2 the runs bucket stores New apart (run_new, see
+	// runnew.go), so that listing runs does not decode their New lists.
 	New []string `json:"new,omitempty"`
+	// NewCount is how many URLs the run listed in New; readers set it,
+	// also when they leave New out or cut it (Reader.LatestRuns, RunHead).
+	// PutRun ignores it.
+	NewCount int `json:"-"`
+	// newCut is set on a run read with New cut: PutRun refuses it.
+	newCut bool
 	// Status is RunRunning, RunDone, RunInterrupted, or for a failed run
 	// FailedStatus(stage, reason): "failed: <stage>: <reason>".
 	Status RunStatus `json:"status"`
@@ -64,8 +73,12 @@ type RunJob struct {
 }
 
 // PutRun stores r, assigning r.ID when it is empty; storing a Run with an ID
-// replaces the earlier record.
+// replaces the earlier record, New included. A run read with its New list
+// cut (LatestRuns, RunHead) cannot be stored: that would lose the rest.
 func (a *Archive) PutRun(r *Run) error {
+	if r.newCut && len(r.New) < r.NewCount {
+		return fmt.Errorf("put run %s in %s: it holds %d of its %d new URLs (read with the list cut); store the run as Run or Runs return it", r.ID, a.path, len(r.New), r.NewCount)
+	}
 	err := a.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRuns)
 		if r.ID == "" {
@@ -79,14 +92,20 @@ func (a *Archive) PutRun(r *Run) error {
 		if err != nil {
 			return fmt.Errorf("run id %q: %w", r.ID, err)
 		}
-		v, err := json.Marshal(r)
+		head := *r
+		head.New = nil
+		v, err := json.Marshal(storedRun{Run: &head, NewCount: len(r.New)})
 		if err != nil {
 			return err
 		}
-		return b.Put(idKey(n), v)
+		if err := b.Put(idKey(n), v); err != nil {
+			return err
+		}
+		return putRunNew(tx, idKey(n), r.New)
 	})
 	if err != nil {
 		return fmt.Errorf("put run in %s: %w", a.path, err)
 	}
+	r.NewCount = len(r.New)
 	return nil
 }

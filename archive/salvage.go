@@ -297,7 +297,7 @@ func (s *salvager) walk() error {
 		}{
 			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
 			{bucketByURL, s.walkIndexURL}, {bucketURLs, s.walkURLState}, {bucketReports, s.walkReport},
-			{bucketRuns, s.walkRun}, {bucketAudits, s.walkAudit}, {bucketExtracted, s.walkMark},
+			{bucketRuns, s.walkRun}, {bucketRunNew, s.walkRunNew}, {bucketAudits, s.walkAudit}, {bucketExtracted, s.walkMark},
 			{bucketFrontier, s.drop}, {bucketQueued, s.drop}, {bucketVisited, s.drop},
 		}
 		for _, st := range steps {
@@ -388,6 +388,14 @@ func (s *salvager) walkRun(k, v []byte) error {
 	}
 	s.runIDs = append(s.runIDs, binary64(k))
 	return s.w.put(bucketRuns, k, v)
+}
+
+// walkRunNew keeps the URLs of runs' New lists (run_new, see runnew.go).
+func (s *salvager) walkRunNew(k, v []byte) error {
+	if len(k) != 12 {
+		return nil
+	}
+	return s.w.put(bucketRunNew, k, v)
 }
 
 func (s *salvager) walkAudit(k, v []byte) error {

@@ -79,12 +79,10 @@
 package audit
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	neturl "net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -289,15 +287,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 	// Candidates per agency-year, one per URL.
 	cands := map[key]map[string]*candidate{}
 	firstSeen := map[string]*time.Time{}
-	err := a.EachReport(func(captureID string, data []byte) error {
-		var r report.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			log.Warn("audit: skipping undecodable report", "capture", captureID, "err", err)
-			return nil
-		}
-		if r.Year < from || r.Year > to {
-			return nil
-		}
+	err := eachReport(a, m, from, to, func(r *archive.ReportSummary) error {
+		captureID := r.CaptureID
 		var capAgency, url, discovered string
 		var fetched time.Time
 		c, err := a.Get(captureID)
@@ -305,8 +296,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 		case err == nil:
 			capAgency, url, fetched, discovered = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
 		case errors.Is(err, archive.ErrNotFound):
-			url = r.Source.URL
-			fetched, _ = time.Parse(time.RFC3339, r.Source.FetchedAt)
+			url = r.URL
+			fetched, _ = time.Parse(time.RFC3339, r.FetchedAt)
 		default:
 			return fmt.Errorf("capture %s of a stored report: %w", captureID, err)
 		}
@@ -331,19 +322,8 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 				log.Warn("audit: unreadable publication date", "capture", captureID, "published", *r.Published)
 			}
 		}
-		failed, warnings := 0, 0
-		for _, ch := range r.Checks {
-			if ch.OK {
-				continue
-			}
-			if ch.Severity == report.SeverityWarning {
-				warnings++
-			} else {
-				failed++
-			}
-		}
+		failed, warnings, tables := r.FailedChecks, r.FailedWarnings, r.Tables
 		num := archive.IDNum(captureID)
-		tables := r.Active != nil || r.Applications != nil
 		cur := byURL[url]
 		if cur == nil {
 			fs, ok := firstSeen[url]
@@ -481,14 +461,9 @@ func (m *matcher) attribute(reportAgency, crawlAgency, host string) (int, bool) 
 	return found, n == 1
 }
 
-// hostOf returns the lower-cased host (with port) of a URL, "" if none.
-func hostOf(raw string) string {
-	u, err := neturl.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Host)
-}
+// hostOf returns the lower-cased host (with port) of a URL, "" if none
+// (archive.HostOf: the form the report index keys hosts by).
+func hostOf(raw string) string { return archive.HostOf(raw) }
 
 // better reports whether a capture stating date p with number n beats one
 // stating q with number m as the representative of their common URL.

@@ -117,6 +117,20 @@ func (s auditSource) EachReport(fn func(captureID string, data []byte) error) er
 	})
 }
 
+// ReportsFor walks the report index (audit.IndexedSource) until ctx is
+// cancelled.
+func (s auditSource) ReportsFor(agencies, hosts []string, from, to int, fn func(*archive.ReportSummary) error) (bool, error) {
+	if err := s.ctx.Err(); err != nil {
+		return true, err
+	}
+	return s.Reader.ReportsFor(agencies, hosts, from, to, func(sum *archive.ReportSummary) error {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		return fn(sum)
+	})
+}
+
 // Get returns a capture; one whose record does not decode is skipped and
 // reported as not found.
 func (s auditSource) Get(id string) (*archive.Capture, error) {

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 
@@ -62,16 +60,10 @@ type URLSummary struct {
 	Digests int `json:"digests"`
 }
 
-// refOf describes a stored report.
-func refOf(captureID string, r *report.Report) ReportRef {
-	ref := ReportRef{CaptureID: captureID, URL: r.Source.URL, Agency: r.Agency, Year: r.Year, Template: r.Template,
-		Title: r.Title, Published: r.Published, Warnings: len(r.Warnings)}
-	for _, c := range r.Checks {
-		if !c.OK && c.Severity != report.SeverityWarning {
-			ref.FailedChecks++
-		}
-	}
-	return ref
+// refOf describes a stored report by its summary.
+func refOf(s *archive.ReportSummary) ReportRef {
+	return ReportRef{CaptureID: s.CaptureID, URL: s.URL, Agency: s.Agency, Year: s.Year, Template: report.Template(s.Template),
+		Title: s.Title, Published: s.Published, FailedChecks: s.FailedChecks, Warnings: s.Warnings}
 }
 
 // agency builds the page of the agency called name in one read of the
@@ -95,13 +87,9 @@ func (s *Server) agency(name string) (*AgencyPage, error) {
 func (s *Server) buildAgency(r *archive.Reader, name string) (*AgencyPage, error) {
 	p := &AgencyPage{Agency: name, Entries: []audit.Entry{}, Reports: []ReportRef{}, URLs: []URLSummary{}}
 	seed, inSeeds := s.seedAgency(name)
-	captured, err := r.Agencies()
-	if err != nil {
-		return nil, fmt.Errorf("list agencies: %w", err)
-	}
 	if inSeeds {
 		p.Agency, p.Level, p.Site, p.InSeeds = seed.Name, seed.Level, seed.URL, true
-	} else if !slices.Contains(captured, name) {
+	} else if !r.HasAgency(name) {
 		return nil, notFoundf("no agency %q in the seeds or the archive", name)
 	}
 	if inSeeds {
@@ -180,23 +168,16 @@ func summarizeURLs(caps []*archive.Capture) []URLSummary {
 }
 
 // agencyReports lists the stored reports captured for the agency (mine) or
-// naming it, newest year first.
+// naming it, newest year first: from the report index (the summaries of
+// those reports only) when the archive has one, else by decoding every
+// stored report.
 func (s *Server) agencyReports(r *archive.Reader, agency string, mine map[string]bool) ([]ReportRef, error) {
-	out := []ReportRef{}
-	norm := report.NormAgency(agency)
-	err := r.EachReport(func(id string, data []byte) error {
-		var rep report.Report
-		if err := json.Unmarshal(data, &rep); err != nil {
-			s.logger().Warn("web: undecodable stored report", "capture", id, "err", err)
-			return nil
+	out, indexed := indexedAgencyReports(r, agency, mine)
+	if !indexed {
+		var err error
+		if out, err = s.scanAgencyReports(r, agency, mine); err != nil {
+			return nil, err
 		}
-		if mine[id] || (rep.Agency != "" && report.NormAgency(rep.Agency) == norm) {
-			out = append(out, refOf(id, &rep))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reports: %w", err)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Year != out[j].Year {

@@ -60,11 +60,12 @@ type RunSummary struct {
 	NewList  string `json:"new_list"`
 }
 
-// summarize returns runs as RunSummary values, New cut to maxNew.
+// summarize returns runs (read with New cut, see archive.Reader.LatestRuns)
+// as RunSummary values, New cut to maxNew.
 func summarize(runs []*archive.Run) []RunSummary {
 	out := make([]RunSummary, 0, len(runs))
 	for _, r := range runs {
-		sum := RunSummary{Run: *r, NewTotal: len(r.New), NewList: runNewPath(r.ID)}
+		sum := RunSummary{Run: *r, NewTotal: max(r.NewCount, len(r.New)), NewList: runNewPath(r.ID)}
 		sum.New = r.New[:min(len(r.New), maxNew)]
 		out = append(out, sum)
 	}
@@ -180,18 +181,15 @@ func (s *Server) buildDashboard(r *archive.Reader) (*Dashboard, error) {
 			d.FailedReports++
 		}
 	}
-	runs, err := r.Runs()
-	if err != nil {
-		return nil, fmt.Errorf("runs: %w", err)
-	}
+	runs := r.LatestRuns(maxRuns, maxNew)
 	if len(runs) > 0 {
-		page, err := newPage(r, runs[0], 0, maxNew)
+		page, err := newPage(r, runs[0].ID, runs[0].New, runs[0].NewCount, 0, maxNew)
 		if err != nil {
 			return nil, err
 		}
 		d.LatestRun, d.New, d.NewTotal, d.NewList = runs[0].ID, page.New, page.Total, runNewPath(runs[0].ID)
 	}
-	d.Runs = summarize(runs[:min(len(runs), maxRuns)])
+	d.Runs = summarize(runs)
 	return d, nil
 }
 

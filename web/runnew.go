@@ -46,11 +46,11 @@ func (s *Server) runNew(r *http.Request) (any, error) {
 	}
 	var page *RunNewPage
 	err = s.Archive.View(func(rd *archive.Reader) error {
-		run, ok := rd.Run(id)
+		run, ok := rd.RunHead(id, 0)
 		if !ok {
 			return notFoundf("no run %q", id)
 		}
-		page, err = newPage(rd, run, offset, limit)
+		page, err = newPage(rd, run.ID, rd.RunNew(id, offset, limit), run.NewCount, offset, limit)
 		return err
 	})
 	if err != nil {
@@ -59,19 +59,19 @@ func (s *Server) runNew(r *http.Request) (any, error) {
 	return page, nil
 }
 
-// newPage describes run.New[offset:offset+limit].
-func newPage(rd *archive.Reader, run *archive.Run, offset, limit int) (*RunNewPage, error) {
-	p := &RunNewPage{RunID: run.ID, Total: len(run.New), Offset: offset, Limit: limit, New: []NewItem{}}
-	end := min(len(run.New), offset+limit)
-	for i := offset; i < end; i++ {
-		it, err := newItem(rd, run.New[i])
+// newPage describes urls, the New URLs [offset, offset+limit) of run id,
+// which listed total.
+func newPage(rd *archive.Reader, id string, urls []string, total, offset, limit int) (*RunNewPage, error) {
+	p := &RunNewPage{RunID: id, Total: total, Offset: offset, Limit: limit, New: []NewItem{}}
+	for _, u := range urls[:min(len(urls), limit)] {
+		it, err := newItem(rd, u)
 		if err != nil {
 			return nil, err
 		}
 		p.New = append(p.New, it)
 	}
-	if end < len(run.New) {
-		p.Next = fmt.Sprintf("%s?offset=%d&limit=%d", runNewPath(run.ID), end, limit)
+	if end := offset + len(p.New); end < total && len(p.New) > 0 {
+		p.Next = fmt.Sprintf("%s?offset=%d&limit=%d", runNewPath(id), end, limit)
 	}
 	return p, nil
 }
