@@ -341,7 +341,9 @@ func selectCaptures(a *archive.Archive, opts RunOptions) (*selection, error) {
 		}); err != nil {
 			return err
 		}
-		err := r.Each(func(c *archive.Capture) error {
+		// Only reports and attachments are eligible: read the role index,
+		// not every capture.
+		err := r.EachOfRoles([]archive.Role{archive.RoleReport, archive.RoleAttachment}, func(c *archive.Capture) error {
 			if !eligible(c) {
 				return nil
 			}

@@ -3,6 +3,7 @@ package harvest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -76,50 +77,50 @@ func lastDone(runs []*archive.Run, self string) (prev *archive.Run, killed []*ar
 	return nil, killed
 }
 
-// walk goes over every capture once. A capture is carried when it was made
-// after the last capture of any run up to prev (runs never overlap: one
-// process holds the archive), so that what one-shot crawls, imports and
-// unfinished harvests archived since the last completed harvest is listed
-// as new by this one. last receives the time of the last capture of every
-// run.
+// walk reads the captures made since prev, newest first, back to the last
+// capture of a run up to prev (runs never overlap: one process holds the
+// archive), so that what one-shot crawls, imports and unfinished harvests
+// archived since the last completed harvest is listed as new by this one;
+// its cost follows what was archived since, not the archive. last receives
+// the time of the last capture of every run it passes (the killed runs are
+// after prev). The captures whose extraction failed before come from the
+// extraction records.
 func (sv *survey) walk(ctx context.Context, r *archive.Reader, last map[string]time.Time) error {
 	var prevID uint64
 	if sv.prev != nil {
 		prevID = idNum(sv.prev.ID)
 	}
-	var boundary uint64 // the last capture made by a run up to prev
-	var candidates []string
+	var newest []string
 	n := 0
-	err := r.Each(func(c *archive.Capture) error {
+	err := r.EachNewest(func(c *archive.Capture) (bool, error) {
 		if n++; n%1000 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+			return false, ctx.Err()
+		}
+		if run := idNum(c.RunID); run != 0 && run <= prevID {
+			return false, nil // the boundary: made by a run up to prev
 		}
 		if c.FetchedAt.After(last[c.RunID]) {
 			last[c.RunID] = c.FetchedAt
 		}
-		if run := idNum(c.RunID); run != 0 && run <= prevID {
-			boundary = max(boundary, idNum(c.ID))
+		if c.Digest != "" && c.Error == "" && !c.Revisit {
+			newest = append(newest, c.ID)
 		}
-		if c.Digest == "" {
-			return nil
-		}
-		if m, ok := r.Extracted(c.ID); ok && m.Outcome == archive.ExtractedFailed && m.Digest == c.Digest {
-			sv.knownFailed[c.ID] = true
-		}
-		if c.Error == "" && !c.Revisit {
-			candidates = append(candidates, c.ID)
-		}
-		return nil
+		return true, nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, id := range candidates {
-		if idNum(id) > boundary {
-			sv.carried = append(sv.carried, id)
+	slices.Reverse(newest)
+	sv.carried = newest
+	return r.EachExtracted(func(id string, m archive.Extraction) error {
+		if m.Outcome != archive.ExtractedFailed {
+			return nil
 		}
-	}
-	return nil
+		if c, err := r.Get(id); err == nil && c.Digest == m.Digest {
+			sv.knownFailed[id] = true
+		}
+		return nil
+	})
 }
 
 // mergeIDs returns the union of two capture ID lists in capture order.
