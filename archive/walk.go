@@ -47,7 +47,7 @@ func (r *Reader) EachOfRoles(roles []Role, fn func(*Capture) error) error {
 	for _, key := range keys {
 		cp, err := r.capture(key)
 		if err != nil {
-			r.skip(bucketByRole, "capture "+idString(key), err)
+			r.skip(bucketCaptures, idString(key), err) // the record that does not decode
 			continue
 		}
 		if err := fn(cp); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -178,13 +179,19 @@ func (c *Coordinator) requeueLost(ctx context.Context, hj *harvestJobs, states m
 }
 
 // summarize counts the captures of the run (made by the uploads) and
-// lists the jobs' outcomes.
+// lists the jobs' outcomes. The run's captures are the newest (this
+// process is the archive's one writer): it reads back from the newest to
+// the first capture of an earlier run, not the whole archive.
 func (c *Coordinator) summarize(hj *harvestJobs) (*crawler.Summary, error) {
 	sum := &crawler.Summary{}
+	self := archive.IDNum(hj.run)
 	err := hj.a.View(func(r *archive.Reader) error {
-		return r.Each(func(cp *archive.Capture) error {
+		return r.EachNewest(func(cp *archive.Capture) (bool, error) {
+			if run := archive.IDNum(cp.RunID); run != 0 && run < self {
+				return false, nil
+			}
 			if cp.RunID != hj.run {
-				return nil
+				return true, nil
 			}
 			sum.Pages++
 			switch {
@@ -197,12 +204,14 @@ func (c *Coordinator) summarize(hj *harvestJobs) (*crawler.Summary, error) {
 				sum.New = append(sum.New, cp.ID)
 				sum.NewURLs = append(sum.NewURLs, cp.URL)
 			}
-			return nil
+			return true, nil
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster crawl: summarise run %s: %w", hj.run, err)
 	}
+	slices.Reverse(sum.New) // capture order
+	slices.Reverse(sum.NewURLs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, j := range hj.jobs {

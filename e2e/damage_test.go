@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/internal/archivetest"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
 )
@@ -141,17 +143,36 @@ func TestDamagedArchiveCommands(t *testing.T) {
 func TestUndecodableRecordIsSkipped(t *testing.T) {
 	bin := buildCommands(t, "extract", "lookup")
 	src := archivetest.Crawled(t)
-	db := archivetest.CorruptRecord(t, src, "captures", archivetest.CaptureKey(2))
+	// A report capture: extract reads reports and attachments (through
+	// the role index), lookup every capture; both meet it.
+	id := firstOfRole(t, src, archive.RoleReport)
+	db := archivetest.CorruptRecord(t, src, "captures", archivetest.CaptureKey(id))
 
 	r := runCommand(t, filepath.Join(bin, "lookup"), "-db", db)
-	if r.code != 0 || !strings.Contains(r.stderr, "bucket=captures key=2") {
+	if r.code != 0 || !strings.Contains(r.stderr, fmt.Sprintf("bucket=captures key=%d", id)) {
 		t.Errorf("lookup: exit %d, stderr %q; want 0 and the skipped record named", r.code, r.stderr)
 	}
 	r = runCommand(t, filepath.Join(bin, "extract"), "-db", db, "-all")
-	if r.code != 0 || !strings.Contains(r.stderr, "damaged records skipped: 1") || !strings.Contains(r.stderr, "captures 2:") {
+	if r.code != 0 || !strings.Contains(r.stderr, "damaged records skipped: 1") || !strings.Contains(r.stderr, fmt.Sprintf("captures %d:", id)) {
 		t.Errorf("extract: exit %d, stderr:\n%s\nwant 0 and one skipped record counted", r.code, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "reports parsed") || strings.Contains(r.stderr, " 0 reports parsed") {
 		t.Errorf("extract parsed nothing past the damaged record:\n%s", r.stderr)
 	}
+}
+
+// firstOfRole returns the ID of the first capture with role in the archive
+// at path.
+func firstOfRole(t *testing.T, path string, role archive.Role) uint64 {
+	t.Helper()
+	a, err := archive.Open(path, archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	caps, err := a.ByRole(role)
+	if err != nil || len(caps) == 0 {
+		t.Fatalf("no %s capture in %s: %v", role, path, err)
+	}
+	return archive.IDNum(caps[0].ID)
 }
