@@ -53,6 +53,7 @@ import (
 )
 
 func main() {
+	crawler.SetGCPercent()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
