@@ -545,14 +545,16 @@ func crossPass(a *archive.Archive, parsed map[string]*report.Report, workers int
 	return updated, skipped, nil
 }
 
-// storedReports reads every stored report in one view (the ones parsed this
-// run from parsed), with the JSON of its checks; reports that do not decode
+// storedReports reads, in one view, the stored reports whose cross-year
+// checks the reports in parsed may change (affectedReports; every stored
+// report in a file without the report index), the ones parsed this run
+// from parsed, with the JSON of their checks; reports that do not decode
 // are skipped and listed.
 func storedReports(a *archive.Archive, parsed map[string]*report.Report) ([]storedReport, []archive.Skipped, error) {
 	var all []storedReport
 	var skipped []archive.Skipped
 	err := a.View(func(rd *archive.Reader) error {
-		return rd.EachReport(func(id string, data []byte) error {
+		visit := func(id string, data []byte) error {
 			if r := parsed[id]; r != nil {
 				cj, _ := json.Marshal(r.Checks)
 				all = append(all, storedReport{id: id, rep: r, checks: cj})
@@ -566,7 +568,19 @@ func storedReports(a *archive.Archive, parsed map[string]*report.Report) ([]stor
 			cj, _ := json.Marshal(r.Checks)
 			all = append(all, storedReport{id: id, rep: &r, checks: cj})
 			return nil
-		})
+		}
+		want, indexed := affectedReports(rd, parsed)
+		if !indexed {
+			return rd.EachReport(visit)
+		}
+		for _, id := range sortedIDs(want) {
+			if data, err := rd.Report(id); err == nil {
+				if err := visit(id, data); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, skipped, fmt.Errorf("extract run: read stored reports in %s: %w", a.Path(), err)
