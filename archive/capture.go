@@ -135,47 +135,82 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		}
 		key := idKey(seq)
 		c.ID = idString(key)
-		if c.Digest != "" {
-			bodies := tx.Bucket(bucketBodies)
-			if zbody != nil && bodies.Get([]byte(c.Digest)) == nil {
-				if err := bodies.Put([]byte(c.Digest), zbody); err != nil {
-					return err
-				}
-			}
-			texts := tx.Bucket(bucketTexts)
-			if ztext != nil && texts.Get([]byte(c.Digest)) == nil {
-				if err := texts.Put([]byte(c.Digest), ztext); err != nil {
-					return err
-				}
-			}
-		}
-		rec, err := json.Marshal(c)
-		if err != nil {
+		if err := putPayload(tx, c.Digest, zbody, ztext); err != nil {
 			return err
 		}
-		if err := caps.Put(key, rec); err != nil {
+		if err := putRecord(caps, key, c); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketByURL).Put(indexKey(c.URL, key), nil); err != nil {
+		if err := putIndexes(tx, key, c); err != nil {
 			return err
-		}
-		if c.Agency != "" {
-			if err := tx.Bucket(bucketByAgency).Put(indexKey(c.Agency, key), nil); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketByRole).Put(indexKey(string(c.Role), key), nil); err != nil {
-			return err
-		}
-		if c.Digest != "" {
-			if err := tx.Bucket(bucketByDigest).Put(indexKey(c.Digest, key), nil); err != nil {
-				return err
-			}
 		}
 		return a.updateURLState(tx, c)
 	})
 	if err != nil {
 		return fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
+	}
+	return nil
+}
+
+// appendFill is the FillPercent of buckets whose keys only grow (captures
+// by ID, and idx_role, whose prefix is one of four roles, so new keys land
+// at the end of their role's range): bbolt then fills each page instead of
+// splitting it in half, where the default 0.5 leaves every page of an
+// appended bucket half empty. idx_agency keeps the default: its many
+// prefixes interleave, and a full split there leaves a tiny page per
+// insert into the middle (measured: 126 pages at 1.0 against 101).
+const appendFill = 1.0
+
+// putPayload stores the compressed body and text under digest unless they
+// are stored already (nil means nothing to store).
+func putPayload(tx *bolt.Tx, digest string, zbody, ztext []byte) error {
+	if digest == "" {
+		return nil
+	}
+	bodies := tx.Bucket(bucketBodies)
+	if zbody != nil && bodies.Get([]byte(digest)) == nil {
+		if err := bodies.Put([]byte(digest), zbody); err != nil {
+			return err
+		}
+	}
+	texts := tx.Bucket(bucketTexts)
+	if ztext != nil && texts.Get([]byte(digest)) == nil {
+		if err := texts.Put([]byte(digest), ztext); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putRecord stores the capture record of c under its ID key.
+func putRecord(caps *bolt.Bucket, key []byte, c *Capture) error {
+	rec, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	caps.FillPercent = appendFill
+	return caps.Put(key, rec)
+}
+
+// putIndexes adds the capture to the URL, agency, role and digest indexes.
+func putIndexes(tx *bolt.Tx, key []byte, c *Capture) error {
+	if err := tx.Bucket(bucketByURL).Put(indexKey(c.URL, key), nil); err != nil {
+		return err
+	}
+	if c.Agency != "" {
+		if err := tx.Bucket(bucketByAgency).Put(indexKey(c.Agency, key), nil); err != nil {
+			return err
+		}
+	}
+	b := tx.Bucket(bucketByRole)
+	b.FillPercent = appendFill
+	if err := b.Put(indexKey(string(c.Role), key), nil); err != nil {
+		return err
+	}
+	if c.Digest != "" {
+		if err := tx.Bucket(bucketByDigest).Put(indexKey(c.Digest, key), nil); err != nil {
+			return err
+		}
 	}
 	return nil
 }
