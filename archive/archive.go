@@ -20,8 +20,11 @@ import (
 )
 
 // SchemaVersion is the version of the bucket layout described in
-// ARCHITECTURE.md. Open refuses a file written with a newer version.
-const SchemaVersion = 1
+// ARCHITECTURE.md. Open refuses a file written with a newer version. A
+// version-1 file is read as it is; opened for writing, it is marked version
+// 2 (its new capture records are compressed, which version-1 programs
+// cannot read) and its old records stay as they are.
+const SchemaVersion = 2
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
 // archive, typically a running crawl or the serve daemon.
@@ -75,8 +78,9 @@ type Options struct {
 type Archive struct {
 	db   *bolt.DB
 	path string
-	enc  *zstd.Encoder
-	dec  *zstd.Decoder
+	enc  *zstd.Encoder // payloads and texts
+	rec  *zstd.Encoder // capture records, against recordDict
+	dec  *zstd.Decoder // all of them
 
 	batcher batcher // groups concurrent writes into shared commits
 }
@@ -133,7 +137,12 @@ func Open(path string, opts Options) (*Archive, error) {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
 	}
-	a.dec, err = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecompressed))
+	a.rec, err = newRecordEncoder()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
+	}
+	a.dec, err = newDecoder()
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
@@ -164,7 +173,9 @@ func (a *Archive) prepare(readOnly bool) error {
 			if n > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this program's %d", n, SchemaVersion)
 			}
-			return nil
+			if n == SchemaVersion {
+				return nil
+			}
 		}
 		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

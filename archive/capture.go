@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -138,7 +139,7 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		if err := putPayload(tx, c.Digest, zbody, ztext); err != nil {
 			return err
 		}
-		if err := putRecord(caps, key, c); err != nil {
+		if err := putRecord(caps, key, c, a.rec); err != nil {
 			return err
 		}
 		if err := putIndexes(tx, key, c); err != nil {
@@ -182,14 +183,15 @@ func putPayload(tx *bolt.Tx, digest string, zbody, ztext []byte) error {
 	return nil
 }
 
-// putRecord stores the capture record of c under its ID key.
-func putRecord(caps *bolt.Bucket, key []byte, c *Capture) error {
-	rec, err := json.Marshal(c)
+// putRecord stores the capture record of c under its ID key: its JSON,
+// compressed with enc (see record.go).
+func putRecord(caps *bolt.Bucket, key []byte, c *Capture, enc *zstd.Encoder) error {
+	js, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
 	caps.FillPercent = appendFill
-	return caps.Put(key, rec)
+	return caps.Put(key, enc.EncodeAll(js, nil))
 }
 
 // putIndexes adds the capture to the URL, agency, role and digest indexes.

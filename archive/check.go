@@ -264,7 +264,7 @@ func openSource(path string, timeout time.Duration) (*source, error) {
 	}
 	s := &source{path: path, file: f, pf: openPageFile(f, st.Size())}
 	s.tree = walkTree(s.pf, nil)
-	s.dec, err = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecompressed), zstd.WithDecoderConcurrency(1))
+	s.dec, err = newDecoder(zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
@@ -588,7 +588,7 @@ func (c *checker) meta(k, v []byte) error {
 
 func (c *checker) capture(k, v []byte) error {
 	key := printKey(bucketCaptures, k)
-	cp, err := decodeCapture(k, v)
+	cp, err := decodeCapture(c.src.dec, k, v)
 	if err != nil {
 		c.problem("captures", key, err.Error())
 		return nil
@@ -597,13 +597,18 @@ func (c *checker) capture(k, v []byte) error {
 	return nil
 }
 
-// decodeCapture decodes a capture record and checks it against its key.
-func decodeCapture(k, v []byte) (*Capture, error) {
+// decodeCapture decodes a capture record of either form (see record.go)
+// and checks it against its key.
+func decodeCapture(dec *zstd.Decoder, k, v []byte) (*Capture, error) {
 	if len(k) != 8 {
 		return nil, fmt.Errorf("key is %d bytes, not a capture ID", len(k))
 	}
+	js, err := captureJSON(dec, v)
+	if err != nil {
+		return nil, err
+	}
 	var cp Capture
-	if err := json.Unmarshal(v, &cp); err != nil {
+	if err := json.Unmarshal(js, &cp); err != nil {
 		return nil, fmt.Errorf("record does not decode: %v", err)
 	}
 	switch {

@@ -420,7 +420,7 @@ func FuzzScanPages(f *testing.F) {
 	f.Add(tinyBolt(f))
 	f.Add(make([]byte, 1024))
 	f.Add(leafPage(256, 2, [][2]string{{"captures", "\x00"}}, nil))
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(1<<20), zstd.WithDecoderConcurrency(1))
+	dec, err := newDecoder(zstd.WithDecoderMaxMemory(1<<20), zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -472,8 +472,8 @@ func classifyForFuzz(e leafElem, dec *zstd.Decoder) {
 }
 
 func classifyShape(e leafElem, dec *zstd.Decoder) {
-	if len(e.Key) == 8 && looksLikeCapture(e.Key, e.Value) {
-		_, _ = decodeCapture(e.Key, e.Value)
+	if len(e.Key) == 8 && looksLikeCapture(dec, e.Key, e.Value) {
+		_, _ = decodeCapture(dec, e.Key, e.Value)
 	}
 	if isDigest(e.Key) && bytes.HasPrefix(e.Value, zstdMagic) {
 		_, _ = dec.DecodeAll(e.Value, nil)

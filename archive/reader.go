@@ -77,7 +77,11 @@ func (r *Reader) capture(key []byte) (*Capture, error) {
 		return nil, ErrNotFound
 	}
 	var c Capture
-	if err := json.Unmarshal(v, &c); err != nil {
+	js, err := captureJSON(r.a.dec, v)
+	if err == nil {
+		err = json.Unmarshal(js, &c)
+	}
+	if err != nil {
 		return nil, r.a.damaged(fmt.Sprintf("capture record %s does not decode: %v", idString(key), err))
 	}
 	return &c, nil
@@ -147,7 +151,11 @@ func (r *Reader) URLState(url string) (URLState, bool, error) {
 func (r *Reader) Each(fn func(*Capture) error) error {
 	return r.tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
 		var c Capture
-		if err := json.Unmarshal(v, &c); err != nil {
+		js, err := captureJSON(r.a.dec, v)
+		if err == nil {
+			err = json.Unmarshal(js, &c)
+		}
+		if err != nil {
 			r.skip(bucketCaptures, idString(k), err)
 			return nil
 		}

@@ -41,6 +41,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -334,7 +335,7 @@ func (s *salvager) walkMeta(k, v []byte) error {
 }
 
 func (s *salvager) walkCapture(k, v []byte) error {
-	cp, err := decodeCapture(k, v)
+	cp, err := decodeCapture(s.in.dec, k, v)
 	if err != nil {
 		s.rep.Damage = append(s.rep.Damage, fmt.Sprintf("captures %s: %v", printKey(bucketCaptures, k), err))
 		s.damaged[string(bucketCaptures)] = true
@@ -523,7 +524,7 @@ func (s *salvager) scanInline(e leafElem) error {
 func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 	switch bucket {
 	case string(bucketCaptures):
-		if cp, err := decodeCapture(k, v); err == nil {
+		if cp, err := decodeCapture(s.in.dec, k, v); err == nil {
 			return s.keepCapture(k, v, cp, true)
 		}
 	case string(bucketBodies):
@@ -543,7 +544,7 @@ func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 
 // classify takes a record from a page outside the live tree by its shape.
 func (s *salvager) classify(k, v []byte) error {
-	if len(k) == 8 && looksLikeCapture(k, v) {
+	if len(k) == 8 && looksLikeCapture(s.in.dec, k, v) {
 		id := binary64(k)
 		if s.caps[id] != nil {
 			return nil
@@ -574,9 +575,17 @@ func (s *salvager) classify(k, v []byte) error {
 	return nil
 }
 
-// looksLikeCapture reports whether v is a JSON object with a url, a
-// fetched_at and the id of key k.
-func looksLikeCapture(k, v []byte) bool {
+// looksLikeCapture reports whether v is a capture record (JSON, or
+// compressed JSON: see record.go) with a url, a fetched_at and the id of
+// key k.
+func looksLikeCapture(dec *zstd.Decoder, k, v []byte) bool {
+	if bytes.HasPrefix(v, zstdMagic) {
+		js, err := captureJSON(dec, v)
+		if err != nil {
+			return false
+		}
+		v = js
+	}
 	if len(v) == 0 || v[0] != '{' {
 		return false
 	}
@@ -710,7 +719,7 @@ func (s *salvager) resolveCandidates() error {
 			s.rep.Damage = append(s.rep.Damage, fmt.Sprintf("captures %d: %d different versions on freed pages and none in the live tree; left out", id, len(cands)))
 			continue
 		}
-		cp, err := decodeCapture(idKey(id), cands[0])
+		cp, err := decodeCapture(s.in.dec, idKey(id), cands[0])
 		if err != nil {
 			continue
 		}
@@ -747,13 +756,21 @@ func (s *salvager) captureSeq() uint64 {
 // kept, and rebuilds the others from the captures kept, oldest first, as
 // Put made them, leaving out captures whose payload was lost (so that the
 // next crawl fetches the URL again rather than revalidating a payload the
-// archive no longer has).
+// archive no longer has). A state is kept only while some capture of its
+// URL is kept with its payload (or needs none): a state naming no capture
+// (its fetches all failed) whose captures were all lost is dropped too.
 func (s *salvager) urlStates() error {
+	usable := map[string]bool{}
+	for _, c := range s.caps {
+		if c.Digest == "" || s.bodies[c.Digest] {
+			usable[c.URL] = true
+		}
+	}
 	valid := map[string]bool{}
 	for _, u := range sortedKeys(s.states) {
 		var st URLState
 		_ = json.Unmarshal(s.states[u], &st)
-		ok := st.Digest == "" || s.bodies[st.Digest]
+		ok := usable[u] && (st.Digest == "" || s.bodies[st.Digest])
 		if st.LastCaptureID != "" {
 			id, err := ParseID(st.LastCaptureID)
 			ok = ok && err == nil && s.caps[uint64(id)] != nil

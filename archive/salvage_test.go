@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,12 +29,26 @@ func readContents(t *testing.T, path string) *contents {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	dec, err := newDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
 	c := &contents{buckets: map[string]map[string][]byte{}, seq: map[string]uint64{}}
 	err = db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			m := map[string][]byte{}
 			c.buckets[string(name)], c.seq[string(name)] = m, b.Sequence()
 			return b.ForEach(func(k, v []byte) error {
+				if bytes.Equal(name, bucketCaptures) {
+					// Capture records as their JSON, whichever form
+					// (plain or compressed) they are stored in.
+					js, err := captureJSON(dec, v)
+					if err != nil {
+						return fmt.Errorf("capture record %x: %w", k, err)
+					}
+					v = js
+				}
 				m[string(k)] = append([]byte(nil), v...)
 				return nil
 			})

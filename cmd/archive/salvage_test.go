@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -76,8 +75,8 @@ func crawledSource(t *testing.T) *source {
 		case "captures":
 			id := binary.BigEndian.Uint64(r.Key)
 			s.captures[id] = r.Value
-			var c archive.Capture
-			if err := json.Unmarshal(r.Value, &c); err != nil {
+			c, err := archive.DecodeRecord(r.Value)
+			if err != nil {
 				t.Fatal(err)
 			}
 			s.urlOf[id], s.digestOf[id] = c.URL, c.Digest
@@ -150,7 +149,15 @@ func (d *damage) zeroCopies(t *testing.T, s *source, key []byte, match func([]by
 	}
 }
 
-func isCapture(v []byte) bool { return bytes.HasPrefix(v, []byte(`{"id":`)) }
+// isCapture reports whether v is a capture record: JSON, or compressed
+// (schema 2) JSON of one.
+func isCapture(v []byte) bool {
+	if bytes.HasPrefix(v, []byte(`{"id":`)) {
+		return true
+	}
+	c, err := archive.DecodeRecord(v)
+	return err == nil && bytes.HasPrefix(v, []byte{0x28, 0xb5, 0x2f, 0xfd}) && c.URL != ""
+}
 
 // damages are the damaged copies the salvage tests run on.
 func damages(t *testing.T, s *source) []struct {
