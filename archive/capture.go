@@ -121,13 +121,7 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 	// Compress only what is not stored yet (the digest is checked first:
 	// a re-crawl mostly meets payloads it already has).
 	haveBody, haveText := a.stored(c.Digest)
-	var zbody, ztext []byte
-	if body != nil && !haveBody {
-		zbody = a.enc.EncodeAll(body, nil)
-	}
-	if text != "" && !haveText {
-		ztext = a.enc.EncodeAll([]byte(text), nil)
-	}
+	zbody, ztext := a.compressPayload(body, text, haveBody, haveText)
 	err := a.batch(func(tx *bolt.Tx) error {
 		caps := tx.Bucket(bucketCaptures)
 		seq, err := caps.NextSequence()
@@ -136,7 +130,7 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		}
 		key := idKey(seq)
 		c.ID = idString(key)
-		if err := putPayload(tx, c.Digest, zbody, ztext); err != nil {
+		if err := putPayload(tx, a.enc, c.Digest, zbody, ztext, text); err != nil {
 			return err
 		}
 		if err := putRecord(caps, key, c, a.rec); err != nil {
@@ -162,25 +156,49 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 // insert into the middle (measured: 126 pages at 1.0 against 101).
 const appendFill = 1.0
 
-// putPayload stores the compressed body and text under digest unless they
-// are stored already (nil means nothing to store).
-func putPayload(tx *bolt.Tx, digest string, zbody, ztext []byte) error {
+// compressPayload returns the bodies value to store (nil when the body is
+// stored already or there is none): body and text in one value when both
+// are new (see payload.go), else the body alone; and the texts value, for
+// a text whose body is stored already without one.
+func (a *Archive) compressPayload(body []byte, text string, haveBody, haveText bool) (zbody, ztext []byte) {
+	switch {
+	case body != nil && !haveBody && text != "":
+		return encodeCombined(a.enc, body, text), nil
+	case body != nil && !haveBody:
+		return a.enc.EncodeAll(body, nil), nil
+	case text != "" && !haveText:
+		return nil, a.enc.EncodeAll([]byte(text), nil)
+	}
+	return nil, nil
+}
+
+// putPayload stores zbody under digest unless a body is stored there
+// already, and the text unless one is stored (in the bodies value or in
+// texts): ztext when given, else text compressed here, for the rare case
+// of a concurrent Put having stored the body without text first.
+func putPayload(tx *bolt.Tx, enc *zstd.Encoder, digest string, zbody, ztext []byte, text string) error {
 	if digest == "" {
 		return nil
 	}
 	bodies := tx.Bucket(bucketBodies)
-	if zbody != nil && bodies.Get([]byte(digest)) == nil {
+	stored := bodies.Get([]byte(digest))
+	if zbody != nil && stored == nil {
 		if err := bodies.Put([]byte(digest), zbody); err != nil {
 			return err
 		}
+		stored = zbody
+	}
+	if text == "" || isCombined(stored) {
+		return nil
 	}
 	texts := tx.Bucket(bucketTexts)
-	if ztext != nil && texts.Get([]byte(digest)) == nil {
-		if err := texts.Put([]byte(digest), ztext); err != nil {
-			return err
-		}
+	if texts.Get([]byte(digest)) != nil {
+		return nil
 	}
-	return nil
+	if ztext == nil {
+		ztext = enc.EncodeAll([]byte(text), nil)
+	}
+	return texts.Put([]byte(digest), ztext)
 }
 
 // putRecord stores the capture record of c under its ID key: its JSON,
@@ -224,8 +242,9 @@ func (a *Archive) stored(digest string) (body, text bool) {
 		return false, false
 	}
 	_ = a.view(func(tx *bolt.Tx) error {
-		body = tx.Bucket(bucketBodies).Get([]byte(digest)) != nil
-		text = tx.Bucket(bucketTexts).Get([]byte(digest)) != nil
+		v := tx.Bucket(bucketBodies).Get([]byte(digest))
+		body = v != nil
+		text = isCombined(v) || tx.Bucket(bucketTexts).Get([]byte(digest)) != nil
 		return nil
 	})
 	return body, text

@@ -651,18 +651,21 @@ func (c *checker) body(k, v []byte) error {
 	}
 	c.bodies[string(k)] = true
 	if !c.deep {
-		if !bytes.HasPrefix(v, zstdMagic) {
+		if !isPayloadValue(v) {
 			c.problem("bodies", key, "value is not zstd data")
 		}
 		return nil
 	}
-	data, err := c.src.dec.DecodeAll(v, nil)
+	data, text, _, err := splitPayload(c.src.dec, v)
 	if err != nil {
 		c.problem("bodies", key, "does not decompress: "+err.Error())
 		return nil
 	}
 	if sum := sha256.Sum256(data); string(k[7:]) != hex.EncodeToString(sum[:]) {
 		c.problem("bodies", key, fmt.Sprintf("payload (%d bytes) does not match its digest", len(data)))
+	}
+	if !utf8.Valid(text) {
+		c.problem("bodies", key, "its text is not valid UTF-8")
 	}
 	return nil
 }

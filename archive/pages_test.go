@@ -207,6 +207,13 @@ func richArchive(t testing.TB, n int) string {
 		if err := a.Put(c, body, text); err != nil {
 			t.Fatal(err)
 		}
+		if i%10 == 3 && c.Digest != "" && text != "" {
+			// Every tenth payload in the version-1 form (body and text
+			// apart), as a file written before schema 2 holds them.
+			if err := a.db.Update(func(tx *bolt.Tx) error { return putVersion1Payload(tx, a.enc, c.Digest, body, text) }); err != nil {
+				t.Fatal(err)
+			}
+		}
 		prev = body
 		if i%5 == 0 && c.Error == "" {
 			if err := a.PutReport(c.ID, []byte(fmt.Sprintf(`{"source":{"capture_id":%q},"year":2023,"title":"%d年政府信息公开工作年度报告"}`, c.ID, 2023))); err != nil {
@@ -234,6 +241,15 @@ func richArchive(t testing.TB, n int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// putVersion1Payload stores body and text under digest apart, as schema 1
+// stored every payload.
+func putVersion1Payload(tx *bolt.Tx, enc *zstd.Encoder, digest string, body []byte, text string) error {
+	if err := tx.Bucket(bucketBodies).Put([]byte(digest), enc.EncodeAll(body, nil)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketTexts).Put([]byte(digest), enc.EncodeAll([]byte(text), nil))
 }
 
 func openTestPages(t testing.TB, path string) *pageFile {

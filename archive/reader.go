@@ -99,7 +99,24 @@ func (r *Reader) Body(id string) ([]byte, error) {
 
 // BodyByDigest returns the payload stored under a "sha256:<hex>" digest.
 func (r *Reader) BodyByDigest(digest string) ([]byte, error) {
-	return r.blob(bucketBodies, digest)
+	body, _, _, err := r.payload(digest)
+	return body, err
+}
+
+// payload decodes the bodies value under digest (see payload.go).
+func (r *Reader) payload(digest string) (body, text []byte, hasText bool, err error) {
+	if digest == "" {
+		return nil, nil, false, fmt.Errorf("no payload: %w", ErrNotFound)
+	}
+	v := r.tx.Bucket(bucketBodies).Get([]byte(digest))
+	if v == nil {
+		return nil, nil, false, fmt.Errorf("%s %s: %w", bucketBodies, digest, ErrNotFound)
+	}
+	body, text, hasText, err = splitPayload(r.a.dec, v)
+	if err != nil {
+		return nil, nil, false, r.a.damaged(fmt.Sprintf("%s %s does not decompress: %v", bucketBodies, digest, err))
+	}
+	return body, text, hasText, nil
 }
 
 // Text returns the UTF-8 text of a capture's payload (ErrNotFound when none
@@ -108,6 +125,13 @@ func (r *Reader) Text(id string) (string, error) {
 	c, err := r.Get(id)
 	if err != nil {
 		return "", err
+	}
+	if c.Digest != "" && isCombined(r.tx.Bucket(bucketBodies).Get([]byte(c.Digest))) {
+		_, text, _, err := r.payload(c.Digest)
+		if err != nil {
+			return "", fmt.Errorf("text of capture %s: %w", id, err)
+		}
+		return string(text), nil
 	}
 	b, err := r.blob(bucketTexts, c.Digest)
 	if err != nil {

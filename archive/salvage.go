@@ -430,20 +430,26 @@ func (s *salvager) keepCapture(k, rec []byte, cp *Capture, fromPages bool) error
 // zstd data that decompresses to bytes with that digest. ok is false when
 // it is not.
 func (s *salvager) keepBody(k, v []byte, fromPages bool) (ok bool, err error) {
-	if !isDigest(k) || !bytes.HasPrefix(v, zstdMagic) {
+	if !isDigest(k) || !isPayloadValue(v) {
 		return false, nil
 	}
 	if s.bodies[string(k)] {
 		return true, nil
 	}
-	data, err := s.in.dec.DecodeAll(v, nil)
-	if err != nil {
+	data, text, hasText, err := splitPayload(s.in.dec, v)
+	if err != nil || !utf8.Valid(text) {
 		return false, nil
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != string(k[7:]) {
 		return false, nil
 	}
 	s.bodies[string(k)] = true
+	if hasText {
+		// The text came with it: a texts record of the digest, if any,
+		// is not needed.
+		s.texts[string(k)] = true
+		delete(s.textCands, string(k))
+	}
 	if fromPages {
 		s.fromPages[string(bucketBodies)]++
 	}
@@ -557,13 +563,16 @@ func (s *salvager) classify(k, v []byte) error {
 		s.capCands[id] = append(s.capCands[id], append([]byte(nil), v...))
 		return nil
 	}
-	if !isDigest(k) || !bytes.HasPrefix(v, zstdMagic) || (s.bodies[string(k)] && s.texts[string(k)]) {
+	if !isDigest(k) || !isPayloadValue(v) || (s.bodies[string(k)] && s.texts[string(k)]) {
 		return nil
 	}
 	if !s.bodies[string(k)] {
 		if ok, err := s.keepBody(k, v, true); ok || err != nil {
 			return err
 		}
+	}
+	if isCombined(v) {
+		return nil // a body-and-text value is never a text
 	}
 	if _, seen := s.textCands[string(k)]; seen || s.texts[string(k)] {
 		return nil
