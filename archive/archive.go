@@ -39,6 +39,7 @@ var (
 	bucketCaptures  = []byte("captures")
 	bucketBodies    = []byte("bodies")
 	bucketTexts     = []byte("texts")
+	bucketPayloads  = []byte("payloads")
 	bucketByURL     = []byte("idx_url")
 	bucketByAgency  = []byte("idx_agency")
 	bucketByRole    = []byte("idx_role")
@@ -51,7 +52,7 @@ var (
 	bucketVisited   = []byte("visited")
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted}
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketPayloads, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )

@@ -130,7 +130,7 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 		}
 		key := idKey(seq)
 		c.ID = idString(key)
-		if err := putPayload(tx, a.enc, c.Digest, zbody, ztext, text); err != nil {
+		if err := putPayload(tx, a.enc, key, c.Digest, zbody, ztext, text); err != nil {
 			return err
 		}
 		if err := putRecord(caps, key, c, a.rec); err != nil {
@@ -172,18 +172,18 @@ func (a *Archive) compressPayload(body []byte, text string, haveBody, haveText b
 	return nil, nil
 }
 
-// putPayload stores zbody under digest unless a body is stored there
-// already, and the text unless one is stored (in the bodies value or in
-// texts): ztext when given, else text compressed here, for the rare case
-// of a concurrent Put having stored the body without text first.
-func putPayload(tx *bolt.Tx, enc *zstd.Encoder, digest string, zbody, ztext []byte, text string) error {
+// putPayload stores zbody as the payload of the capture keyed key (see
+// payloads.go) unless digest's payload is stored already, and the text
+// unless one is stored (in the payload value or in texts): ztext when
+// given, else text compressed here, for the rare case of a concurrent Put
+// having stored the body without text first.
+func putPayload(tx *bolt.Tx, enc *zstd.Encoder, key []byte, digest string, zbody, ztext []byte, text string) error {
 	if digest == "" {
 		return nil
 	}
-	bodies := tx.Bucket(bucketBodies)
-	stored := bodies.Get([]byte(digest))
+	stored := payloadValue(tx, digest)
 	if zbody != nil && stored == nil {
-		if err := bodies.Put([]byte(digest), zbody); err != nil {
+		if err := putPayloadValue(tx, key, zbody); err != nil {
 			return err
 		}
 		stored = zbody
@@ -242,7 +242,7 @@ func (a *Archive) stored(digest string) (body, text bool) {
 		return false, false
 	}
 	_ = a.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBodies).Get([]byte(digest))
+		v := payloadValue(tx, digest)
 		body = v != nil
 		text = isCombined(v) || tx.Bucket(bucketTexts).Get([]byte(digest)) != nil
 		return nil

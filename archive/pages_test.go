@@ -210,7 +210,15 @@ func richArchive(t testing.TB, n int) string {
 		if i%10 == 3 && c.Digest != "" && text != "" {
 			// Every tenth payload in the version-1 form (body and text
 			// apart), as a file written before schema 2 holds them.
-			if err := a.db.Update(func(tx *bolt.Tx) error { return putVersion1Payload(tx, a.enc, c.Digest, body, text) }); err != nil {
+			if err := a.db.Update(func(tx *bolt.Tx) error { return putVersion1Payload(tx, a.enc, c.ID, c.Digest, body, text) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == n/2 {
+			// The big payload as the branch before the payloads bucket
+			// stored it, under its digest in bodies: the page-damage
+			// cases of bodies overflow pages keep their subject.
+			if err := a.db.Update(func(tx *bolt.Tx) error { return moveToBodies(tx, c.ID, c.Digest) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -243,13 +251,37 @@ func richArchive(t testing.TB, n int) string {
 	return path
 }
 
-// putVersion1Payload stores body and text under digest apart, as schema 1
-// stored every payload.
-func putVersion1Payload(tx *bolt.Tx, enc *zstd.Encoder, digest string, body []byte, text string) error {
+// putVersion1Payload moves the payload Put stored under key to bodies and
+// texts, keyed by digest and apart, as schema 1 stored every payload.
+func putVersion1Payload(tx *bolt.Tx, enc *zstd.Encoder, id, digest string, body []byte, text string) error {
+	key, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketPayloads).Delete(key); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketBodies).Put([]byte(digest), enc.EncodeAll(body, nil)); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketTexts).Put([]byte(digest), enc.EncodeAll([]byte(text), nil))
+}
+
+// moveToBodies moves the payload stored under capture id to bodies, under
+// its digest.
+func moveToBodies(tx *bolt.Tx, id, digest string) error {
+	key, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	v := bytes.Clone(tx.Bucket(bucketPayloads).Get(key))
+	if v == nil {
+		return fmt.Errorf("no payload under capture %s", id)
+	}
+	if err := tx.Bucket(bucketPayloads).Delete(key); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketBodies).Put([]byte(digest), v)
 }
 
 func openTestPages(t testing.TB, path string) *pageFile {

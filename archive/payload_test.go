@@ -16,7 +16,7 @@ import (
 func rawPayload(t *testing.T, a *Archive, digest string) (body, text []byte) {
 	t.Helper()
 	_ = a.db.View(func(tx *bolt.Tx) error {
-		body = bytes.Clone(tx.Bucket(bucketBodies).Get([]byte(digest)))
+		body = bytes.Clone(payloadValue(tx, digest))
 		text = bytes.Clone(tx.Bucket(bucketTexts).Get([]byte(digest)))
 		return nil
 	})

@@ -103,18 +103,18 @@ func (r *Reader) BodyByDigest(digest string) ([]byte, error) {
 	return body, err
 }
 
-// payload decodes the bodies value under digest (see payload.go).
+// payload decodes the stored payload of digest (see payloads.go, payload.go).
 func (r *Reader) payload(digest string) (body, text []byte, hasText bool, err error) {
 	if digest == "" {
 		return nil, nil, false, fmt.Errorf("no payload: %w", ErrNotFound)
 	}
-	v := r.tx.Bucket(bucketBodies).Get([]byte(digest))
+	v := payloadValue(r.tx, digest)
 	if v == nil {
-		return nil, nil, false, fmt.Errorf("%s %s: %w", bucketBodies, digest, ErrNotFound)
+		return nil, nil, false, fmt.Errorf("payload %s: %w", digest, ErrNotFound)
 	}
 	body, text, hasText, err = splitPayload(r.a.dec, v)
 	if err != nil {
-		return nil, nil, false, r.a.damaged(fmt.Sprintf("%s %s does not decompress: %v", bucketBodies, digest, err))
+		return nil, nil, false, r.a.damaged(fmt.Sprintf("payload %s does not decompress: %v", digest, err))
 	}
 	return body, text, hasText, nil
 }
@@ -126,7 +126,7 @@ func (r *Reader) Text(id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c.Digest != "" && isCombined(r.tx.Bucket(bucketBodies).Get([]byte(c.Digest))) {
+	if c.Digest != "" && isCombined(payloadValue(r.tx, c.Digest)) {
 		_, text, _, err := r.payload(c.Digest)
 		if err != nil {
 			return "", fmt.Errorf("text of capture %s: %w", id, err)

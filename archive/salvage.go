@@ -250,6 +250,11 @@ type salvager struct {
 	// From the page scan, decided at the end.
 	capCands  map[uint64][][]byte
 	textCands map[string][]byte
+	// payCands are payloads records (key, value) that no kept capture
+	// named when they were read; byDigest is the first kept capture of
+	// each digest.
+	payCands  [][2][]byte
+	byDigest  map[string]uint64
 	conflicts int
 }
 
@@ -259,7 +264,8 @@ func newSalvager(ctx context.Context, in *source, out *Archive, log *slog.Logger
 		caps: map[uint64]*keptCapture{}, bodies: map[string]bool{}, texts: map[string]bool{},
 		states: map[string][]byte{}, reports: map[uint64][]byte{}, marks: map[uint64][]byte{},
 		indexURL: map[uint64]string{}, walkSeq: map[string]uint64{}, damaged: map[string]bool{},
-		fromPages: map[string]int{}, counts: map[string]*SalvageCount{}, capCands: map[uint64][][]byte{}, textCands: map[string][]byte{}}
+		fromPages: map[string]int{}, counts: map[string]*SalvageCount{}, capCands: map[uint64][][]byte{}, textCands: map[string][]byte{},
+		byDigest: map[string]uint64{}}
 }
 
 func (s *salvager) run() error {
@@ -296,7 +302,7 @@ func (s *salvager) walk() error {
 			bucket []byte
 			fn     func(k, v []byte) error
 		}{
-			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
+			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketPayloads, s.walkPayload}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
 			{bucketByURL, s.walkIndexURL}, {bucketURLs, s.walkURLState}, {bucketReports, s.walkReport},
 			{bucketRuns, s.walkRun}, {bucketAudits, s.walkAudit}, {bucketExtracted, s.walkMark},
 			{bucketFrontier, s.drop}, {bucketQueued, s.drop}, {bucketVisited, s.drop},
@@ -343,6 +349,8 @@ func (s *salvager) walkCapture(k, v []byte) error {
 	}
 	return s.keepCapture(k, v, cp, false)
 }
+
+func (s *salvager) walkPayload(k, v []byte) error { return s.takePayload(k, v, false) }
 
 func (s *salvager) walkBody(k, v []byte) error {
 	_, err := s.keepBody(k, v, false)
@@ -423,6 +431,9 @@ func (s *salvager) keepCapture(k, rec []byte, cp *Capture, fromPages bool) error
 	if fromPages {
 		s.fromPages[string(bucketCaptures)]++
 	}
+	if first, ok := s.byDigest[cp.Digest]; cp.Digest != "" && (!ok || id < first) {
+		s.byDigest[cp.Digest] = id
+	}
 	return s.w.putCapture(append([]byte(nil), k...), append([]byte(nil), rec...), cp)
 }
 
@@ -454,6 +465,56 @@ func (s *salvager) keepBody(k, v []byte, fromPages bool) (ok bool, err error) {
 		s.fromPages[string(bucketBodies)]++
 	}
 	return true, s.w.put(bucketBodies, k, v)
+}
+
+// takePayload keeps a payloads record (see keepPayload), or holds it as a
+// candidate until every capture is known when no capture kept so far names
+// its digest.
+func (s *salvager) takePayload(k, v []byte, fromPages bool) error {
+	if len(k) != 8 || !isPayloadValue(v) {
+		return nil
+	}
+	ok, err := s.keepPayload(k, v, fromPages)
+	if err == nil && !ok {
+		s.payCands = append(s.payCands, [2][]byte{append([]byte(nil), k...), append([]byte(nil), v...)})
+	}
+	return err
+}
+
+// keepPayload writes a payloads record when a kept capture names the
+// digest of its body: under its own key when that capture is the one, else
+// under the first kept capture of the digest (its own was lost). A payload
+// of a digest already kept is not written again. ok is false when the
+// value does not decode or no kept capture names its digest.
+func (s *salvager) keepPayload(k, v []byte, fromPages bool) (ok bool, err error) {
+	if c := s.caps[binary64(k)]; c != nil && c.Digest != "" && s.bodies[c.Digest] {
+		return true, nil
+	}
+	data, text, hasText, err := splitPayload(s.in.dec, v)
+	if err != nil || !utf8.Valid(text) {
+		return false, nil
+	}
+	d := Digest(data)
+	if s.bodies[d] {
+		return true, nil
+	}
+	key := k
+	if c := s.caps[binary64(k)]; c == nil || c.Digest != d {
+		first, named := s.byDigest[d]
+		if !named {
+			return false, nil
+		}
+		key = idKey(first)
+	}
+	s.bodies[d] = true
+	if hasText {
+		s.texts[d] = true
+		delete(s.textCands, d)
+	}
+	if fromPages {
+		s.fromPages[string(bucketBodies)]++
+	}
+	return true, s.w.put(bucketPayloads, key, v)
 }
 
 func (s *salvager) keepText(k, v []byte, fromPages bool) error {
@@ -536,6 +597,8 @@ func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 	case string(bucketBodies):
 		_, err := s.keepBody(k, v, true)
 		return err
+	case string(bucketPayloads):
+		return s.takePayload(k, v, true)
 	case string(bucketTexts):
 		if isDigest(k) && !s.texts[string(k)] {
 			if data, err := s.in.dec.DecodeAll(v, nil); err == nil && utf8.Valid(data) {
@@ -550,6 +613,11 @@ func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 
 // classify takes a record from a page outside the live tree by its shape.
 func (s *salvager) classify(k, v []byte) error {
+	if len(k) == 8 && isPayloadValue(v) && !isRecordFrame(v) {
+		// A payload under a capture ID: a payload header or a zstd frame
+		// without the record dictionary (see record.go).
+		return s.takePayload(k, v, true)
+	}
 	if len(k) == 8 && looksLikeCapture(s.in.dec, k, v) {
 		id := binary64(k)
 		if s.caps[id] != nil {
@@ -736,6 +804,12 @@ func (s *salvager) resolveCandidates() error {
 			return err
 		}
 	}
+	for _, pc := range s.payCands {
+		if _, err := s.keepPayload(pc[0], pc[1], true); err != nil {
+			return err
+		}
+	}
+	s.payCands = nil
 	referenced := map[string]bool{}
 	for _, c := range s.caps {
 		referenced[c.Digest] = true
