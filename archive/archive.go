@@ -81,6 +81,7 @@ type Archive struct {
 	path string
 	enc  *zstd.Encoder // payloads and texts
 	rec  *zstd.Encoder // capture records, against recordDict
+	st   *zstd.Encoder // URL states, against stateDict
 	dec  *zstd.Decoder // all of them
 
 	batcher batcher // groups concurrent writes into shared commits
@@ -139,6 +140,11 @@ func Open(path string, opts Options) (*Archive, error) {
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
 	}
 	a.rec, err = newRecordEncoder()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
+	}
+	a.st, err = newStateEncoder()
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)

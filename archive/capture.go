@@ -254,7 +254,7 @@ func (a *Archive) updateURLState(tx *bolt.Tx, c *Capture) error {
 	b := tx.Bucket(bucketURLs)
 	var st URLState
 	if v := b.Get([]byte(c.URL)); v != nil {
-		_ = json.Unmarshal(v, &st)
+		st, _ = decodeState(a.dec, v) // a state that does not decode is made again
 	}
 	if c.Rendered {
 		// A rendered DOM is a second capture of a fetch already recorded:
@@ -288,7 +288,7 @@ func (a *Archive) putURLRole(b *bolt.Bucket, st *URLState, c *Capture) error {
 	if c.Agency != "" {
 		st.Agency = c.Agency
 	}
-	v, err := json.Marshal(st)
+	v, err := encodeState(a.st, st)
 	if err != nil {
 		return err
 	}

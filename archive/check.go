@@ -764,8 +764,7 @@ func (c *checker) index(bucket []byte, field func(*Capture) string) func(k, v []
 }
 
 func (c *checker) urlState(k, v []byte) error {
-	var st URLState
-	if err := json.Unmarshal(v, &st); err != nil {
+	if _, err := decodeState(c.src.dec, v); err != nil {
 		c.problem("urls", printKey(bucketURLs, k), "does not decode: "+err.Error())
 	}
 	return nil

@@ -158,12 +158,12 @@ func (r *Reader) blob(bucket []byte, digest string) ([]byte, error) {
 // URLState returns what the archive knows of url, and false if it was never
 // captured.
 func (r *Reader) URLState(url string) (URLState, bool, error) {
-	var st URLState
 	v := r.tx.Bucket(bucketURLs).Get([]byte(url))
 	if v == nil {
-		return st, false, nil
+		return URLState{}, false, nil
 	}
-	if err := json.Unmarshal(v, &st); err != nil {
+	st, err := decodeState(r.a.dec, v)
+	if err != nil {
 		return st, false, r.a.damaged(fmt.Sprintf("url state of %s does not decode: %v", url, err))
 	}
 	return st, true, nil

@@ -23,10 +23,11 @@ const (
 	recordDict   = `{"id":"1","url":"https://www.gov.cn/zwgk/","final_url":"https://www.gov.cn/zwgk/","fetched_at":"2026-01-02T03:04:05.123456789Z","status":200,"header":{"Accept-Ranges":["bytes"],"Cache-Control":["max-age=600"],"Connection":["keep-alive"],"Content-Length":["1234"],"Content-Type":["text/html; charset=utf-8"],"Date":["Mon, 02 Jan 2026 03:04:05 GMT"],"Etag":["\"5f3a-1b2c\""],"Last-Modified":["Mon, 02 Jan 2026 03:04:05 GMT"],"Server":["nginx"],"Vary":["Accept-Encoding"]},"content_type":"application/pdf","charset":"gbk","digest":"sha256:0123456789abcdef","size":2921,"agency":"人民政府办公室","role":"report","revisit":false,"error":"","title":"政府信息公开工作年度报告","truncated":true,"run_id":"1","rendered":true,"tls_verified":true,"tls_error":"","seed_moved_to":"","request_header":{"Accept":["text/html,application/xhtml+xml,*/*;q=0.8"],"Accept-Encoding":["gzip"],"If-Modified-Since":[""],"If-None-Match":[""],"User-Agent":["nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report archive)"]},"ip":"127.0.0.1","proto":"HTTP/1.1","warc_record_id":"<urn:uuid:","worker":""}{"id":"2","url":"http://www.gov.cn/","final_url":"http://www.gov.cn/","fetched_at":"2026-01-02T03:04:05.123456789Z","status":200,"header":{"Content-Type":["text/html; charset=utf-8"],"Date":["Mon, 02 Jan 2026 03:04:05 GMT"]},"content_type":"text/html; charset=utf-8","charset":"utf-8","digest":"sha256:","size":1234,"agency":"县人民政府","role":"list","revisit":false,"error":"","title":"","run_id":"1","request_header":{"Accept":["text/html,application/xhtml+xml,*/*;q=0.8"],"Accept-Encoding":["gzip"],"User-Agent":["nianbao/0.1 (+https://github.com/nianbao/nianbao; annual-report archive)"]},"ip":"127.0.0.1","proto":"HTTP/1.1"}`
 )
 
-// newDecoder returns a zstd decoder for payloads, texts and capture
-// records of either schema version.
+// newDecoder returns a zstd decoder for payloads, texts, capture records
+// and URL states of either schema version.
 func newDecoder(opts ...zstd.DOption) (*zstd.Decoder, error) {
-	opts = append([]zstd.DOption{zstd.WithDecoderMaxMemory(maxDecompressed), zstd.WithDecoderDictRaw(recordDictID, []byte(recordDict))}, opts...)
+	opts = append([]zstd.DOption{zstd.WithDecoderMaxMemory(maxDecompressed), zstd.WithDecoderDictRaw(recordDictID, []byte(recordDict)),
+		zstd.WithDecoderDictRaw(stateDictID, []byte(stateDict))}, opts...)
 	return zstd.NewReader(nil, opts...)
 }
 

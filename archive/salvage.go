@@ -376,8 +376,7 @@ func (s *salvager) walkIndexURL(k, _ []byte) error {
 }
 
 func (s *salvager) walkURLState(k, v []byte) error {
-	var st URLState
-	if json.Unmarshal(v, &st) == nil {
+	if _, err := decodeState(s.in.dec, v); err == nil {
 		s.states[string(k)] = append([]byte(nil), v...)
 	}
 	return nil
@@ -851,8 +850,7 @@ func (s *salvager) urlStates() error {
 	}
 	valid := map[string]bool{}
 	for _, u := range sortedKeys(s.states) {
-		var st URLState
-		_ = json.Unmarshal(s.states[u], &st)
+		st, _ := decodeState(s.in.dec, s.states[u]) // decoded once already
 		ok := usable[u] && (st.Digest == "" || s.bodies[st.Digest])
 		if st.LastCaptureID != "" {
 			id, err := ParseID(st.LastCaptureID)

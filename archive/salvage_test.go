@@ -53,6 +53,14 @@ func readContents(t *testing.T, path string) *contents {
 					}
 					v = js
 				}
+				if bytes.Equal(name, bucketURLs) {
+					// URL states as their JSON, of either form.
+					js, err := stateJSON(dec, v)
+					if err != nil {
+						return fmt.Errorf("URL state %q: %w", k, err)
+					}
+					v = js
+				}
 				m[string(k)] = append([]byte(nil), v...)
 				return nil
 			})
