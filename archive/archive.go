@@ -21,10 +21,13 @@ import (
 
 // SchemaVersion is the version of the bucket layout described in
 // ARCHITECTURE.md. Open refuses a file written with a newer version.
-// Version 2 added the report index (reportindex.go) and stores a run's New
-// list apart from its record (runnew.go): a program of version 1 would
-// store reports without indexing them and read runs without their lists,
-// so it must not write such a file (it still reads its captures).
+// Version 2 compresses capture records and URL states, appends payloads
+// in capture order (payloads.go), adds the report index (reportindex.go)
+// and stores a run's New list apart from its record (runnew.go). A
+// version-1 file is read as it is; opened for writing, it gets the report
+// index and is marked version 2 (a version-1 program could neither read
+// its new records nor keep the index), and its old records stay as they
+// are.
 const SchemaVersion = 2
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
@@ -40,6 +43,7 @@ var (
 	bucketCaptures  = []byte("captures")
 	bucketBodies    = []byte("bodies")
 	bucketTexts     = []byte("texts")
+	bucketPayloads  = []byte("payloads")
 	bucketByURL     = []byte("idx_url")
 	bucketByAgency  = []byte("idx_agency")
 	bucketByRole    = []byte("idx_role")
@@ -53,10 +57,15 @@ var (
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
 	bucketRunNew    = []byte("run_new")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks}
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketPayloads, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )
+
+// allocSize is how much the file grows by once it is past it: bbolt's
+// default (16 MB) left up to 16 MB unused at the end of every file, 3 KB a
+// page on a 5,000-page archive. Each growth is one ftruncate and fsync.
+const allocSize = 1 << 20
 
 // Options configure Open.
 type Options struct {
@@ -75,8 +84,10 @@ type Options struct {
 type Archive struct {
 	db   *bolt.DB
 	path string
-	enc  *zstd.Encoder
-	dec  *zstd.Decoder
+	enc  *zstd.Encoder // payloads and texts
+	rec  *zstd.Encoder // capture records, against recordDict
+	st   *zstd.Encoder // URL states, against stateDict
+	dec  *zstd.Decoder // all of them
 
 	batcher batcher // groups concurrent writes into shared commits
 }
@@ -117,7 +128,16 @@ func Open(path string, opts Options) (*Archive, error) {
 		}
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
+	// Grow the file by allocSize at a time past the first megabyte, not by
+	// bbolt's 16 MB, so the file stays close to the data it holds.
+	db.AllocSize = allocSize
 	a := &Archive{db: db, path: path}
+	// The codecs first: preparing a file for writing may read records
+	// (building the report index of an older file reads captures).
+	if err := a.openCodecs(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
+	}
 	if err := a.prepare(opts.ReadOnly); err != nil {
 		db.Close()
 		if errors.Is(err, ErrDamaged) {
@@ -125,17 +145,23 @@ func Open(path string, opts Options) (*Archive, error) {
 		}
 		return nil, fmt.Errorf("open archive %s: %w", path, err)
 	}
-	a.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
-	}
-	a.dec, err = zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxDecompressed))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open archive %s: zstd: %w", path, err)
-	}
 	return a, nil
+}
+
+// openCodecs sets up the archive's zstd encoders (payloads, capture
+// records, URL states) and its decoder.
+func (a *Archive) openCodecs() (err error) {
+	if a.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault)); err != nil {
+		return err
+	}
+	if a.rec, err = newRecordEncoder(); err != nil {
+		return err
+	}
+	if a.st, err = newStateEncoder(); err != nil {
+		return err
+	}
+	a.dec, err = newDecoder()
+	return err
 }
 
 // boltOptions are the bbolt options of Open: bbolt's defaults, measured

@@ -207,6 +207,21 @@ func richArchive(t testing.TB, n int) string {
 		if err := a.Put(c, body, text); err != nil {
 			t.Fatal(err)
 		}
+		if i%10 == 3 && c.Digest != "" && text != "" {
+			// Every tenth payload in the version-1 form (body and text
+			// apart), as a file written before schema 2 holds them.
+			if err := a.db.Update(func(tx *bolt.Tx) error { return putVersion1Payload(tx, a.enc, c.ID, c.Digest, body, text) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == n/2 {
+			// The big payload as the branch before the payloads bucket
+			// stored it, under its digest in bodies: the page-damage
+			// cases of bodies overflow pages keep their subject.
+			if err := a.db.Update(func(tx *bolt.Tx) error { return moveToBodies(tx, c.ID, c.Digest) }); err != nil {
+				t.Fatal(err)
+			}
+		}
 		prev = body
 		if i%5 == 0 && c.Error == "" {
 			if err := a.PutReport(c.ID, []byte(fmt.Sprintf(`{"source":{"capture_id":%q},"year":2023,"title":"%d年政府信息公开工作年度报告"}`, c.ID, 2023))); err != nil {
@@ -234,6 +249,39 @@ func richArchive(t testing.TB, n int) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// putVersion1Payload moves the payload Put stored under key to bodies and
+// texts, keyed by digest and apart, as schema 1 stored every payload.
+func putVersion1Payload(tx *bolt.Tx, enc *zstd.Encoder, id, digest string, body []byte, text string) error {
+	key, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketPayloads).Delete(key); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketBodies).Put([]byte(digest), enc.EncodeAll(body, nil)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketTexts).Put([]byte(digest), enc.EncodeAll([]byte(text), nil))
+}
+
+// moveToBodies moves the payload stored under capture id to bodies, under
+// its digest.
+func moveToBodies(tx *bolt.Tx, id, digest string) error {
+	key, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	v := bytes.Clone(tx.Bucket(bucketPayloads).Get(key))
+	if v == nil {
+		return fmt.Errorf("no payload under capture %s", id)
+	}
+	if err := tx.Bucket(bucketPayloads).Delete(key); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketBodies).Put([]byte(digest), v)
 }
 
 func openTestPages(t testing.TB, path string) *pageFile {
@@ -420,7 +468,7 @@ func FuzzScanPages(f *testing.F) {
 	f.Add(tinyBolt(f))
 	f.Add(make([]byte, 1024))
 	f.Add(leafPage(256, 2, [][2]string{{"captures", "\x00"}}, nil))
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(1<<20), zstd.WithDecoderConcurrency(1))
+	dec, err := newDecoder(zstd.WithDecoderMaxMemory(1<<20), zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -472,8 +520,8 @@ func classifyForFuzz(e leafElem, dec *zstd.Decoder) {
 }
 
 func classifyShape(e leafElem, dec *zstd.Decoder) {
-	if len(e.Key) == 8 && looksLikeCapture(e.Key, e.Value) {
-		_, _ = decodeCapture(e.Key, e.Value)
+	if len(e.Key) == 8 && looksLikeCapture(dec, e.Key, e.Value) {
+		_, _ = decodeCapture(dec, e.Key, e.Value)
 	}
 	if isDigest(e.Key) && bytes.HasPrefix(e.Value, zstdMagic) {
 		_, _ = dec.DecodeAll(e.Value, nil)

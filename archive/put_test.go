@@ -35,7 +35,7 @@ func allocated(fn func()) uint64 {
 func rawBlobs(t *testing.T, a *Archive, digest string) (body, text []byte) {
 	t.Helper()
 	err := a.db.View(func(tx *bolt.Tx) error {
-		body = bytes.Clone(tx.Bucket(bucketBodies).Get([]byte(digest)))
+		body = bytes.Clone(payloadValue(tx, digest))
 		text = bytes.Clone(tx.Bucket(bucketTexts).Get([]byte(digest)))
 		return nil
 	})

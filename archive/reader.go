@@ -77,7 +77,11 @@ func (r *Reader) capture(key []byte) (*Capture, error) {
 		return nil, ErrNotFound
 	}
 	var c Capture
-	if err := json.Unmarshal(v, &c); err != nil {
+	js, err := captureJSON(r.a.dec, v)
+	if err == nil {
+		err = json.Unmarshal(js, &c)
+	}
+	if err != nil {
 		return nil, r.a.damaged(fmt.Sprintf("capture record %s does not decode: %v", idString(key), err))
 	}
 	return &c, nil
@@ -95,7 +99,24 @@ func (r *Reader) Body(id string) ([]byte, error) {
 
 // BodyByDigest returns the payload stored under a "sha256:<hex>" digest.
 func (r *Reader) BodyByDigest(digest string) ([]byte, error) {
-	return r.blob(bucketBodies, digest)
+	body, _, _, err := r.payload(digest)
+	return body, err
+}
+
+// payload decodes the stored payload of digest (see payloads.go, payload.go).
+func (r *Reader) payload(digest string) (body, text []byte, hasText bool, err error) {
+	if digest == "" {
+		return nil, nil, false, fmt.Errorf("no payload: %w", ErrNotFound)
+	}
+	v := payloadValue(r.tx, digest)
+	if v == nil {
+		return nil, nil, false, fmt.Errorf("payload %s: %w", digest, ErrNotFound)
+	}
+	body, text, hasText, err = splitPayload(r.a.dec, v)
+	if err != nil {
+		return nil, nil, false, r.a.damaged(fmt.Sprintf("payload %s does not decompress: %v", digest, err))
+	}
+	return body, text, hasText, nil
 }
 
 // Text returns the UTF-8 text of a capture's payload (ErrNotFound when none
@@ -104,6 +125,13 @@ func (r *Reader) Text(id string) (string, error) {
 	c, err := r.Get(id)
 	if err != nil {
 		return "", err
+	}
+	if c.Digest != "" && isCombined(payloadValue(r.tx, c.Digest)) {
+		_, text, _, err := r.payload(c.Digest)
+		if err != nil {
+			return "", fmt.Errorf("text of capture %s: %w", id, err)
+		}
+		return string(text), nil
 	}
 	b, err := r.blob(bucketTexts, c.Digest)
 	if err != nil {
@@ -130,12 +158,12 @@ func (r *Reader) blob(bucket []byte, digest string) ([]byte, error) {
 // URLState returns what the archive knows of url, and false if it was never
 // captured.
 func (r *Reader) URLState(url string) (URLState, bool, error) {
-	var st URLState
 	v := r.tx.Bucket(bucketURLs).Get([]byte(url))
 	if v == nil {
-		return st, false, nil
+		return URLState{}, false, nil
 	}
-	if err := json.Unmarshal(v, &st); err != nil {
+	st, err := decodeState(r.a.dec, v)
+	if err != nil {
 		return st, false, r.a.damaged(fmt.Sprintf("url state of %s does not decode: %v", url, err))
 	}
 	return st, true, nil
@@ -147,7 +175,11 @@ func (r *Reader) URLState(url string) (URLState, bool, error) {
 func (r *Reader) Each(fn func(*Capture) error) error {
 	return r.tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
 		var c Capture
-		if err := json.Unmarshal(v, &c); err != nil {
+		js, err := captureJSON(r.a.dec, v)
+		if err == nil {
+			err = json.Unmarshal(js, &c)
+		}
+		if err != nil {
 			r.skip(bucketCaptures, idString(k), err)
 			return nil
 		}

@@ -41,6 +41,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -249,6 +250,11 @@ type salvager struct {
 	// From the page scan, decided at the end.
 	capCands  map[uint64][][]byte
 	textCands map[string][]byte
+	// payCands are payloads records (key, value) that no kept capture
+	// named when they were read; byDigest is the first kept capture of
+	// each digest.
+	payCands  [][2][]byte
+	byDigest  map[string]uint64
 	conflicts int
 }
 
@@ -258,7 +264,8 @@ func newSalvager(ctx context.Context, in *source, out *Archive, log *slog.Logger
 		caps: map[uint64]*keptCapture{}, bodies: map[string]bool{}, texts: map[string]bool{},
 		states: map[string][]byte{}, reports: map[uint64][]byte{}, marks: map[uint64][]byte{},
 		indexURL: map[uint64]string{}, walkSeq: map[string]uint64{}, damaged: map[string]bool{},
-		fromPages: map[string]int{}, counts: map[string]*SalvageCount{}, capCands: map[uint64][][]byte{}, textCands: map[string][]byte{}}
+		fromPages: map[string]int{}, counts: map[string]*SalvageCount{}, capCands: map[uint64][][]byte{}, textCands: map[string][]byte{},
+		byDigest: map[string]uint64{}}
 }
 
 func (s *salvager) run() error {
@@ -295,7 +302,7 @@ func (s *salvager) walk() error {
 			bucket []byte
 			fn     func(k, v []byte) error
 		}{
-			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
+			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketPayloads, s.walkPayload}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
 			{bucketByURL, s.walkIndexURL}, {bucketURLs, s.walkURLState}, {bucketReports, s.walkReport},
 			{bucketRuns, s.walkRun}, {bucketRunNew, s.walkRunNew}, {bucketAudits, s.walkAudit}, {bucketExtracted, s.walkMark},
 			{bucketFrontier, s.drop}, {bucketQueued, s.drop}, {bucketVisited, s.drop},
@@ -334,7 +341,7 @@ func (s *salvager) walkMeta(k, v []byte) error {
 }
 
 func (s *salvager) walkCapture(k, v []byte) error {
-	cp, err := decodeCapture(k, v)
+	cp, err := decodeCapture(s.in.dec, k, v)
 	if err != nil {
 		s.rep.Damage = append(s.rep.Damage, fmt.Sprintf("captures %s: %v", printKey(bucketCaptures, k), err))
 		s.damaged[string(bucketCaptures)] = true
@@ -342,6 +349,8 @@ func (s *salvager) walkCapture(k, v []byte) error {
 	}
 	return s.keepCapture(k, v, cp, false)
 }
+
+func (s *salvager) walkPayload(k, v []byte) error { return s.takePayload(k, v, false) }
 
 func (s *salvager) walkBody(k, v []byte) error {
 	_, err := s.keepBody(k, v, false)
@@ -367,8 +376,7 @@ func (s *salvager) walkIndexURL(k, _ []byte) error {
 }
 
 func (s *salvager) walkURLState(k, v []byte) error {
-	var st URLState
-	if json.Unmarshal(v, &st) == nil {
+	if _, err := decodeState(s.in.dec, v); err == nil {
 		s.states[string(k)] = append([]byte(nil), v...)
 	}
 	return nil
@@ -430,6 +438,9 @@ func (s *salvager) keepCapture(k, rec []byte, cp *Capture, fromPages bool) error
 	if fromPages {
 		s.fromPages[string(bucketCaptures)]++
 	}
+	if first, ok := s.byDigest[cp.Digest]; cp.Digest != "" && (!ok || id < first) {
+		s.byDigest[cp.Digest] = id
+	}
 	return s.w.putCapture(append([]byte(nil), k...), append([]byte(nil), rec...), cp)
 }
 
@@ -437,24 +448,80 @@ func (s *salvager) keepCapture(k, rec []byte, cp *Capture, fromPages bool) error
 // zstd data that decompresses to bytes with that digest. ok is false when
 // it is not.
 func (s *salvager) keepBody(k, v []byte, fromPages bool) (ok bool, err error) {
-	if !isDigest(k) || !bytes.HasPrefix(v, zstdMagic) {
+	if !isDigest(k) || !isPayloadValue(v) {
 		return false, nil
 	}
 	if s.bodies[string(k)] {
 		return true, nil
 	}
-	data, err := s.in.dec.DecodeAll(v, nil)
-	if err != nil {
+	data, text, hasText, err := splitPayload(s.in.dec, v)
+	if err != nil || !utf8.Valid(text) {
 		return false, nil
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != string(k[7:]) {
 		return false, nil
 	}
 	s.bodies[string(k)] = true
+	if hasText {
+		// The text came with it: a texts record of the digest, if any,
+		// is not needed.
+		s.texts[string(k)] = true
+		delete(s.textCands, string(k))
+	}
 	if fromPages {
 		s.fromPages[string(bucketBodies)]++
 	}
 	return true, s.w.put(bucketBodies, k, v)
+}
+
+// takePayload keeps a payloads record (see keepPayload), or holds it as a
+// candidate until every capture is known when no capture kept so far names
+// its digest.
+func (s *salvager) takePayload(k, v []byte, fromPages bool) error {
+	if len(k) != 8 || !isPayloadValue(v) {
+		return nil
+	}
+	ok, err := s.keepPayload(k, v, fromPages)
+	if err == nil && !ok {
+		s.payCands = append(s.payCands, [2][]byte{append([]byte(nil), k...), append([]byte(nil), v...)})
+	}
+	return err
+}
+
+// keepPayload writes a payloads record when a kept capture names the
+// digest of its body: under its own key when that capture is the one, else
+// under the first kept capture of the digest (its own was lost). A payload
+// of a digest already kept is not written again. ok is false when the
+// value does not decode or no kept capture names its digest.
+func (s *salvager) keepPayload(k, v []byte, fromPages bool) (ok bool, err error) {
+	if c := s.caps[binary64(k)]; c != nil && c.Digest != "" && s.bodies[c.Digest] {
+		return true, nil
+	}
+	data, text, hasText, err := splitPayload(s.in.dec, v)
+	if err != nil || !utf8.Valid(text) {
+		return false, nil
+	}
+	d := Digest(data)
+	if s.bodies[d] {
+		return true, nil
+	}
+	key := k
+	if c := s.caps[binary64(k)]; c == nil || c.Digest != d {
+		first, named := s.byDigest[d]
+		if !named {
+			return false, nil
+		}
+		key = idKey(first)
+	}
+	s.bodies[d] = true
+	if hasText {
+		s.texts[d] = true
+		delete(s.textCands, d)
+	}
+	if fromPages {
+		s.fromPages[string(bucketBodies)]++
+	}
+	return true, s.w.put(bucketPayloads, key, v)
 }
 
 func (s *salvager) keepText(k, v []byte, fromPages bool) error {
@@ -531,12 +598,14 @@ func (s *salvager) scanInline(e leafElem) error {
 func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 	switch bucket {
 	case string(bucketCaptures):
-		if cp, err := decodeCapture(k, v); err == nil {
+		if cp, err := decodeCapture(s.in.dec, k, v); err == nil {
 			return s.keepCapture(k, v, cp, true)
 		}
 	case string(bucketBodies):
 		_, err := s.keepBody(k, v, true)
 		return err
+	case string(bucketPayloads):
+		return s.takePayload(k, v, true)
 	case string(bucketTexts):
 		if isDigest(k) && !s.texts[string(k)] {
 			if data, err := s.in.dec.DecodeAll(v, nil); err == nil && utf8.Valid(data) {
@@ -551,7 +620,12 @@ func (s *salvager) scanRecord(bucket string, k, v []byte) error {
 
 // classify takes a record from a page outside the live tree by its shape.
 func (s *salvager) classify(k, v []byte) error {
-	if len(k) == 8 && looksLikeCapture(k, v) {
+	if len(k) == 8 && isPayloadValue(v) && !isRecordFrame(v) {
+		// A payload under a capture ID: a payload header or a zstd frame
+		// without the record dictionary (see record.go).
+		return s.takePayload(k, v, true)
+	}
+	if len(k) == 8 && looksLikeCapture(s.in.dec, k, v) {
 		id := binary64(k)
 		if s.caps[id] != nil {
 			return nil
@@ -564,13 +638,16 @@ func (s *salvager) classify(k, v []byte) error {
 		s.capCands[id] = append(s.capCands[id], append([]byte(nil), v...))
 		return nil
 	}
-	if !isDigest(k) || !bytes.HasPrefix(v, zstdMagic) || (s.bodies[string(k)] && s.texts[string(k)]) {
+	if !isDigest(k) || !isPayloadValue(v) || (s.bodies[string(k)] && s.texts[string(k)]) {
 		return nil
 	}
 	if !s.bodies[string(k)] {
 		if ok, err := s.keepBody(k, v, true); ok || err != nil {
 			return err
 		}
+	}
+	if isCombined(v) {
+		return nil // a body-and-text value is never a text
 	}
 	if _, seen := s.textCands[string(k)]; seen || s.texts[string(k)] {
 		return nil
@@ -582,9 +659,17 @@ func (s *salvager) classify(k, v []byte) error {
 	return nil
 }
 
-// looksLikeCapture reports whether v is a JSON object with a url, a
-// fetched_at and the id of key k.
-func looksLikeCapture(k, v []byte) bool {
+// looksLikeCapture reports whether v is a capture record (JSON, or
+// compressed JSON: see record.go) with a url, a fetched_at and the id of
+// key k.
+func looksLikeCapture(dec *zstd.Decoder, k, v []byte) bool {
+	if bytes.HasPrefix(v, zstdMagic) {
+		js, err := captureJSON(dec, v)
+		if err != nil {
+			return false
+		}
+		v = js
+	}
 	if len(v) == 0 || v[0] != '{' {
 		return false
 	}
@@ -718,7 +803,7 @@ func (s *salvager) resolveCandidates() error {
 			s.rep.Damage = append(s.rep.Damage, fmt.Sprintf("captures %d: %d different versions on freed pages and none in the live tree; left out", id, len(cands)))
 			continue
 		}
-		cp, err := decodeCapture(idKey(id), cands[0])
+		cp, err := decodeCapture(s.in.dec, idKey(id), cands[0])
 		if err != nil {
 			continue
 		}
@@ -726,6 +811,12 @@ func (s *salvager) resolveCandidates() error {
 			return err
 		}
 	}
+	for _, pc := range s.payCands {
+		if _, err := s.keepPayload(pc[0], pc[1], true); err != nil {
+			return err
+		}
+	}
+	s.payCands = nil
 	referenced := map[string]bool{}
 	for _, c := range s.caps {
 		referenced[c.Digest] = true
@@ -755,13 +846,20 @@ func (s *salvager) captureSeq() uint64 {
 // kept, and rebuilds the others from the captures kept, oldest first, as
 // Put made them, leaving out captures whose payload was lost (so that the
 // next crawl fetches the URL again rather than revalidating a payload the
-// archive no longer has).
+// archive no longer has). A state is kept only while some capture of its
+// URL is kept with its payload (or needs none): a state naming no capture
+// (its fetches all failed) whose captures were all lost is dropped too.
 func (s *salvager) urlStates() error {
+	usable := map[string]bool{}
+	for _, c := range s.caps {
+		if c.Digest == "" || s.bodies[c.Digest] {
+			usable[c.URL] = true
+		}
+	}
 	valid := map[string]bool{}
 	for _, u := range sortedKeys(s.states) {
-		var st URLState
-		_ = json.Unmarshal(s.states[u], &st)
-		ok := st.Digest == "" || s.bodies[st.Digest]
+		st, _ := decodeState(s.in.dec, s.states[u]) // decoded once already
+		ok := usable[u] && (st.Digest == "" || s.bodies[st.Digest])
 		if st.LastCaptureID != "" {
 			id, err := ParseID(st.LastCaptureID)
 			ok = ok && err == nil && s.caps[uint64(id)] != nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -19,6 +21,9 @@ import (
 type contents struct {
 	buckets map[string]map[string][]byte
 	seq     map[string]uint64
+	// inPayloads are the digests of bodies whose payload is in the
+	// payloads bucket (see foldPayloads).
+	inPayloads map[string]bool
 }
 
 func readContents(t *testing.T, path string) *contents {
@@ -28,12 +33,34 @@ func readContents(t *testing.T, path string) *contents {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := &contents{buckets: map[string]map[string][]byte{}, seq: map[string]uint64{}}
+	dec, err := newDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	c := &contents{buckets: map[string]map[string][]byte{}, seq: map[string]uint64{}, inPayloads: map[string]bool{}}
 	err = db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			m := map[string][]byte{}
 			c.buckets[string(name)], c.seq[string(name)] = m, b.Sequence()
 			return b.ForEach(func(k, v []byte) error {
+				if bytes.Equal(name, bucketCaptures) {
+					// Capture records as their JSON, whichever form
+					// (plain or compressed) they are stored in.
+					js, err := captureJSON(dec, v)
+					if err != nil {
+						return fmt.Errorf("capture record %x: %w", k, err)
+					}
+					v = js
+				}
+				if bytes.Equal(name, bucketURLs) {
+					// URL states as their JSON, of either form.
+					js, err := stateJSON(dec, v)
+					if err != nil {
+						return fmt.Errorf("URL state %q: %w", k, err)
+					}
+					v = js
+				}
 				m[string(k)] = append([]byte(nil), v...)
 				return nil
 			})
@@ -42,6 +69,7 @@ func readContents(t *testing.T, path string) *contents {
 	if err != nil {
 		t.Fatal(err)
 	}
+	foldPayloads(t, dec, c)
 	return c
 }
 
@@ -232,9 +260,23 @@ func checkRich(t *testing.T, tc salvageCase, orig, got *contents, rep *SalvageRe
 			t.Errorf("%s reported %v, want %v\n%s", cmp.what, cmp.got, cmp.want, text)
 		}
 	}
-	// Payloads and texts: all kept but the lost one, byte for byte.
+	// Payloads and texts: all kept but the lost one, byte for byte. A
+	// payload in payloads is kept only with a capture naming it (it is
+	// keyed by its capture): one no kept capture names is lost with its
+	// captures; one in bodies verifies against its key.
+	named := map[string]bool{}
+	for _, v := range got.buckets["captures"] {
+		var c Capture
+		json.Unmarshal(v, &c)
+		named[c.Digest] = true
+	}
 	for _, b := range []string{"bodies", "texts"} {
-		want := len(orig.buckets[b]) - len(tc.withoutBody)
+		want := -len(tc.withoutBody)
+		for d := range orig.buckets["bodies"] {
+			if named[d] || !orig.inPayloads[d] {
+				want++
+			}
+		}
 		if b == "texts" {
 			want = len(orig.buckets[b])
 		}
@@ -287,6 +329,34 @@ func checkRich(t *testing.T, tc salvageCase, orig, got *contents, rep *SalvageRe
 		t.Errorf("healthy copy: the report says something was lost:\n%s", text)
 	}
 	checkURLStates(t, orig, got, tc)
+}
+
+// foldPayloads adds the payloads records to c's bodies, keyed by the
+// digest of their body, so the salvage assertions read payloads in either
+// bucket alike; each must sit under a capture naming that digest, one per
+// digest.
+func foldPayloads(t *testing.T, dec *zstd.Decoder, c *contents) {
+	t.Helper()
+	if c.buckets["bodies"] == nil {
+		c.buckets["bodies"] = map[string][]byte{}
+	}
+	for k, v := range c.buckets["payloads"] {
+		body, _, _, err := splitPayload(dec, v)
+		if err != nil {
+			t.Errorf("payload %s does not decode: %v", idString([]byte(k)), err)
+			continue
+		}
+		d := Digest(body)
+		var cp Capture
+		if err := json.Unmarshal(c.buckets["captures"][k], &cp); err != nil || cp.Digest != d {
+			t.Errorf("payload %s (%s) is not under a capture naming its digest (%q, %v)", idString([]byte(k)), d, cp.Digest, err)
+		}
+		if c.buckets["bodies"][d] != nil {
+			t.Errorf("payload %s: a second payload of %s", idString([]byte(k)), d)
+		}
+		c.buckets["bodies"][d] = v
+		c.inPayloads[d] = true
+	}
 }
 
 func mustID(s string) uint64 {
