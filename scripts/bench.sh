@@ -55,6 +55,8 @@ END {
 		printf "\nnianbao -parallel 20 / wget: %.2fx pages/s, %.2fx disk per page (goal >= 2x, <= 1.5x)\n", g(p, "pages/s") / g(w, "pages/s"), g(p, "disk-B/page") / g(w, "disk-B/page")
 	if (g(p, "recrawl-wall-ratio") != "-")
 		printf "no-change re-crawl: %s requests, %.3fx the first crawl wall time (goal <= 0.15), file grew %s B\n", g(p, "recrawl-pages"), g(p, "recrawl-wall-ratio"), g(p, "recrawl-growth-B")
+	if (g(p, "recrawl2-wall-ratio") != "-")
+		printf "second no-change re-crawl: %.3fx the first crawl wall time, file grew %s B\n", g(p, "recrawl2-wall-ratio"), g(p, "recrawl2-growth-B")
 	if (g("Prefilled", "prefilled/fresh") != "-")
 		printf "pre-filled (100k) / fresh archive: %.2fx pages/s (goal >= 0.9), %.2fx CPU per page; the crawl added %s B/page to the file and wrote %s B/page (fresh: %s); peak RSS %s MB (fresh: %s; medians of 3 pairs)\n", g("Prefilled", "prefilled/fresh"), g("Prefilled", "prefilled/fresh-CPU"), g("Prefilled", "disk-B/page"), g("Prefilled", "written-B/page"), g("Prefilled", "fresh-written-B/page"), g("Prefilled", "peak-RSS-MB"), g("Prefilled", "fresh-peak-RSS-MB")
 	for (i = 1; i <= n; i++) if (row[i] ~ /^Dashboard\//)
