@@ -207,13 +207,7 @@ func (r *Reader) ByDigest(digest string) ([]*Capture, error) {
 // capture is missing or does not decode are skipped (see Skipped).
 func (r *Reader) byIndex(bucket []byte, value string) ([]*Capture, error) {
 	var out []*Capture
-	prefix := append([]byte(value), 0)
-	c := r.tx.Bucket(bucket).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		id := k[len(prefix):]
-		if len(id) != 8 {
-			continue
-		}
+	for _, id := range r.indexIDs(bucket, value) {
 		cp, err := r.capture(id)
 		if err != nil {
 			r.skip(bucket, fmt.Sprintf("%q → capture %s", value, idString(id)), err)
@@ -222,6 +216,24 @@ func (r *Reader) byIndex(bucket []byte, value string) ([]*Capture, error) {
 		out = append(out, cp)
 	}
 	return out, nil
+}
+
+// indexIDs returns the capture keys an index (`value 0x00 id8` keys, every
+// idx_* bucket) lists under value, in key order; nil for an absent bucket.
+func (r *Reader) indexIDs(bucket []byte, value string) [][]byte {
+	b := r.tx.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	var out [][]byte
+	prefix := append([]byte(value), 0)
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if id := k[len(prefix):]; len(id) == 8 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // HasAgency reports whether any capture was made for agency, reading one

@@ -362,23 +362,32 @@ func (r *Reader) ReportsOfYears(from, to int, fn func(*ReportSummary) error) (bo
 // normalises (report.NormAgency) to the same name as agency, in capture
 // order, and false when the file has no report index.
 func (r *Reader) ReportsOfAgency(agency string) ([]*ReportSummary, bool) {
-	b := r.tx.Bucket(bucketReportAgency)
 	if !r.ReportIndexed() {
 		return nil, false
 	}
+	return r.summaries(r.indexIDs(bucketReportAgency, report.NormAgency(agency))), true
+}
+
+// ReportsOfURL returns the summaries of the indexed reports of url's
+// captures, in capture order (through idx_url: no capture is decoded), and
+// false when the file has no report index.
+func (r *Reader) ReportsOfURL(url string) ([]*ReportSummary, bool) {
+	if !r.ReportIndexed() {
+		return nil, false
+	}
+	return r.summaries(r.indexIDs(bucketByURL, url)), true
+}
+
+// summaries returns the report summaries stored under the capture keys
+// ids, passing over captures without one.
+func (r *Reader) summaries(ids [][]byte) []*ReportSummary {
 	var out []*ReportSummary
-	prefix := append([]byte(report.NormAgency(agency)), 0)
-	c := b.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		id := k[len(prefix):]
-		if len(id) != 8 {
-			continue
-		}
+	for _, id := range ids {
 		if s, ok := r.summary(id); ok {
 			out = append(out, s)
 		}
 	}
-	return out, true
+	return out
 }
 
 // ReportsFor calls fn, in capture order, with the summary of every indexed
@@ -396,12 +405,8 @@ func (r *Reader) ReportsFor(agencies, hosts []string, from, to int, fn func(*Rep
 		if value == "" {
 			return
 		}
-		prefix := append([]byte(value), 0)
-		c := r.tx.Bucket(bucket).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if id := k[len(prefix):]; len(id) == 8 {
-				ids[idOfKey(id)] = true
-			}
+		for _, id := range r.indexIDs(bucket, value) {
+			ids[idOfKey(id)] = true
 		}
 	}
 	for _, a := range agencies {

@@ -34,14 +34,8 @@ func (r *Reader) EachNewest(fn func(*Capture) (more bool, err error)) error {
 // whose capture is missing or does not decode are skipped (see Skipped).
 func (r *Reader) EachOfRoles(roles []Role, fn func(*Capture) error) error {
 	var keys [][]byte
-	idx := r.tx.Bucket(bucketByRole).Cursor()
 	for _, role := range roles {
-		prefix := append([]byte(role), 0)
-		for k, _ := idx.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = idx.Next() {
-			if id := k[len(prefix):]; len(id) == 8 {
-				keys = append(keys, id)
-			}
-		}
+		keys = append(keys, r.indexIDs(bucketByRole, string(role))...)
 	}
 	slices.SortFunc(keys, bytes.Compare)
 	for _, key := range keys {

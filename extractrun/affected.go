@@ -58,12 +58,10 @@ func affectedReports(rd *archive.Reader, parsed map[string]*report.Report) (map[
 		for len(urlQueue) > 0 {
 			u := urlQueue[0]
 			urlQueue = urlQueue[1:]
-			caps, _ := rd.ByURL(u)
-			for _, c := range caps {
-				if s, ok := rd.ReportSummary(c.ID); ok {
-					ids[c.ID] = true
-					addAgency(s.Agency)
-				}
+			sums, _ := rd.ReportsOfURL(u)
+			for _, s := range sums {
+				ids[s.CaptureID] = true
+				addAgency(s.Agency)
 			}
 		}
 	}
