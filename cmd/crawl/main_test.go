@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -118,27 +117,11 @@ func TestKillAndResume(t *testing.T) {
 	srv, resolve := slowWorld(w, 15*time.Millisecond)
 	defer srv.Close()
 	dir := t.TempDir()
-	seedsFile := filepath.Join(dir, "seeds.txt")
-	if err := os.WriteFile(seedsFile, []byte(w.Seeds()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	seedsFile := writeSeeds(t, dir, w)
 	db := filepath.Join(dir, "kill.db")
 	bin := buildCrawl(t)
 	args := append([]string{"-seeds", seedsFile, "-db", db, "-delay", "5ms", "-parallel", "3", "-timeout", "3s", "-retries", "1"}, resolve...)
-
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	waitRequests(t, w, 40, cmd, done)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-done
+	killAfter(t, w, 40, 0, bin, args...)
 	killedAt := len(w.Requests())
 
 	out, err := exec.Command(bin, args...).CombinedOutput()
@@ -155,32 +138,8 @@ func TestKillAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.Check(); err != nil {
-		t.Errorf("bbolt check: %v", err)
-	}
-	count := map[string]int{}
-	if err := a.View(func(rd *archive.Reader) error {
-		return rd.Each(func(c *archive.Capture) error { count[c.URL]++; return nil })
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for u, n := range count {
-		if n != 1 {
-			t.Errorf("%s captured %d times", u, n)
-		}
-	}
-	for _, e := range w.Expected() {
-		caps, _ := a.ByURL(e.URL)
-		if len(caps) != 1 || caps[0].Error != "" {
-			t.Errorf("expected %s: %d captures", e.URL, len(caps))
-			continue
-		}
-		got, _ := a.Body(caps[0].ID)
-		want, _ := w.Body(e.URL)
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: bytes differ", e.URL)
-		}
-	}
+	checkCapturedOnce(t, a, nil)
+	checkExpected(t, a, w)
 	runs, _ := a.Runs()
 	if len(runs) != 2 || runs[0].Status != "done" || runs[1].Status != "killed" {
 		for _, r := range runs {

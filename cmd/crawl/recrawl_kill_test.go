@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,10 +25,7 @@ func TestKillMidRecrawl(t *testing.T) {
 	srv, resolve := slowWorld(w, 10*time.Millisecond)
 	defer srv.Close()
 	dir := t.TempDir()
-	seedsFile := filepath.Join(dir, "seeds.txt")
-	if err := os.WriteFile(seedsFile, []byte(w.Seeds()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	seedsFile := writeSeeds(t, dir, w)
 	db := filepath.Join(dir, "recrawl.db")
 	bin := buildCrawl(t)
 	args := append([]string{"-seeds", seedsFile, "-db", db, "-delay", "0", "-parallel", "3", "-timeout", "3s", "-retries", "1", "-render", "never"}, resolve...)
@@ -40,19 +34,7 @@ func TestKillMidRecrawl(t *testing.T) {
 	}
 	first := len(w.Requests())
 
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	waitRequests(t, w, first+12, cmd, done)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-done
+	killAfter(t, w, first+12, 0, bin, args...)
 	killedAt := len(w.Requests())
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {
@@ -73,9 +55,6 @@ func TestKillMidRecrawl(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.Check(); err != nil {
-		t.Errorf("bbolt check: %v", err)
-	}
 	for _, h := range w.Hosts() {
 		if q, v, _ := a.FrontierCounts(h); q != 0 || v != 0 {
 			t.Errorf("%s: frontier not reset: %d queued, %d visited", h, q, v)
@@ -86,24 +65,10 @@ func TestKillMidRecrawl(t *testing.T) {
 		t.Fatalf("runs: %d, %v; want the first crawl, the killed re-crawl and its resumption", len(runs), err)
 	}
 	firstRun := runs[len(runs)-1].ID // newest first
-	again := map[string]int{}        // captures since the first crawl, by URL
-	if err := a.View(func(rd *archive.Reader) error {
-		return rd.Each(func(c *archive.Capture) error {
-			if c.RunID != firstRun {
-				again[c.URL]++
-			}
-			return nil
-		})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	// captures since the first crawl: the killed re-crawl and its resumption
+	again := checkCapturedOnce(t, a, func(c *archive.Capture) bool { return c.RunID != firstRun })
 	if len(again) == 0 {
 		t.Error("the re-crawl recorded nothing")
-	}
-	for u, n := range again {
-		if n != 1 {
-			t.Errorf("%s captured %d times by the killed re-crawl and its resumption", u, n)
-		}
 	}
 	for _, e := range w.Expected() {
 		caps, _ := a.ByURL(e.URL)
