@@ -58,6 +58,10 @@ var (
 	bucketExtracted = []byte("extracted")
 	bucketRunNew    = []byte("run_new")
 	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketPayloads, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks}
+	// sinceSchema2 are the buckets of allBuckets a schema-1 file lacks
+	// until a schema-2 program opens it for writing (check does not call
+	// them missing).
+	sinceSchema2    = [][]byte{bucketRunNew, bucketPayloads}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )

@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -557,8 +558,7 @@ func (c *checker) records() error {
 			if err != nil {
 				return err
 			}
-			// absent from files of schema 1: run_new, payloads
-			if missing && !bytes.Equal(st.bucket, bucketRunNew) && !bytes.Equal(st.bucket, bucketPayloads) {
+			if missing && !slices.ContainsFunc(sinceSchema2, func(b []byte) bool { return bytes.Equal(b, st.bucket) }) {
 				c.counts[name].Missing = true
 				c.problem(name, "", "the bucket is missing")
 			}
