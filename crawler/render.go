@@ -677,7 +677,9 @@ func (c *Crawler) discoverMore(ctx context.Context, f *hostFetcher, s *site, it 
 
 // lastStatic returns the newest state of it's URL (as the site fetches
 // it) as a capture and the body it holds: nil when the URL has no state,
-// no body when it failed or holds none.
+// no body when it failed or holds none, nor for an attachment, which leads
+// nowhere (reading back a PDF of up to MaxAttachmentSize on every re-crawl
+// to find that out is what this spares).
 func (c *Crawler) lastStatic(f *hostFetcher, it *archive.FrontierItem) (*archive.Capture, []byte, error) {
 	u, err := url.Parse(it.URL)
 	if err != nil {
@@ -692,7 +694,7 @@ func (c *Crawler) lastStatic(f *hostFetcher, it *archive.FrontierItem) (*archive
 		return nil, nil, nil
 	}
 	capt := &archive.Capture{URL: key, FinalURL: key, Status: st.Status, Role: st.Role}
-	if challengeStatus(st.Status) || !st.Archived || st.Digest == "" {
+	if challengeStatus(st.Status) || !st.Archived || st.Digest == "" || st.Role == archive.RoleAttachment {
 		return capt, nil, nil
 	}
 	if st.LastCaptureID != "" {
