@@ -61,7 +61,7 @@ var (
 	// sinceSchema2 are the buckets of allBuckets a schema-1 file lacks
 	// until a schema-2 program opens it for writing (check does not call
 	// them missing).
-	sinceSchema2    = [][]byte{bucketRunNew, bucketPayloads}
+	sinceSchema2    = [][]byte{bucketRunNew, bucketPayloads, bucketLinks}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )

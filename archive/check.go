@@ -548,6 +548,7 @@ func (c *checker) records() error {
 			{bucketByDigest, c.index(bucketByDigest, func(cp *Capture) string { return cp.Digest })},
 			{bucketURLs, c.urlState}, {bucketReports, c.report}, {bucketRuns, c.run}, {bucketRunNew, c.runNew}, {bucketAudits, c.audit},
 			{bucketExtracted, c.extracted}, {bucketFrontier, c.frontier}, {bucketQueued, c.queued}, {bucketVisited, c.visited},
+			{bucketLinks, c.links},
 		}
 		for _, st := range steps {
 			name := string(st.bucket)
@@ -797,6 +798,15 @@ func (c *checker) run(k, v []byte) error {
 }
 
 // runNew checks a key of a run's New list (run_new, see runnew.go).
+// links checks a links record decodes (derived data: a bad one only
+// means the page is parsed again, but it is damage all the same).
+func (c *checker) links(k, v []byte) error {
+	if _, err := decodeLinks(c.src.dec, v); err != nil {
+		c.problem("links", printKey(bucketLinks, k), "does not decode: "+err.Error())
+	}
+	return nil
+}
+
 func (c *checker) runNew(k, _ []byte) error {
 	if len(k) != 12 {
 		c.problem("run_new", fmt.Sprintf("%x", k), fmt.Sprintf("key is %d bytes, not a run ID and an index", len(k)))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -88,16 +89,25 @@ func (a *Archive) Links(url, digest string) (*PageLinks, bool, error) {
 	if z == nil || digest == "" {
 		return nil, false, nil
 	}
-	v, err := a.dec.DecodeAll(z, nil)
+	pl, err := decodeLinks(a.dec, z)
 	if err != nil {
-		return nil, false, fmt.Errorf("links of %s in %s: decompress: %w", url, a.path, err)
-	}
-	var pl PageLinks
-	if err := json.Unmarshal(v, &pl); err != nil {
-		return nil, false, fmt.Errorf("links of %s in %s: decode: %w", url, a.path, err)
+		return nil, false, fmt.Errorf("links of %s in %s: %w", url, a.path, err)
 	}
 	if pl.Digest != digest {
 		return nil, false, nil
 	}
-	return &pl, true, nil
+	return pl, true, nil
+}
+
+// decodeLinks decodes a stored links record (read by Links and by check).
+func decodeLinks(dec *zstd.Decoder, z []byte) (*PageLinks, error) {
+	v, err := dec.DecodeAll(z, nil)
+	if err != nil {
+		return nil, fmt.Errorf("decompress: %w", err)
+	}
+	var pl PageLinks
+	if err := json.Unmarshal(v, &pl); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &pl, nil
 }

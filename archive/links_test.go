@@ -3,7 +3,10 @@ package archive
 import (
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func openLinksTemp(t *testing.T) *Archive {
@@ -118,5 +121,43 @@ func TestCompleteRunAndNextAfter(t *testing.T) {
 	}
 	if q, _, _ := a.FrontierCounts("h"); q != 1 {
 		t.Errorf("a failed completion changed the frontier: %d queued", q)
+	}
+}
+
+// TestCheckLinksRecords checks that archive check reads the links records:
+// their count, and a record that does not decode as a problem.
+func TestCheckLinksRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	a, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Capture{URL: "http://x.gov.cn/", Status: 200}
+	pl := &PageLinks{Links: []PageLink{{URL: "http://x.gov.cn/a", Text: "a"}}}
+	if _, err := a.PutPage(c, []byte("<a href=a>a</a>"), "a", []Completion{{Item: &FrontierItem{URL: c.URL, Host: "x.gov.cn"}, LinksURL: c.URL, Links: pl}}); err != nil {
+		t.Fatal(err)
+	}
+	err = a.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketLinks).Put([]byte("http://x.gov.cn/bad"), []byte("not zstd"))
+	})
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckFile(path, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := -1
+	for _, b := range rep.Buckets {
+		if b.Name == "links" {
+			counted = b.Records
+		}
+	}
+	if counted != 2 {
+		t.Errorf("check counted %d links records, want 2", counted)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Bucket != "links" || !strings.Contains(rep.Problems[0].Key, "/bad") {
+		t.Errorf("check problems %+v; want the bad links record", rep.Problems)
 	}
 }
