@@ -184,7 +184,7 @@ type pageFile struct {
 	pageSize int64
 	meta     fileMeta
 	// metaErr is set when neither meta page is valid: pageSize is then a
-	// guess (4096) and meta is zero.
+	// guess (guessPageSize) and meta is zero.
 	metaErr error
 }
 
@@ -198,9 +198,30 @@ func openPageFile(r io.ReaderAt, size int64) *pageFile {
 		err = fmt.Errorf("meta page gives an implausible page size %d", m.PageSize)
 	}
 	if err != nil {
-		return &pageFile{r: r, size: size, pageSize: 4096, metaErr: err}
+		return &pageFile{r: r, size: size, pageSize: guessPageSize(r, size), metaErr: err}
 	}
 	return &pageFile{r: r, size: size, pageSize: int64(m.PageSize), meta: m}
+}
+
+// guessPageSize returns the page size of a file whose meta pages are both
+// unreadable: the power of two from 4 KB to 64 KB under which the most of
+// the file's first pages carry their own page ID in their header (bbolt
+// writes it there), 4096 when none does.
+func guessPageSize(r io.ReaderAt, size int64) int64 {
+	best, score := int64(4096), 0
+	hdr := make([]byte, 16)
+	for ps := int64(4096); ps <= 65536; ps *= 2 {
+		n := 0
+		for id := int64(2); id < 66 && (id+1)*ps <= size; id++ {
+			if _, err := r.ReadAt(hdr, id*ps); err == nil && parsePageHeader(hdr).ID == uint64(id) {
+				n++
+			}
+		}
+		if n > score {
+			best, score = ps, n
+		}
+	}
+	return best
 }
 
 // newPageFileSize is a pageFile with a given page size and no meta (for

@@ -411,6 +411,38 @@ func TestOpenPageFileWithoutMeta(t *testing.T) {
 	}
 }
 
+// TestGuessPageSize: with both meta pages zeroed, the page size is read
+// back from the page IDs of the file's pages, for files of either size.
+func TestGuessPageSize(t *testing.T) {
+	for _, ps := range []int{4096, newPageSize, 16384} {
+		path := filepath.Join(t.TempDir(), "a.db")
+		db, err := bolt.Open(path, 0o644, &bolt.Options{PageSize: ps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucket([]byte("b"))
+			for i := 0; err == nil && i < 2000; i++ {
+				err = b.Put([]byte(fmt.Sprintf("key %06d", i)), bytes.Repeat([]byte{'v'}, 40))
+			}
+			return err
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear(data[:2*ps])
+		pf := openPageFile(bytes.NewReader(data), int64(len(data)))
+		if pf.metaErr == nil || pf.pageSize != int64(ps) {
+			t.Errorf("page size %d, meta pages zeroed: guessed %d (meta error %v)", ps, pf.pageSize, pf.metaErr)
+		}
+	}
+}
+
 func copyFile(t testing.TB, src, dst string) {
 	t.Helper()
 	b, err := os.ReadFile(src)
@@ -563,7 +595,7 @@ func TestLocate(t *testing.T) {
 			newReport = string(l.Value) == `{"version":"new"}`
 		}
 	}
-	if pageSize != 4096 || live["captures"] != 120 || live["reports"] != 23 || live["runs"] != 2 || live["meta"] != 1 || !newReport || !oldReport {
+	if pageSize != newPageSize || live["captures"] != 120 || live["reports"] != 23 || live["runs"] != 2 || live["meta"] != 1 || !newReport || !oldReport {
 		t.Fatalf("page size %d, live records %v, new report live %v, old one on a freed page %v", pageSize, live, newReport, oldReport)
 	}
 	if _, _, err := Locate(filepath.Join(t.TempDir(), "missing.db")); err == nil {

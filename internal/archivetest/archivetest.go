@@ -148,6 +148,19 @@ func ZeroRange(t testing.TB, path string, offset, n int64) {
 	}
 }
 
+// ZeroMetaPages zeroes both meta pages of the closed bbolt file at path
+// (its first two pages, of the page size the file has), in place.
+func ZeroMetaPages(t testing.TB, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := int64(db.Info().PageSize)
+	db.Close()
+	ZeroRange(t, path, 0, 2*ps)
+}
+
 // ZeroedMiddle returns a copy of src with 64 KiB zeroed in the middle of
 // the captures: from the middle leaf page of the captures bucket on, as a
 // bad stretch of disk would. (The middle of the file itself may hold only
