@@ -807,9 +807,12 @@ func (c *checker) links(k, v []byte) error {
 	return nil
 }
 
-func (c *checker) runNew(k, _ []byte) error {
+// A value is a chunk of URLs or, as written before chunks, one URL.
+func (c *checker) runNew(k, v []byte) error {
 	if len(k) != 12 {
 		c.problem("run_new", fmt.Sprintf("%x", k), fmt.Sprintf("key is %d bytes, not a run ID and an index", len(k)))
+	} else if _, err := decodeRunNew(c.src.dec, v); err != nil {
+		c.problem("run_new", fmt.Sprintf("%x", k), "does not decode: "+err.Error())
 	}
 	return nil
 }
