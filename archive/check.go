@@ -450,7 +450,7 @@ func nextSeparator(seps [][]byte, pos []byte) []byte {
 // decimal, text keys quoted (index keys with their 0x00 id8 as "/id").
 func printKey(bucket, k []byte) string {
 	switch string(bucket) {
-	case string(bucketCaptures), string(bucketPayloads), string(bucketReports), string(bucketExtracted), string(bucketRuns), string(bucketAudits):
+	case string(bucketCaptures), string(bucketPayloads), string(bucketReports), string(bucketExtracted), string(bucketRuns), string(bucketAudits), string(bucketLinks):
 		if len(k) == 8 {
 			return idString(k)
 		}
@@ -799,9 +799,21 @@ func (c *checker) run(k, v []byte) error {
 
 // runNew checks a key of a run's New list (run_new, see runnew.go).
 // links checks a links record decodes (derived data: a bad one only
-// means the page is parsed again, but it is damage all the same).
+// means the page is parsed again, but it is damage all the same): under a
+// capture ID, a record of the form links.go writes; under a URL, one of
+// the form written before.
 func (c *checker) links(k, v []byte) error {
-	if _, err := decodeLinks(c.src.dec, v); err != nil {
+	var err error
+	if len(k) == 8 {
+		if len(v) == 0 || v[0] != linksTag {
+			err = errors.New("not a links record")
+		} else {
+			_, err = decodeLinks(c.src.dec, "", v)
+		}
+	} else {
+		_, err = decodeOldLinks(c.src.dec, v)
+	}
+	if err != nil {
 		c.problem("links", printKey(bucketLinks, k), "does not decode: "+err.Error())
 	}
 	return nil
