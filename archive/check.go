@@ -800,21 +800,30 @@ func (c *checker) run(k, v []byte) error {
 // runNew checks a key of a run's New list (run_new, see runnew.go).
 // links checks a links record decodes (derived data: a bad one only
 // means the page is parsed again, but it is damage all the same): under a
-// capture ID, a record of the form links.go writes; under a URL, one of
-// the form written before.
+// capture ID, a record of the form links.go writes, of a capture that is
+// there; under a URL, one of the form written before.
 func (c *checker) links(k, v []byte) error {
-	var err error
-	if len(k) == 8 {
-		if len(v) == 0 || v[0] != linksTag {
-			err = errors.New("not a links record")
-		} else {
-			_, err = decodeLinks(c.src.dec, "", v)
+	key := printKey(bucketLinks, k)
+	if len(k) != 8 {
+		if _, err := decodeOldLinks(c.src.dec, v); err != nil {
+			c.problem("links", key, "does not decode: "+err.Error())
 		}
-	} else {
-		_, err = decodeOldLinks(c.src.dec, v)
+		return nil
 	}
-	if err != nil {
-		c.problem("links", printKey(bucketLinks, k), "does not decode: "+err.Error())
+	cp := c.caps[binary64(k)]
+	var err error
+	if len(v) == 0 || v[0] != linksTag {
+		err = errors.New("not a links record")
+	} else if cp != nil {
+		_, err = decodeLinks(c.src.dec, cp.URL, v)
+	} else {
+		_, err = decodeLinks(c.src.dec, "", v)
+	}
+	switch {
+	case err != nil:
+		c.problem("links", key, "does not decode: "+err.Error())
+	case cp == nil:
+		c.problem("links", key, "its capture is missing or unreadable")
 	}
 	return nil
 }

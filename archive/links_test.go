@@ -255,7 +255,8 @@ func withDigest(pl PageLinks, d string) PageLinks {
 // TestLinksOldForm: a record of the form written before (zstd JSON under
 // the URL) is read while the URL has no newer record, check counts it as
 // a record and not as damage, and the URL's next record deletes it; check
-// names a record under a capture ID that does not decode.
+// names a record under a capture ID that does not decode, and one whose
+// capture is missing.
 func TestLinksOldForm(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "l.db")
 	a, err := Open(path, Options{NoSync: true})
@@ -315,10 +316,17 @@ func TestLinksOldForm(t *testing.T) {
 	if _, ok, _ := a.Links(url, old.Digest); ok {
 		t.Error("the old-form record answers after the new one")
 	}
+	orphan, err := encodeLinks(a.enc, url, &PageLinks{Digest: Digest(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketLinks).Put(idKey(77), append([]byte{linksTag}, make([]byte, 40)...))
+		if err := tx.Bucket(bucketLinks).Put(idKey(77), append([]byte{linksTag}, make([]byte, 40)...)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketLinks).Put(idKey(78), orphan)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	checkLinks(2, []string{"links 77"})
+	checkLinks(3, []string{"links 77", "links 78"})
 }
