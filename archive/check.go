@@ -450,7 +450,7 @@ func nextSeparator(seps [][]byte, pos []byte) []byte {
 // decimal, text keys quoted (index keys with their 0x00 id8 as "/id").
 func printKey(bucket, k []byte) string {
 	switch string(bucket) {
-	case string(bucketCaptures), string(bucketPayloads), string(bucketReports), string(bucketExtracted), string(bucketRuns), string(bucketAudits):
+	case string(bucketCaptures), string(bucketPayloads), string(bucketReports), string(bucketExtracted), string(bucketRuns), string(bucketAudits), string(bucketLinks):
 		if len(k) == 8 {
 			return idString(k)
 		}
@@ -799,17 +799,41 @@ func (c *checker) run(k, v []byte) error {
 
 // runNew checks a key of a run's New list (run_new, see runnew.go).
 // links checks a links record decodes (derived data: a bad one only
-// means the page is parsed again, but it is damage all the same).
+// means the page is parsed again, but it is damage all the same): under a
+// capture ID, a record of the form links.go writes, of a capture that is
+// there; under a URL, one of the form written before.
 func (c *checker) links(k, v []byte) error {
-	if _, err := decodeLinks(c.src.dec, v); err != nil {
-		c.problem("links", printKey(bucketLinks, k), "does not decode: "+err.Error())
+	key := printKey(bucketLinks, k)
+	if len(k) != 8 {
+		if _, err := decodeOldLinks(c.src.dec, v); err != nil {
+			c.problem("links", key, "does not decode: "+err.Error())
+		}
+		return nil
+	}
+	cp := c.caps[binary64(k)]
+	var err error
+	if len(v) == 0 || v[0] != linksTag {
+		err = errors.New("not a links record")
+	} else if cp != nil {
+		_, err = decodeLinks(c.src.dec, cp.URL, v)
+	} else {
+		_, err = decodeLinks(c.src.dec, "", v)
+	}
+	switch {
+	case err != nil:
+		c.problem("links", key, "does not decode: "+err.Error())
+	case cp == nil:
+		c.problem("links", key, "its capture is missing or unreadable")
 	}
 	return nil
 }
 
-func (c *checker) runNew(k, _ []byte) error {
+// A value is a chunk of URLs or, as written before chunks, one URL.
+func (c *checker) runNew(k, v []byte) error {
 	if len(k) != 12 {
 		c.problem("run_new", fmt.Sprintf("%x", k), fmt.Sprintf("key is %d bytes, not a run ID and an index", len(k)))
+	} else if _, err := decodeRunNew(c.src.dec, v); err != nil {
+		c.problem("run_new", fmt.Sprintf("%x", k), "does not decode: "+err.Error())
 	}
 	return nil
 }

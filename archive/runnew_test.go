@@ -1,10 +1,13 @@
 package archive
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -117,4 +120,144 @@ func TestRunNewApart(t *testing.T) {
 	}
 	defer s.Close()
 	check(s)
+}
+
+// TestRunNewForms: a New list stored in chunks and one stored one URL a
+// key (as written before chunks) read alike through RunNew, RunHead and
+// Run, across chunk boundaries; PutRun of the same list leaves either
+// form as it is, of another list writes chunks; check accepts both forms
+// and names a chunk that does not decode.
+func TestRunNewForms(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	a, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	n := 2*runNewChunk + 88
+	chunked := &Run{Kind: "crawl", Status: RunDone, New: urlsN(n, "c")}
+	if err := a.PutRun(chunked); err != nil {
+		t.Fatal(err)
+	}
+	// The form written before chunks: one URL a key.
+	old := &Run{Kind: "crawl", Status: RunDone}
+	if err := a.PutRun(old); err != nil {
+		t.Fatal(err)
+	}
+	oldNew := urlsN(n, "o")
+	err = a.update(func(tx *bolt.Tx) error {
+		id, _ := ParseID(old.ID)
+		v, err := json.Marshal(storedRun{Run: &Run{ID: old.ID, Kind: "crawl", Status: RunDone}, NewCount: n})
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketRuns).Put(id.key(), v); err != nil {
+			return err
+		}
+		for i, u := range oldNew {
+			if err := tx.Bucket(bucketRunNew).Put(runNewKey(id.key(), i), []byte(u)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := func(r *Run) (keys int, chunks bool) {
+		_ = a.update(func(tx *bolt.Tx) error {
+			id, _ := ParseID(r.ID)
+			c := tx.Bucket(bucketRunNew).Cursor()
+			for k, v := c.Seek(id.key()); k != nil && bytes.HasPrefix(k, id.key()); k, v = c.Next() {
+				keys++
+				chunks = bytes.HasPrefix(v, zstdMagic)
+			}
+			return nil
+		})
+		return keys, chunks
+	}
+	if keys, chunks := values(chunked); keys != 3 || !chunks {
+		t.Fatalf("%d URLs stored as %d values (chunks %v), want 3 chunks", n, keys, chunks)
+	}
+	for _, tc := range []struct {
+		name string
+		id   string
+		list []string
+	}{{"chunks", chunked.ID, chunked.New}, {"one URL a key", old.ID, oldNew}} {
+		_ = a.View(func(r *Reader) error {
+			for _, p := range [][2]int{{0, 5}, {0, n}, {0, n + 9}, {runNewChunk - 1, 3}, {runNewChunk, 1}, {runNewChunk + 1, runNewChunk},
+				{2*runNewChunk - 2, 100}, {n - 1, 5}, {n, 5}, {n + 300, 5}, {7, 0}} {
+				want := tc.list[min(n, p[0]):min(n, p[0]+p[1])]
+				if len(want) == 0 {
+					want = nil
+				}
+				if got := r.RunNew(tc.id, p[0], p[1]); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: RunNew(%d, %d) = %d URLs %.80v, want %d %.80v", tc.name, p[0], p[1], len(got), got, len(want), want)
+				}
+			}
+			if h, ok := r.RunHead(tc.id, 300); !ok || h.NewCount != n || !reflect.DeepEqual(h.New, tc.list[:300]) {
+				t.Errorf("%s: RunHead(300): %v, %d of %d URLs", tc.name, ok, len(h.New), h.NewCount)
+			}
+			if run, ok := r.Run(tc.id); !ok || !reflect.DeepEqual(run.New, tc.list) {
+				t.Errorf("%s: Run: %v, %d URLs", tc.name, ok, len(run.New))
+			}
+			if len(r.Skipped()) != 0 {
+				t.Errorf("%s: skipped %v", tc.name, r.Skipped())
+			}
+			return nil
+		})
+	}
+	// The same list again (a harvest's status update) leaves the stored
+	// values as they are, of either form.
+	var full *Run
+	_ = a.View(func(r *Reader) error { full, _ = r.Run(old.ID); return nil })
+	full.Status = RunFailed
+	for _, r := range []*Run{full, chunked} {
+		if err := a.PutRun(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys, chunks := values(full); keys != n || chunks {
+		t.Errorf("PutRun of the same list: %d values (chunks %v), want the %d one-URL values kept", keys, chunks, n)
+	}
+	if keys, _ := values(chunked); keys != 3 {
+		t.Errorf("PutRun of the same chunked list: %d values, want 3", keys)
+	}
+	full.New = append(full.New, "http://a.gov.cn/one-more")
+	if err := a.PutRun(full); err != nil {
+		t.Fatal(err)
+	}
+	if keys, chunks := values(full); keys != 3 || !chunks {
+		t.Errorf("PutRun of a longer list: %d values (chunks %v), want 3 chunks", keys, chunks)
+	}
+	_ = a.View(func(r *Reader) error {
+		if got := r.RunNew(old.ID, n-1, 5); !reflect.DeepEqual(got, full.New[n-1:]) {
+			t.Errorf("rewritten list: RunNew(%d, 5) = %v", n-1, got)
+		}
+		return nil
+	})
+	id, _ := ParseID(chunked.ID)
+	bad := runNewKey(id.key(), runNewChunk)
+	a.Close()
+	if rep, err := CheckFile(path, CheckOptions{}); err != nil || !rep.Healthy() {
+		t.Fatalf("check of both forms: %v %+v", err, rep)
+	}
+	a, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRunNew).Put(bad, append(slices.Clone(zstdMagic), "not a frame"...))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	rep, err := CheckFile(path, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Problem{Bucket: "run_new", Key: fmt.Sprintf("%x", bad)}
+	if len(rep.Problems) != 1 || rep.Problems[0].Bucket != want.Bucket || rep.Problems[0].Key != want.Key {
+		t.Errorf("check of a chunk that does not decode: %+v, want one problem at %+v", rep.Problems, want)
+	}
 }

@@ -101,7 +101,7 @@ func (a *Archive) PutRun(r *Run) error {
 		if err := b.Put(idKey(n), v); err != nil {
 			return err
 		}
-		return putRunNew(tx, idKey(n), r.New)
+		return a.putRunNew(tx, idKey(n), r.New)
 	})
 	if err != nil {
 		return fmt.Errorf("put run in %s: %w", a.path, err)

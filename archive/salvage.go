@@ -398,9 +398,13 @@ func (s *salvager) walkRun(k, v []byte) error {
 	return s.w.put(bucketRuns, k, v)
 }
 
-// walkRunNew keeps the URLs of runs' New lists (run_new, see runnew.go).
+// walkRunNew keeps the URLs of runs' New lists (run_new, see runnew.go):
+// the chunks that decode and the one-URL values written before chunks.
 func (s *salvager) walkRunNew(k, v []byte) error {
 	if len(k) != 12 {
+		return nil
+	}
+	if _, err := decodeRunNew(s.in.dec, v); err != nil {
 		return nil
 	}
 	return s.w.put(bucketRunNew, k, v)
