@@ -27,8 +27,11 @@ import (
 // version-1 file is read as it is; opened for writing, it gets the report
 // index and is marked version 2 (a version-1 program could neither read
 // its new records nor keep the index), and its old records stay as they
-// are.
-const SchemaVersion = 2
+// are. Version 3 compresses a site's HTML payloads against a dictionary of
+// its own (sitedict.go); a version-2 file opened for writing is marked
+// version 3 (a version-2 program could not read such payloads) and keeps
+// its records as they are.
+const SchemaVersion = 3
 
 // ErrInUse is returned (wrapped) by Open when another process holds the
 // archive, typically a running crawl or the serve daemon.
@@ -57,11 +60,11 @@ var (
 	bucketAudits    = []byte("audits")
 	bucketExtracted = []byte("extracted")
 	bucketRunNew    = []byte("run_new")
-	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketPayloads, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks}
+	allBuckets      = [][]byte{bucketMeta, bucketCaptures, bucketBodies, bucketTexts, bucketPayloads, bucketByURL, bucketByAgency, bucketByRole, bucketByDigest, bucketURLs, bucketReports, bucketRuns, bucketFrontier, bucketQueued, bucketVisited, bucketAudits, bucketExtracted, bucketRunNew, bucketLinks, bucketDictHosts}
 	// sinceSchema2 are the buckets of allBuckets a schema-1 file lacks
 	// until a schema-2 program opens it for writing (check does not call
 	// them missing).
-	sinceSchema2    = [][]byte{bucketRunNew, bucketPayloads, bucketLinks}
+	sinceSchema2    = [][]byte{bucketRunNew, bucketPayloads, bucketLinks, bucketDictHosts}
 	keySchema       = []byte("schema")
 	maxDecompressed = uint64(2 << 30)
 )
@@ -92,6 +95,8 @@ type Archive struct {
 	rec  *zstd.Encoder // capture records, against recordDict
 	st   *zstd.Encoder // URL states, against stateDict
 	dec  *zstd.Decoder // all of them
+	// sites are the site dictionaries of HTML payloads (sitedict.go).
+	sites *siteDicts
 
 	batcher batcher // groups concurrent writes into shared commits
 }
@@ -164,6 +169,7 @@ func (a *Archive) openCodecs() (err error) {
 	if a.st, err = newStateEncoder(); err != nil {
 		return err
 	}
+	a.sites = newSiteDicts()
 	a.dec, err = newDecoder()
 	return err
 }
@@ -213,6 +219,10 @@ func (a *Archive) prepare(readOnly bool) error {
 			}
 			if n == SchemaVersion && tx.Bucket(bucketReportHost) != nil {
 				return nil
+			}
+			if n >= 2 && tx.Bucket(bucketReportHost) != nil {
+				// Indexed by a version-2 program: only the mark changes.
+				return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 			}
 		}
 		if err := a.buildReportIndex(tx); err != nil {

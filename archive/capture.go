@@ -105,11 +105,11 @@ type URLState struct {
 // fills Digest and Size from body, stores the body and text once per digest,
 // and updates the indexes and the URL state in one transaction.
 func (a *Archive) Put(c *Capture, body []byte, text string) error {
-	zbody, ztext, err := a.preparePut(c, body, text)
+	p, err := a.preparePut(c, body, text)
 	if err != nil {
 		return err
 	}
-	err = a.batch(func(tx *bolt.Tx) error { return a.putTx(tx, c, zbody, ztext, text) })
+	err = a.batch(func(tx *bolt.Tx) error { return a.putTx(tx, c, p) })
 	if err != nil {
 		return fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
 	}
@@ -122,13 +122,13 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 // so a fetched page costs one commit. A links record of c's URL without a
 // digest gets c's. It returns how many children were new.
 func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completion) (int, error) {
-	zbody, ztext, err := a.preparePut(c, body, text)
+	p, err := a.preparePut(c, body, text)
 	if err != nil {
 		return 0, err
 	}
 	var added int
 	err = a.batch(func(tx *bolt.Tx) error {
-		if err := a.putTx(tx, c, zbody, ztext, text); err != nil {
+		if err := a.putTx(tx, c, p); err != nil {
 			return err
 		}
 		added = 0
@@ -150,12 +150,25 @@ func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completio
 	return added, nil
 }
 
+// staged is a capture's payload as preparePut compressed it for putTx.
+type staged struct {
+	zbody []byte // the payload value, nil when stored already or none
+	ztext []byte // the texts value, for a text whose body is stored without one
+	text  string
+	// site is the host whose dictionary zbody is compressed against
+	// (dict), or whose sample it joins once committed (plain, as stored);
+	// "" for a payload no dictionary helps.
+	site  string
+	dict  *siteDict
+	plain []byte
+}
+
 // preparePut fills c's defaults, digest and size, and compresses what is
 // not stored yet (the digest is checked first: a re-crawl mostly meets
 // payloads it already has).
-func (a *Archive) preparePut(c *Capture, body []byte, text string) (zbody, ztext []byte, err error) {
+func (a *Archive) preparePut(c *Capture, body []byte, text string) (*staged, error) {
 	if c.URL == "" {
-		return nil, nil, errors.New("put capture: empty URL")
+		return nil, errors.New("put capture: empty URL")
 	}
 	if c.FetchedAt.IsZero() {
 		c.FetchedAt = time.Now().UTC()
@@ -168,14 +181,15 @@ func (a *Archive) preparePut(c *Capture, body []byte, text string) (zbody, ztext
 		c.Size = int64(len(body))
 	}
 	haveBody, haveText := a.stored(c.Digest)
-	zbody, ztext = a.compressPayload(body, text, haveBody, haveText)
-	return zbody, ztext, nil
+	p := &staged{text: text}
+	a.compressPayload(p, siteOf(c), body, haveBody, haveText)
+	return p, nil
 }
 
-// putTx stores c (with its compressed payload and text when given and not
-// stored yet; text for the rare case of a concurrent Put having stored the
-// body without text first), its index entries and the URL state, inside tx.
-func (a *Archive) putTx(tx *bolt.Tx, c *Capture, zbody, ztext []byte, text string) error {
+// putTx stores c (with its staged payload and text when not stored yet;
+// p.text for the rare case of a concurrent Put having stored the body
+// without text first), its index entries and the URL state, inside tx.
+func (a *Archive) putTx(tx *bolt.Tx, c *Capture, p *staged) error {
 	caps := tx.Bucket(bucketCaptures)
 	seq, err := caps.NextSequence()
 	if err != nil {
@@ -183,7 +197,7 @@ func (a *Archive) putTx(tx *bolt.Tx, c *Capture, zbody, ztext []byte, text strin
 	}
 	key := idKey(seq)
 	c.ID = idString(key)
-	if err := putPayload(tx, a.enc, key, c.Digest, zbody, ztext, text); err != nil {
+	if err := a.putPayload(tx, key, c.Digest, p); err != nil {
 		return err
 	}
 	if err := putRecord(caps, key, c, a.rec); err != nil {
@@ -204,49 +218,88 @@ func (a *Archive) putTx(tx *bolt.Tx, c *Capture, zbody, ztext []byte, text strin
 // insert into the middle (measured: 126 pages at 1.0 against 101).
 const appendFill = 1.0
 
-// compressPayload returns the bodies value to store (nil when the body is
-// stored already or there is none): body and text in one value when both
-// are new (see payload.go), else the body alone; and the texts value, for
-// a text whose body is stored already without one.
-func (a *Archive) compressPayload(body []byte, text string, haveBody, haveText bool) (zbody, ztext []byte) {
+// compressPayload stages the payload value (nil when the body is stored
+// already or there is none): body and text in one value when both are
+// new (see payload.go), compressed against site's dictionary when it has
+// one (sitedict.go), else the body alone; and the texts value, for a text
+// whose body is stored already without one.
+func (a *Archive) compressPayload(p *staged, site string, body []byte, haveBody, haveText bool) {
 	switch {
-	case body != nil && !haveBody && text != "":
-		return encodeCombined(a.enc, body, text), nil
+	case body != nil && !haveBody && p.text != "":
+		plain := joinPlain(body, p.text)
+		if site != "" {
+			p.site = site
+			if p.dict = a.sites.encoder(site, a.lookupSite); p.dict != nil {
+				p.zbody = encodeSite(p.dict, plain, len(body))
+				return
+			}
+			p.plain = plain
+		}
+		p.zbody = encodePlain(a.enc, plain, len(body))
 	case body != nil && !haveBody:
-		return a.enc.EncodeAll(body, nil), nil
-	case text != "" && !haveText:
-		return nil, a.enc.EncodeAll([]byte(text), nil)
+		p.zbody = a.enc.EncodeAll(body, nil)
+	case p.text != "" && !haveText:
+		p.ztext = a.enc.EncodeAll([]byte(p.text), nil)
 	}
-	return nil, nil
 }
 
-// putPayload stores zbody as the payload of the capture keyed key (see
-// payloads.go) unless digest's payload is stored already, and the text
-// unless one is stored (in the payload value or in texts): ztext when
-// given, else text compressed here, for the rare case of a concurrent Put
-// having stored the body without text first.
-func putPayload(tx *bolt.Tx, enc *zstd.Encoder, key []byte, digest string, zbody, ztext []byte, text string) error {
+// lookupSite reads host's site dictionary from the file (nil when none).
+func (a *Archive) lookupSite(host string) (d *siteDict, err error) {
+	err = a.view(func(tx *bolt.Tx) error {
+		d = lookupSite(tx, a.dec, host)
+		return nil
+	})
+	return d, err
+}
+
+// putPayload stores p's payload as that of the capture keyed key (see
+// payloads.go), with the site dictionary it needs, unless digest's
+// payload is stored already; and the text unless one is stored (in the
+// payload value or in texts): p.ztext when given, else p.text compressed
+// here, for the rare case of a concurrent Put having stored the body
+// without text first.
+func (a *Archive) putPayload(tx *bolt.Tx, key []byte, digest string, p *staged) error {
 	if digest == "" {
 		return nil
 	}
 	stored := payloadValue(tx, digest)
-	if zbody != nil && stored == nil {
-		if err := putPayloadValue(tx, key, zbody); err != nil {
+	if p.zbody != nil && stored == nil {
+		if err := a.putSitePayload(tx, key, p); err != nil {
 			return err
 		}
-		stored = zbody
+		stored = p.zbody
 	}
-	if text == "" || isCombined(stored) {
+	if p.text == "" || isCombined(stored) {
 		return nil
 	}
 	texts := tx.Bucket(bucketTexts)
 	if texts.Get([]byte(digest)) != nil {
 		return nil
 	}
+	ztext := p.ztext
 	if ztext == nil {
-		ztext = enc.EncodeAll([]byte(text), nil)
+		ztext = a.enc.EncodeAll([]byte(p.text), nil)
 	}
 	return texts.Put([]byte(digest), ztext)
+}
+
+// putSitePayload stores p's payload value under key, recording the site
+// dictionary it was compressed against as its host's, or, once the
+// transaction commits, adding it to its host's sample.
+func (a *Archive) putSitePayload(tx *bolt.Tx, key []byte, p *staged) error {
+	if p.dict != nil {
+		if err := storeSiteHost(tx, p.dict); err != nil {
+			return err
+		}
+	}
+	if err := putPayloadValue(tx, key, p.zbody); err != nil {
+		return err
+	}
+	if p.plain != nil {
+		id := binary64(key)
+		tx.OnCommit(func() { a.sites.gather(p.site, id, p.plain) })
+	}
+	return nil
 }
 
 // putRecord stores the capture record of c under its ID key: its JSON,

@@ -485,6 +485,10 @@ type checker struct {
 	salvaged *SalvageRecord
 	// unverified counts payloads whose capture record does not decode.
 	unverified int
+	// tx is the transaction records reads in; sites the decoders of the
+	// site dictionaries rebuilt (checkdicts.go).
+	tx    *bolt.Tx
+	sites *siteDicts
 }
 
 func (c *checker) problem(bucket, key, reason string) {
@@ -537,11 +541,13 @@ func (c *checker) records() error {
 	c.bodies = map[string]bool{}
 	c.indexed = map[string]map[uint64]bool{}
 	return c.src.view(func(tx *bolt.Tx) error {
+		c.tx = tx
 		steps := []struct {
 			bucket []byte
 			fn     func(k, v []byte) error
 		}{
-			{bucketMeta, c.meta}, {bucketCaptures, c.capture}, {bucketBodies, c.body}, {bucketTexts, c.text}, {bucketPayloads, c.payload},
+			{bucketMeta, c.meta}, {bucketCaptures, c.capture}, {bucketBodies, c.body}, {bucketTexts, c.text},
+			{bucketDictHosts, c.dictHost}, {bucketPayloads, c.payload},
 			{bucketByURL, c.index(bucketByURL, func(cp *Capture) string { return cp.URL })},
 			{bucketByAgency, c.index(bucketByAgency, func(cp *Capture) string { return cp.Agency })},
 			{bucketByRole, c.index(bucketByRole, func(cp *Capture) string { return string(cp.Role) })},
@@ -658,9 +664,13 @@ func (c *checker) body(k, v []byte) error {
 		if !isPayloadValue(v) {
 			c.problem("bodies", key, "value is not zstd data")
 		}
+		c.siteDict("bodies", key, v)
 		return nil
 	}
-	data, text, _, err := splitPayload(c.src.dec, v)
+	if !c.siteDict("bodies", key, v) {
+		return nil
+	}
+	data, text, _, err := splitPayload(c.payloadDecoder(), v)
 	if err != nil {
 		c.problem("bodies", key, "does not decompress: "+err.Error())
 		return nil
@@ -698,9 +708,13 @@ func (c *checker) payload(k, v []byte) error {
 		if !isPayloadValue(v) {
 			c.problem("payloads", key, "value is not zstd data")
 		}
+		c.siteDict("payloads", key, v)
 		return nil
 	}
-	data, text, _, err := splitPayload(c.src.dec, v)
+	if !c.siteDict("payloads", key, v) {
+		return nil
+	}
+	data, text, _, err := splitPayload(c.payloadDecoder(), v)
 	if err != nil {
 		c.problem("payloads", key, "does not decompress: "+err.Error())
 		return nil

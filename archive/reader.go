@@ -112,11 +112,19 @@ func (r *Reader) payload(digest string) (body, text []byte, hasText bool, err er
 	if v == nil {
 		return nil, nil, false, fmt.Errorf("payload %s: %w", digest, ErrNotFound)
 	}
-	body, text, hasText, err = splitPayload(r.a.dec, v)
+	body, text, hasText, err = splitPayload(r.payloadDecoder(), v)
 	if err != nil {
 		return nil, nil, false, r.a.damaged(fmt.Sprintf("payload %s does not decompress: %v", digest, err))
 	}
 	return body, text, hasText, nil
+}
+
+// payloadDecoder decodes payloads of this view, reading the site
+// dictionaries they name from it.
+func (r *Reader) payloadDecoder() payloadDecoder {
+	return payloadDecoder{dec: r.a.dec, sites: r.a.sites, member: func(id uint64) ([]byte, error) {
+		return memberValue(r.tx, r.a.dec, id)
+	}}
 }
 
 // Text returns the UTF-8 text of a capture's payload (ErrNotFound when none

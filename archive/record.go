@@ -44,25 +44,7 @@ func newRecordEncoder() (*zstd.Encoder, error) {
 // dictionary (a version-2 capture record), as its frame header says: a
 // payload's frame names no dictionary, and a body-and-text value starts
 // with a skippable frame.
-func isRecordFrame(v []byte) bool {
-	if !bytes.HasPrefix(v, zstdMagic) || len(v) < 5 {
-		return false
-	}
-	fhd := v[4]
-	pos := 5
-	if fhd&0x20 == 0 { // no Single_Segment flag: a window descriptor
-		pos++
-	}
-	n := [4]int{0, 1, 2, 4}[fhd&3]
-	if n == 0 || len(v) < pos+n {
-		return false
-	}
-	var id uint32
-	for i := n - 1; i >= 0; i-- {
-		id = id<<8 | uint32(v[pos+i])
-	}
-	return id == recordDictID
-}
+func isRecordFrame(v []byte) bool { return frameDictID(v) == recordDictID }
 
 // captureJSON returns the JSON of a stored capture record: v itself for a
 // version-1 record, decompressed for a version-2 one.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -116,8 +117,8 @@ func TestRecordCompressed(t *testing.T) {
 	if !bytes.HasPrefix(raw, zstdMagic) || len(raw) >= len(want) {
 		t.Errorf("stored record is %d bytes starting %x; want a zstd frame shorter than its %d-byte JSON", len(raw), raw[:4], len(want))
 	}
-	if v := schemaOf(t, path); v != "2" {
-		t.Errorf("schema %q, want 2", v)
+	if v := schemaOf(t, path); v != strconv.Itoa(SchemaVersion) {
+		t.Errorf("schema %q, want %d", v, SchemaVersion)
 	}
 }
 
@@ -156,8 +157,8 @@ func TestVersion1File(t *testing.T) {
 	if err != nil || len(byURL) != 2 || byURL[0].ID != caps[0].ID || byURL[1].ID != c3.ID || n != 3 {
 		t.Errorf("after a write: ByURL %d captures (%v), Each %d; want 2 and 3", len(byURL), err, n)
 	}
-	if v := schemaOf(t, path); v != "2" {
-		t.Errorf("schema after opening for writing %q, want 2", v)
+	if v := schemaOf(t, path); v != strconv.Itoa(SchemaVersion) {
+		t.Errorf("schema after opening for writing %q, want %d", v, SchemaVersion)
 	}
 	if raw := rawRecord(t, path, 1); len(raw) == 0 || raw[0] != '{' {
 		t.Errorf("version-1 record rewritten: %q", raw)

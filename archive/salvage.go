@@ -256,6 +256,14 @@ type salvager struct {
 	payCands  [][2][]byte
 	byDigest  map[string]uint64
 	conflicts int
+	// srcTx is the damaged file's transaction while the walk reads it;
+	// sites decodes site-form payloads; dictHosts are the dict_hosts
+	// entries read; orphans counts members kept without their capture
+	// (salvagedicts.go).
+	srcTx     *bolt.Tx
+	sites     *siteDicts
+	orphans   int
+	dictHosts map[string][]byte
 }
 
 func newSalvager(ctx context.Context, in *source, out *Archive, log *slog.Logger) *salvager {
@@ -265,7 +273,8 @@ func newSalvager(ctx context.Context, in *source, out *Archive, log *slog.Logger
 		states: map[string][]byte{}, reports: map[uint64][]byte{}, marks: map[uint64][]byte{},
 		indexURL: map[uint64]string{}, walkSeq: map[string]uint64{}, damaged: map[string]bool{},
 		fromPages: map[string]int{}, counts: map[string]*SalvageCount{}, capCands: map[uint64][][]byte{}, textCands: map[string][]byte{},
-		byDigest: map[string]uint64{}}
+		byDigest: map[string]uint64{},
+		sites:    newSiteDicts(), dictHosts: map[string][]byte{}}
 }
 
 func (s *salvager) run() error {
@@ -298,11 +307,13 @@ func (s *salvager) run() error {
 // walk is phase 1: every bucket through bbolt.
 func (s *salvager) walk() error {
 	return s.in.view(func(tx *bolt.Tx) error {
+		s.srcTx = tx
+		defer func() { s.srcTx = nil }()
 		steps := []struct {
 			bucket []byte
 			fn     func(k, v []byte) error
 		}{
-			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketPayloads, s.walkPayload}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
+			{bucketMeta, s.walkMeta}, {bucketCaptures, s.walkCapture}, {bucketDictHosts, s.walkDictHost}, {bucketPayloads, s.walkPayload}, {bucketBodies, s.walkBody}, {bucketTexts, s.walkText},
 			{bucketByURL, s.walkIndexURL}, {bucketURLs, s.walkURLState}, {bucketReports, s.walkReport},
 			{bucketRuns, s.walkRun}, {bucketRunNew, s.walkRunNew}, {bucketAudits, s.walkAudit}, {bucketExtracted, s.walkMark},
 			{bucketFrontier, s.drop}, {bucketQueued, s.drop}, {bucketVisited, s.drop},
@@ -458,7 +469,7 @@ func (s *salvager) keepBody(k, v []byte, fromPages bool) (ok bool, err error) {
 	if s.bodies[string(k)] {
 		return true, nil
 	}
-	data, text, hasText, err := splitPayload(s.in.dec, v)
+	data, text, hasText, err := splitPayload(s.payloadDecoder(), v)
 	if err != nil || !utf8.Valid(text) {
 		return false, nil
 	}
@@ -501,7 +512,7 @@ func (s *salvager) keepPayload(k, v []byte, fromPages bool) (ok bool, err error)
 	if c := s.caps[binary64(k)]; c != nil && c.Digest != "" && s.bodies[c.Digest] {
 		return true, nil
 	}
-	data, text, hasText, err := splitPayload(s.in.dec, v)
+	data, text, hasText, err := splitPayload(s.payloadDecoder(), v)
 	if err != nil || !utf8.Valid(text) {
 		return false, nil
 	}
@@ -780,6 +791,9 @@ func (s *salvager) finish() error {
 	if err := s.sequences(); err != nil {
 		return err
 	}
+	if err := s.keepDictHosts(); err != nil {
+		return err
+	}
 	s.tally()
 	return s.w.flush()
 }
@@ -1001,9 +1015,14 @@ func (s *salvager) tally() {
 	}
 	bc := s.count(bucketBodies)
 	bc.Kept, bc.FromPages, bc.Lost = len(s.bodies), s.fromPages[string(bucketBodies)], len(lostBodies)
+	var notes []string
 	if len(lostBodies) > 0 {
-		bc.Note = fmt.Sprintf("%s kept without payload (recorded in meta/salvaged)", plural(len(s.rep.WithoutBody), "capture"))
+		notes = append(notes, fmt.Sprintf("%s kept without payload (recorded in meta/salvaged)", plural(len(s.rep.WithoutBody), "capture")))
 	}
+	if s.orphans > 0 {
+		notes = append(notes, fmt.Sprintf("%s kept without their capture: site dictionaries of payloads kept are made of them", plural(s.orphans, "payload")))
+	}
+	bc.Note = strings.Join(notes, "; ")
 	tc := s.count(bucketTexts)
 	tc.Kept, tc.FromPages = len(s.texts), s.fromPages[string(bucketTexts)]
 	runs := s.count(bucketRuns)

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/internal/archivetest"
 	bolt "go.etcd.io/bbolt"
@@ -70,7 +69,18 @@ func crawledSource(t *testing.T) *source {
 			s.recs = append(s.recs, l)
 		}
 	}
-	dec := newDecoder(t)
+	payloadOf := map[uint64][]byte{}
+	for _, r := range s.recs {
+		if r.Bucket == "payloads" && len(r.Key) == 8 {
+			payloadOf[binary.BigEndian.Uint64(r.Key)] = r.Value
+		}
+	}
+	dec := newDecoder(t, func(id uint64) ([]byte, error) {
+		if v := payloadOf[id]; v != nil {
+			return v, nil
+		}
+		return nil, fmt.Errorf("no payload under capture %d", id)
+	})
 	for _, r := range s.recs {
 		switch r.Bucket {
 		case "captures":
@@ -118,14 +128,24 @@ func (s *source) payloadDigest(r archive.Location) string {
 	return ""
 }
 
-func newDecoder(t *testing.T) *zstd.Decoder {
+// payloadDecoder decodes payload values (body and text joined), reading
+// the members of site dictionaries through member.
+type payloadDecoder struct{ *archive.PayloadDecoder }
+
+func newDecoder(t *testing.T, member func(captureID uint64) ([]byte, error)) payloadDecoder {
 	t.Helper()
-	dec, err := zstd.NewReader(nil)
+	dec, err := archive.NewPayloadDecoder(member)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(dec.Close)
-	return dec
+	return payloadDecoder{dec}
+}
+
+// DecodeAll returns the payload value's body followed by its text.
+func (d payloadDecoder) DecodeAll(v, _ []byte) ([]byte, error) {
+	body, text, err := d.Decode(v)
+	return append(body, text...), err
 }
 
 // damage is a damaged copy of the source: the byte ranges zeroed or the
@@ -288,6 +308,9 @@ func bucketRoot(t *testing.T, path, bucket string) uint64 {
 
 // salvaged is what the new archive holds, read raw.
 type salvaged struct {
+	// members are payloads kept without their capture (site dictionary
+	// members), decoded.
+	members  [][]byte
 	captures map[uint64][]byte
 	bodies   map[string][]byte
 	reports  map[uint64][]byte
@@ -304,7 +327,29 @@ func readSalvaged(t *testing.T, path string) *salvaged {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	dec := newDecoder(t)
+	dec := newDecoder(t, func(id uint64) (v []byte, err error) {
+		err = db.View(func(tx *bolt.Tx) error {
+			key := binary.BigEndian.AppendUint64(nil, id)
+			if v = tx.Bucket([]byte("payloads")).Get(key); v != nil {
+				return nil
+			}
+			// Moved by the salvage: under another capture of its digest.
+			c, err := archive.DecodeRecord(tx.Bucket([]byte("captures")).Get(key))
+			if err != nil {
+				return err
+			}
+			return tx.Bucket([]byte("payloads")).ForEach(func(k, pv []byte) error {
+				if o, err := archive.DecodeRecord(tx.Bucket([]byte("captures")).Get(k)); err == nil && o.Digest == c.Digest {
+					v = pv
+				}
+				return nil
+			})
+		})
+		if err == nil && v == nil {
+			err = fmt.Errorf("no payload of capture %d", id)
+		}
+		return append([]byte(nil), v...), err
+	})
 	out := &salvaged{captures: map[uint64][]byte{}, bodies: map[string][]byte{}, reports: map[uint64][]byte{}, runs: map[uint64][]byte{}}
 	err = db.View(func(tx *bolt.Tx) error {
 		out.seq = tx.Bucket([]byte("captures")).Sequence()
@@ -326,7 +371,16 @@ func readSalvaged(t *testing.T, path string) *salvaged {
 		}
 		// A payload in payloads is keyed by a capture naming its digest.
 		return tx.Bucket([]byte("payloads")).ForEach(func(k, v []byte) error {
-			c, err := archive.DecodeRecord(out.captures[binary.BigEndian.Uint64(k)])
+			rec := out.captures[binary.BigEndian.Uint64(k)]
+			if rec == nil {
+				// Kept without its capture, as a member of a site
+				// dictionary of payloads kept: decoded, it is that
+				// payload of the original.
+				b, err := dec.DecodeAll(v, nil)
+				out.members = append(out.members, b)
+				return err
+			}
+			c, err := archive.DecodeRecord(rec)
 			if err != nil {
 				return fmt.Errorf("payload %x: its capture: %w", k, err)
 			}
@@ -449,6 +503,24 @@ func strconvIDs(ids []uint64) string {
 	return b.String()
 }
 
+// membersHit reports whether a member payload of the site dictionary the
+// payload record r is compressed against lay on a damaged page (or is not
+// in the file's live tree).
+func (s *source) membersHit(d *damage, r archive.Location) bool {
+	for _, id := range archive.PayloadMembers(r.Value) {
+		found := false
+		for _, m := range s.recs {
+			if m.Bucket == "payloads" && len(m.Key) == 8 && binary.BigEndian.Uint64(m.Key) == id {
+				found = !d.hit(m)
+			}
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
+}
+
 func checkBodies(t *testing.T, s *source, d *damage, rep *archive.SalvageReport, got *salvaged) {
 	t.Helper()
 	for _, r := range s.recs {
@@ -456,10 +528,14 @@ func checkBodies(t *testing.T, s *source, d *damage, rep *archive.SalvageReport,
 		if dg == "" || d.hit(r) || got.bodies[dg] != nil {
 			continue
 		}
-		// One in payloads is kept only with a capture naming it.
+		// One in payloads is kept only with a capture naming it, and,
+		// compressed against a site dictionary, with its members.
 		named := r.Bucket == "bodies"
 		for id, c := range s.digestOf {
 			named = named || (c == dg && got.captures[id] != nil)
+		}
+		if named && s.membersHit(d, r) {
+			continue
 		}
 		if named {
 			t.Errorf("payload %s lay on an undamaged page and was not kept", dg)
