@@ -124,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	h := &handler{s: s, tmpl: tmpl}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", h.page("dashboard", s.dashboard))
+	mux.HandleFunc("GET /{$}", h.page("dashboard", s.dashboardHTML))
 	mux.HandleFunc("GET /agency/{name}", h.page("agency", func(r *http.Request) (any, error) { return s.agency(r.PathValue("name")) }))
 	mux.HandleFunc("GET /report/{id}", h.page("report", func(r *http.Request) (any, error) { return s.reportPage(r.PathValue("id")) }))
 	mux.HandleFunc("GET /history", h.page("history", func(r *http.Request) (any, error) { return s.history(r.URL.Query().Get("url")) }))
