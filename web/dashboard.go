@@ -158,11 +158,15 @@ type gridRow struct {
 	Cells     []gridCell
 }
 
-// gridCell is one entry of the grid with its short text (statusText) and
-// its hover text (entryTitle).
+// gridCell is one entry of the grid: the fields the cell shows, its short
+// text (statusText) and its hover text (entryTitle). Flat, not embedding
+// audit.Entry: the template's lookup of a promoted field costs a search of
+// the embedded structs at every cell.
 type gridCell struct {
-	audit.Entry
-	Text, Title string
+	Status, CaptureID    string
+	FailedChecks         int
+	Published, FirstSeen *string
+	Text, Title          string
 }
 
 // page returns d with its grid rows for the page template.
@@ -171,7 +175,8 @@ func (d *Dashboard) page() *dashboardPage {
 	for _, a := range d.Agencies {
 		row := gridRow{Agency: a.Agency, Path: url.PathEscape(a.Agency), LevelName: levelName(a.Level), Cells: make([]gridCell, 0, len(a.Entries))}
 		for _, e := range a.Entries {
-			row.Cells = append(row.Cells, gridCell{Entry: e, Text: statusText(e), Title: entryTitle(e)})
+			row.Cells = append(row.Cells, gridCell{Status: e.Status, CaptureID: e.CaptureID, FailedChecks: e.FailedChecks,
+				Published: e.Published, FirstSeen: e.FirstSeen, Text: statusText(e), Title: entryTitle(e)})
 		}
 		p.Rows = append(p.Rows, row)
 	}
