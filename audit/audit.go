@@ -287,11 +287,12 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 	// Candidates per agency-year, one per URL.
 	cands := map[key]map[string]*candidate{}
 	firstSeen := map[string]*time.Time{}
+	caps := &captureLookup{src: a, byURL: map[string][]*archive.Capture{}}
 	err := eachReport(a, m, from, to, func(r *archive.ReportSummary) error {
 		captureID := r.CaptureID
 		var capAgency, url, discovered string
 		var fetched time.Time
-		c, err := a.Get(captureID)
+		c, err := caps.capture(captureID, r.URL)
 		switch {
 		case err == nil:
 			capAgency, url, fetched, discovered = c.Agency, c.URL, c.FetchedAt, c.DiscoveredFrom
@@ -328,7 +329,7 @@ func Compute(a Source, agencies []seeds.Agency, from, to int, asof time.Time) ([
 		if cur == nil {
 			fs, ok := firstSeen[url]
 			if !ok {
-				fs, err = earliestCapture(a, url, fetched)
+				fs, err = caps.earliest(url, fetched)
 				if err != nil {
 					return err
 				}
@@ -503,13 +504,51 @@ func less(a, b *candidate) bool {
 	return a.url < b.url
 }
 
-// earliestCapture returns the earliest fetch time of a successful capture of
-// url, falling back to fallback (the report's own capture) when the index has
-// none; nil when neither is known.
-func earliestCapture(a Source, url string, fallback time.Time) (*time.Time, error) {
-	caps, err := a.ByURL(url)
+// captureLookup reads the captures one Compute needs, the captures of
+// each URL once: a report's own capture is usually among the captures of
+// its source URL, which first_seen reads anyway, so it is not decoded twice.
+type captureLookup struct {
+	src   Source
+	byURL map[string][]*archive.Capture
+}
+
+// ofURL returns every capture of url (Source.ByURL), read once per lookup.
+func (l *captureLookup) ofURL(url string) ([]*archive.Capture, error) {
+	if caps, ok := l.byURL[url]; ok {
+		return caps, nil
+	}
+	caps, err := l.src.ByURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("first capture of %s: %w", url, err)
+		return nil, fmt.Errorf("captures of %s: %w", url, err)
+	}
+	l.byURL[url] = caps
+	return caps, nil
+}
+
+// capture returns capture id: from the captures of hint (the report's
+// source URL) when it is one of them, else read by its ID (Source.Get).
+func (l *captureLookup) capture(id, hint string) (*archive.Capture, error) {
+	if hint != "" {
+		caps, err := l.ofURL(hint)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range caps {
+			if c.ID == id {
+				return c, nil
+			}
+		}
+	}
+	return l.src.Get(id)
+}
+
+// earliest returns the earliest fetch time of a successful capture of url,
+// falling back to fallback (the report's own capture) when the index has
+// none; nil when neither is known.
+func (l *captureLookup) earliest(url string, fallback time.Time) (*time.Time, error) {
+	caps, err := l.ofURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("first capture: %w", err)
 	}
 	var best time.Time
 	for _, c := range caps {

@@ -29,6 +29,7 @@ type fixture struct {
 	from        string // the capture's DiscoveredFrom
 	tables      bool   // the report has Table 3
 	datedBy     string // the report's dated_by
+	sourceURL   string // the report's source.url when not url ("-": empty)
 }
 
 func mustTime(t *testing.T, s string) time.Time {
@@ -65,8 +66,16 @@ func build(t *testing.T, fx []fixture) *archive.Archive {
 		if f.noReport {
 			continue
 		}
+		src := f.url
+		switch f.sourceURL {
+		case "":
+		case "-":
+			src = ""
+		default:
+			src = f.sourceURL
+		}
 		r := report.Report{
-			Source: report.Source{URL: f.url, CaptureID: c.ID, Digest: c.Digest, FetchedAt: f.fetched},
+			Source: report.Source{URL: src, CaptureID: c.ID, Digest: c.Digest, FetchedAt: f.fetched},
 			Agency: f.agency, Year: f.year, Template: report.TemplateUnknown, Checks: f.checks,
 			ExtraTables: []report.ExtraTable{}, Warnings: []string{},
 		}
@@ -214,6 +223,49 @@ func TestNormalizeAndShortForm(t *testing.T) {
 		if got := sameOrgan(tc.a, tc.b); got != tc.want {
 			t.Errorf("sameOrgan(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestFirstSeenCaptureOrder: first_seen is the earliest successful capture
+// of the URL whatever order the captures were written in (a WARC import of
+// an older capture comes after the crawl's), and whether the report's own
+// capture is found among its source URL's captures or read by its ID.
+func TestFirstSeenCaptureOrder(t *testing.T) {
+	const u = "http://gaj.changsha.gov.cn/2021.html"
+	report := func(fetched string) fixture {
+		return fixture{url: u, crawlAgency: cs, fetched: fetched, agency: cs, year: 2021}
+	}
+	older := func(fetched string) fixture {
+		return fixture{url: u, crawlAgency: cs, fetched: fetched, noReport: true}
+	}
+	withSource := func(f fixture, src string) fixture { f.sourceURL = src; return f }
+	for _, tc := range []struct {
+		name      string
+		fx        []fixture
+		firstSeen string
+		captureID string
+	}{
+		{"older capture imported after the report's", []fixture{report("2022-03-01T00:00:00Z"), older("2021-05-01T00:00:00Z")}, "2021-05-01", "1"},
+		{"older capture written first", []fixture{older("2021-05-01T00:00:00Z"), report("2022-03-01T00:00:00Z")}, "2021-05-01", "2"},
+		{"older report capture imported last", []fixture{report("2022-03-01T00:00:00Z"), older("2022-01-01T00:00:00Z"), report("2021-06-01T00:00:00Z")}, "2021-06-01", "1"},
+		{"failed older import does not count", []fixture{report("2022-03-01T00:00:00Z"), {url: u, crawlAgency: cs, fetched: "2021-05-01T00:00:00Z", fetchErr: "timeout", noReport: true}}, "2022-03-01", "1"},
+		{"report without source URL, read by ID", []fixture{withSource(report("2022-03-01T00:00:00Z"), "-"), older("2021-05-01T00:00:00Z")}, "2021-05-01", "1"},
+		{"report naming another source URL", []fixture{withSource(report("2022-03-01T00:00:00Z"), "http://gaj.changsha.gov.cn/other.html"), older("2021-05-01T00:00:00Z")}, "2021-05-01", "1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := build(t, tc.fx)
+			got, err := Run(a, agencies(t, "http://gaj.changsha.gov.cn/ "+cs+" department\n"), 2021, 2021, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d entries, want 1", len(got))
+			}
+			e := got[0]
+			if e.Status != Undated || deref(e.FirstSeen) != tc.firstSeen || e.URL != u || e.CaptureID != tc.captureID {
+				t.Errorf("got status %s first_seen %s url %s capture %s, want undated %s %s %s", e.Status, deref(e.FirstSeen), e.URL, e.CaptureID, tc.firstSeen, u, tc.captureID)
+			}
+		})
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // affectedReports returns the capture IDs of the stored reports the cross
 // pass must read for the reports in parsed, and false when the file has no
 // report index (every stored report is read then).
-func affectedReports(rd *archive.Reader, parsed map[string]*report.Report) (map[string]bool, bool) {
+func affectedReports(rd *archive.Reader, parsed map[string]parsedInfo) (map[string]bool, bool) {
 	if !rd.ReportIndexed() {
 		return nil, false
 	}
@@ -40,10 +40,10 @@ func affectedReports(rd *archive.Reader, parsed map[string]*report.Report) (map[
 			urlQueue = append(urlQueue, u)
 		}
 	}
-	for id, r := range parsed {
+	for id, p := range parsed {
 		ids[id] = true
-		addAgency(r.Agency)
-		addURL(r.Source.URL)
+		addAgency(p.agency)
+		addURL(p.url)
 	}
 	for len(agencyQueue) > 0 || len(urlQueue) > 0 {
 		for len(agencyQueue) > 0 {

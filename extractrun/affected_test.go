@@ -45,7 +45,7 @@ func TestAffectedReports(t *testing.T) {
 		{"only 乙 and what its URLs lead to", []string{b22}, []string{b22, reparsed, moved, a21, a22}},
 	}
 	for _, tc := range cases {
-		parsed := map[string]*report.Report{}
+		parsed := map[string]parsedInfo{}
 		err := a.View(func(rd *archive.Reader) error {
 			for _, id := range tc.parsed {
 				data, err := rd.Report(id)
@@ -56,7 +56,7 @@ func TestAffectedReports(t *testing.T) {
 				if err := json.Unmarshal(data, &r); err != nil {
 					return err
 				}
-				parsed[id] = &r
+				parsed[id] = parsedInfo{agency: r.Agency, url: r.Source.URL}
 			}
 			got, ok := affectedReports(rd, parsed)
 			if !ok {

@@ -5,7 +5,6 @@ package extractrun
 // the cross-year checks between reports of the same agency.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -191,7 +190,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 			continue
 		}
 		finished++
-		if res.rep == nil {
+		if res.info == nil {
 			continue
 		}
 		sum.Parsed++
@@ -213,7 +212,7 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	}
 
 	// summarise in capture order
-	parsed := map[string]*report.Report{}
+	parsed := map[string]parsedInfo{}
 	var order []string
 	var storeErr error
 	for i, res := range results {
@@ -232,15 +231,15 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 				sum.Failed = append(sum.Failed, f)
 				log.Warn("cannot parse capture", "url", c.URL, "capture", c.ID, "err", f.Reason)
 			}
-		case res.rep != nil:
+		case res.info != nil:
 			if !stored[c.ID] {
 				sum.NewReports++
 			}
 			stored[c.ID] = true
-			parsed[c.ID] = res.rep
+			parsed[c.ID] = *res.info
 			order = append(order, c.ID)
-			sum.ByTemplate[string(res.rep.Template)]++
-			sum.Warnings += len(res.rep.Warnings)
+			sum.ByTemplate[string(res.info.template)]++
+			sum.Warnings += res.info.warnings
 		}
 	}
 	if storeErr != nil {
@@ -250,23 +249,24 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 		return sum, fmt.Errorf("extract run: %w", err)
 	}
 
-	updated, skippedReports, err := crossPass(a, parsed, workers)
-	sum.Skipped = append(sum.Skipped, skippedReports...)
+	cross, err := crossPass(a, parsed, workers)
+	sum.Skipped = append(sum.Skipped, cross.skipped...)
 	if err != nil {
 		return sum, err
 	}
-	for id := range updated {
-		if parsed[id] == nil {
+	for id := range cross.updated {
+		if _, ok := parsed[id]; !ok {
 			sum.CrossUpdated++
 		}
 	}
 	for _, id := range order {
-		r := parsed[id]
-		if r.FailedChecks() > 0 {
+		if cross.failed[id] > 0 {
 			sum.WithFailedRules++
 		}
-		if opts.OnReport != nil {
-			opts.OnReport(r)
+	}
+	if opts.OnReport != nil {
+		if err := readBack(a, order, opts.OnReport); err != nil {
+			return sum, err
 		}
 	}
 	log.Info("extract done", "parsed", sum.Parsed, "new", sum.NewReports, "unchanged", sum.Unchanged,
@@ -275,10 +275,12 @@ func Run(ctx context.Context, a *archive.Archive, opts RunOptions) (*Summary, er
 	return sum, runErr
 }
 
-// parseResult is what a worker made of one capture: a stored report, a
-// parse error (the capture is skipped), or a storage error (the run fails).
+// parseResult is what a worker made of one capture: a stored report (what
+// the summary needs of it: the report itself is not kept, so a run's memory
+// does not grow with the reports it parses), a parse error (the capture is
+// skipped), or a storage error (the run fails).
 type parseResult struct {
-	rep      *report.Report
+	info     *parsedInfo
 	err      error
 	storeErr error
 	skipped  bool // the run was cancelled before the capture was parsed
@@ -298,7 +300,14 @@ func parseAndStore(a *archive.Archive, c *archive.Capture) parseResult {
 	if err := a.PutReport(c.ID, data); err != nil {
 		return parseResult{storeErr: err}
 	}
-	return parseResult{rep: r}
+	return parseResult{info: &parsedInfo{agency: r.Agency, url: r.Source.URL, template: r.Template, warnings: len(r.Warnings)}}
+}
+
+// parsedInfo is what a run keeps of a report it parsed and stored.
+type parsedInfo struct {
+	agency, url string // the report's agency and source URL
+	template    report.Template
+	warnings    int // how many parse warnings it has
 }
 
 // eligible reports whether a capture holds a document Run should parse.
@@ -385,7 +394,7 @@ func marks(todo []*archive.Capture, results []parseResult) map[string]archive.Ex
 		c := todo[i]
 		switch {
 		case res.skipped || res.storeErr != nil:
-		case res.rep != nil:
+		case res.info != nil:
 			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedReport, Digest: c.Digest}
 		case errors.Is(res.err, extract.ErrNotReport):
 			out[c.ID] = archive.Extraction{Outcome: archive.ExtractedNotReport, Digest: c.Digest, Reason: firstLine(res.err.Error())}
@@ -471,121 +480,6 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// storedReport is a report read back from the archive.
-type storedReport struct {
-	id     string
-	rep    *report.Report
-	checks []byte // JSON of the stored checks
-}
-
-// crossPass recomputes the cross-year checks of every stored report (the
-// ones parsed this run are in parsed, already stored without them) and
-// stores the reports whose checks changed. It returns the IDs re-stored and
-// the stored reports that did not decode (skipped).
-func crossPass(a *archive.Archive, parsed map[string]*report.Report, workers int) (map[string]bool, []archive.Skipped, error) {
-	all, skipped, err := storedReports(a, parsed)
-	if err != nil {
-		return nil, skipped, err
-	}
-	reps := make([]*report.Report, len(all))
-	for i, s := range all {
-		reps[i] = s.rep
-	}
-	prevOf := yearIndex(Current(reps))
-	type write struct {
-		id   string
-		data []byte
-	}
-	var writes []write
-	for _, s := range all {
-		r := s.rep
-		checks := r.Checks[:0:0]
-		for _, c := range r.Checks {
-			if !strings.HasPrefix(c.Rule, "cross.") {
-				checks = append(checks, c)
-			}
-		}
-		if prev := prevOf[yearKey{report.NormAgency(r.Agency), r.Year - 1}]; prev != nil && r.Agency != "" && r.Year > 0 {
-			checks = append(checks, report.CrossCheck(prev, r)...)
-		}
-		report.Localize(checks)
-		r.Checks = checks
-		cj, _ := json.Marshal(r.Checks)
-		if bytes.Equal(cj, s.checks) {
-			continue
-		}
-		data, err := report.MarshalReportCompact(r)
-		if err != nil {
-			return nil, skipped, fmt.Errorf("extract run: encode report of capture %s: %w", s.id, err)
-		}
-		writes = append(writes, write{s.id, data})
-	}
-	// PutReport batches concurrent writers into one transaction
-	updated := map[string]bool{}
-	errs := make([]error, len(writes))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(workers, 1))
-	for i, w := range writes {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = a.PutReport(w.id, w.data)
-		}()
-	}
-	wg.Wait()
-	for i, w := range writes {
-		if errs[i] != nil {
-			return updated, skipped, fmt.Errorf("extract run: %w", errs[i])
-		}
-		updated[w.id] = true
-	}
-	return updated, skipped, nil
-}
-
-// storedReports reads, in one view, the stored reports whose cross-year
-// checks the reports in parsed may change (affectedReports; every stored
-// report in a file without the report index), the ones parsed this run
-// from parsed, with the JSON of their checks; reports that do not decode
-// are skipped and listed.
-func storedReports(a *archive.Archive, parsed map[string]*report.Report) ([]storedReport, []archive.Skipped, error) {
-	var all []storedReport
-	var skipped []archive.Skipped
-	err := a.View(func(rd *archive.Reader) error {
-		visit := func(id string, data []byte) error {
-			if r := parsed[id]; r != nil {
-				cj, _ := json.Marshal(r.Checks)
-				all = append(all, storedReport{id: id, rep: r, checks: cj})
-				return nil
-			}
-			var r report.Report
-			if err := json.Unmarshal(data, &r); err != nil {
-				skipped = append(skipped, skippedReport(a, id, err))
-				return nil
-			}
-			cj, _ := json.Marshal(r.Checks)
-			all = append(all, storedReport{id: id, rep: &r, checks: cj})
-			return nil
-		}
-		want, indexed := affectedReports(rd, parsed)
-		if !indexed {
-			return rd.EachReport(visit)
-		}
-		for _, id := range sortedIDs(want) {
-			if data, err := rd.Report(id); err == nil {
-				if err := visit(id, data); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, skipped, fmt.Errorf("extract run: read stored reports in %s: %w", a.Path(), err)
-	}
-	return all, skipped, nil
 }
 
 // skippedReport logs and describes a stored report that does not decode.

@@ -254,6 +254,25 @@ func TestRunStoresSeedReports(t *testing.T) {
 			t.Errorf("current 宁波 report is capture %s, want the revisit %s", r.Source.CaptureID, rv.ID)
 		}
 	}
+	// EachReport streams the same reports in the same order.
+	for _, tc := range []struct {
+		all  bool
+		want []*report.Report
+	}{{false, cur}, {true, allReps}} {
+		var got []*report.Report
+		n, err := EachReport(a, tc.all, func(r *report.Report) error { got = append(got, r); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(tc.want) || len(got) != len(tc.want) {
+			t.Fatalf("EachReport(all=%v) gave %d (counted %d), LoadReports %d", tc.all, len(got), n, len(tc.want))
+		}
+		for i := range got {
+			if got[i].Source.CaptureID != tc.want[i].Source.CaptureID || tableJSON(t, got[i]) != tableJSON(t, tc.want[i]) {
+				t.Errorf("EachReport(all=%v)[%d] = capture %s, LoadReports has %s", tc.all, i, got[i].Source.CaptureID, tc.want[i].Source.CaptureID)
+			}
+		}
+	}
 }
 
 // ningbo2022 is the 宁波 2021 seed turned into a 2022 report: its

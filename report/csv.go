@@ -129,28 +129,56 @@ func CSVColumns() []string {
 // cell starting with = + - or @ is prefixed with ' so that a spreadsheet
 // does not run it as a formula.
 func WriteCSV(w io.Writer, reports []*Report) error {
+	cw, err := NewCSVWriter(w)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
+
+// CSVWriter writes reports as the rows of WriteCSV one at a time, for a
+// caller that does not hold them all (extractrun.EachReport).
+type CSVWriter struct {
+	cw  *csv.Writer
+	row []string
+}
+
+// NewCSVWriter writes the byte-order mark and the header row to w.
+func NewCSVWriter(w io.Writer) (*CSVWriter, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return fmt.Errorf("write csv: %w", err)
+		return nil, fmt.Errorf("write csv: %w", err)
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	if err := cw.Write(CSVColumns()); err != nil {
-		return fmt.Errorf("write csv header: %w", err)
+		return nil, fmt.Errorf("write csv header: %w", err)
 	}
-	row := make([]string, len(csvColumns))
-	for _, r := range reports {
-		if r == nil {
-			continue
-		}
-		for i, c := range csvColumns {
-			row[i] = c.get(r)
-		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("write csv row of %s: %w", r.Source.URL, err)
-		}
+	return &CSVWriter{cw: cw, row: make([]string, len(csvColumns))}, nil
+}
+
+// Write writes the row of r (nothing for a nil report).
+func (c *CSVWriter) Write(r *Report) error {
+	if r == nil {
+		return nil
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	for i, col := range csvColumns {
+		c.row[i] = col.get(r)
+	}
+	if err := c.cw.Write(c.row); err != nil {
+		return fmt.Errorf("write csv row of %s: %w", r.Source.URL, err)
+	}
+	return nil
+}
+
+// Flush writes the buffered rows and returns the first error met.
+func (c *CSVWriter) Flush() error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil

@@ -231,10 +231,7 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 		code = 2
 	}
 	if csvPath == "-" && runErr == nil {
-		reps, err := extractrun.LoadReports(a, all)
-		if err == nil {
-			err = report.WriteCSV(w, reps)
-		}
+		_, err := writeCSV(w, a, all)
 		if err == nil {
 			err = w.Flush()
 		}
@@ -258,16 +255,12 @@ func extractArchive(ctx context.Context, db string, all, jsonOut bool, csvPath s
 // writeCSVFile writes the stored reports to path through a temporary file
 // renamed into place, so a failure never leaves half a CSV.
 func writeCSVFile(a *archive.Archive, path string, all bool) (int, error) {
-	reps, err := extractrun.LoadReports(a, all)
-	if err != nil {
-		return 0, err
-	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return 0, fmt.Errorf("write csv %s: %w", path, err)
 	}
 	bw := bufio.NewWriter(tmp)
-	err = report.WriteCSV(bw, reps)
+	n, err := writeCSV(bw, a, all)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -284,7 +277,22 @@ func writeCSVFile(a *archive.Archive, path string, all bool) (int, error) {
 		os.Remove(tmp.Name())
 		return 0, fmt.Errorf("write csv %s: %w", path, err)
 	}
-	return len(reps), nil
+	return n, nil
+}
+
+// writeCSV writes the stored reports (extractrun.LoadReports's selection
+// and order) to w as CSV, one report decoded at a time
+// (extractrun.EachReport), and returns how many it wrote.
+func writeCSV(w io.Writer, a *archive.Archive, all bool) (int, error) {
+	cw, err := report.NewCSVWriter(w)
+	if err != nil {
+		return 0, err
+	}
+	n, err := extractrun.EachReport(a, all, cw.Write)
+	if err != nil {
+		return n, err
+	}
+	return n, cw.Flush()
 }
 
 // maxListed is how many skipped non-report captures the summary names.
