@@ -267,3 +267,31 @@ func TestSalvageKeepsSiteDictionaries(t *testing.T) {
 		t.Errorf("after salvage the site's new payload names dictionary %x, want %x", got, want)
 	}
 }
+
+// FuzzSplitPayload: any stored value, of any form or none, decodes or is
+// an error, never a panic; a site-form value's dictionary is built from
+// whatever the member lookup returns (here the fuzzer's own bytes).
+func FuzzSplitPayload(f *testing.F) {
+	dec, err := newDecoder()
+	if err != nil {
+		f.Fatal(err)
+	}
+	enc, err := newSiteEncoder(bytes.Repeat([]byte("<li>栏目</li>"), 100))
+	if err != nil {
+		f.Fatal(err)
+	}
+	body, text := sitePage("h.gov.cn", 1)
+	plain := joinPlain(body, text)
+	d := &siteDict{host: "h.gov.cn", desc: encodeDictDesc(len(plain), []uint64{1}), enc: enc}
+	f.Add(encodeSite(d, plain, len(body)), plain)
+	f.Add(encodePlain(enc, plain, len(body)), []byte{})
+	f.Add([]byte{0x5e, 0x2a, 0x4d, 0x18, 6, 0, 0, 0, 'n', 'b', 'p', 'd', 1, 1}, []byte("x"))
+	f.Fuzz(func(t *testing.T, v, member []byte) {
+		pd := payloadDecoder{dec: dec, sites: newSiteDicts(), member: func(uint64) ([]byte, error) { return member, nil }}
+		_, _, _, _ = splitPayload(pd, v)
+		_, _, _, _ = decodeDictDesc(v)
+		_ = isSiteForm(v)
+		_ = siteDesc(v)
+		_ = frameDictID(v)
+	})
+}
