@@ -233,6 +233,7 @@ type Crawler struct {
 	rend     *renderer // the crawl's headless browser (render.go)
 
 	bodyReads atomic.Int64 // archived bodies read back (pagelinks.go)
+	unparsed  atomic.Int64 // unchanged 200s taken without parsing (process.go)
 }
 
 // agencyKey keys an agency's summary: the same agency may be seeded on

@@ -268,8 +268,11 @@ func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, re
 	if base == nil {
 		base = u
 	}
-	an := c.classifyPage(base, capt, raw, it.Title)
 	digest := archive.Digest(raw.Body)
+	if items, ok, err := c.unchangedPage(f, capt, raw, was, it, digest, v); ok || err != nil {
+		return items, err
+	}
+	an := c.classifyPage(base, capt, raw, it.Title)
 	if was.found && was.Digest != "" && was.Digest == digest {
 		capt.Revisit = true
 		capt.Digest = was.Digest
@@ -295,6 +298,47 @@ func (c *Crawler) takePage(f *hostFetcher, u *url.URL, capt *archive.Capture, re
 		}
 	}
 	return c.children(it, capt.Role, an.page), nil
+}
+
+// unchangedPage takes a 200 whose payload is the archived one (digest)
+// as a 304 is taken, without parsing it again: a revisit with the role of
+// the URL's state, leading where its stored links record says. Its role
+// could only come out differently through the link's hint (pageRole
+// reads the link's text only for the title; the rest is the page's, which
+// has not changed), so it declines (ok false) for a link hinting a report
+// or an attachment or ranked as one (a truncated report title), for a
+// list hint on a URL not stored as a list, for a document served, under
+// -refresh, and when the record or the last capture is missing. The title
+// is the last capture's, or the link's text for a list hint (as pageRole
+// names a list reached as one).
+func (c *Crawler) unchangedPage(f *hostFetcher, capt *archive.Capture, raw *rawResponse, was past, it *archive.FrontierItem, digest string, v *visit) (items []*archive.FrontierItem, ok bool, err error) {
+	if c.cfg.Refresh || !was.found || !was.Archived || was.Digest != digest || was.LastCaptureID == "" ||
+		it.Priority == prioReport || (was.Role != archive.RoleList && was.Role != archive.RoleOther) ||
+		archive.StrongerRole(was.Role, capt.Role) != was.Role || isDocument(raw.Header) {
+		return nil, false, nil
+	}
+	pl, found, err := c.a.Links(capt.URL, digest)
+	if err != nil || !found {
+		return nil, false, nil
+	}
+	prev, err := c.a.Get(was.LastCaptureID)
+	if err != nil || prev.Error != "" || prev.Digest != digest {
+		return nil, false, nil
+	}
+	capt.Revisit, capt.Digest, capt.Size = true, digest, int64(len(raw.Body))
+	capt.Role, capt.Title, capt.Charset = was.Role, prev.Title, prev.Charset
+	if it.Role == archive.RoleList && it.Title != "" {
+		capt.Title = it.Title
+	}
+	if err := c.keep(v, capt, nil, "", it); err != nil {
+		return nil, true, err
+	}
+	if cu, err := url.Parse(capt.URL); err == nil {
+		f.site.canon.learn(cu, digest)
+	}
+	c.unparsed.Add(1)
+	v.stored = true
+	return c.fromLinks(it, capt.Role, pl), true, nil
 }
 
 // classifyPage analyses a payload and writes on the capture its charset,

@@ -116,6 +116,9 @@ func TestRecrawlUnchanged(t *testing.T) {
 	if n := c2.bodyReads.Load(); n != 0 {
 		t.Errorf("re-crawl read %d archived bodies back", n)
 	}
+	if c2.unparsed.Load() == 0 {
+		t.Error("re-crawl parsed every unchanged 200 again")
+	}
 	// the errors are the robots.txt denials of the search page, recorded on every run
 	if second.NewCaptures != 0 || second.Errors != first.Errors {
 		t.Errorf("re-crawl of an unchanged world: %d new captures, %d errors (first crawl %d)", second.NewCaptures, second.Errors, first.Errors)
