@@ -53,16 +53,18 @@ const (
 	maxSiteMembers = 64
 	// At most maxPendingSites samples are gathered at once (the oldest is
 	// dropped), and at most maxSiteCodecs encoders and decoders are kept:
-	// an encoder takes ~1 MB (its hash tables, the dictionary's copy of
-	// them, its window), so a crawl holds up to 64 MB more, one per host in
-	// flight at the default -parallel 64.
+	// an encoder takes ~730 KB (its hash tables, the dictionary's copy of
+	// them, its window; measured), so a crawl holds up to ~12 MB more.
+	// With more sites than that in flight an evicted site's encoder is
+	// made again from the file when it comes back (64 encoders made
+	// BenchmarkHostMemory's RSS per host 2.3x).
 	maxPendingSites = 256
-	maxSiteCodecs   = 64
+	maxSiteCodecs   = 16
 	// siteWindow is the window of a site dictionary's encoder: zstd's
 	// default (8 MB) made each encoder allocate ~10 MB, and 20 of them
-	// tripled the crawl's CPU in allocation and GC; 256 KB holds the
-	// dictionary and any page but the largest.
-	siteWindow = 1 << 18
+	// tripled the crawl's CPU in allocation and GC; 64 KB holds the
+	// 32 KB dictionary and a page of up to 32 KB to match against it.
+	siteWindow = 1 << 16
 )
 
 // siteDict is one site's dictionary.
