@@ -311,15 +311,11 @@ func (r *Reader) EachReport(fn func(captureID string, data []byte) error) error 
 // not a run ID's text form, or a record that does not decode (skipped, as
 // Runs skips it).
 func (r *Reader) Run(id string) (*Run, bool) {
-	n, err := ParseID(id)
-	if err != nil {
+	k, v, ok := r.runRecord(id)
+	if !ok {
 		return nil, false
 	}
-	v := r.tx.Bucket(bucketRuns).Get(n.key())
-	if v == nil {
-		return nil, false
-	}
-	run, err := r.fullRun(n.key(), v)
+	run, err := r.fullRun(k, v)
 	if err != nil || run.ID != id {
 		return nil, false
 	}

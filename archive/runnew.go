@@ -226,36 +226,40 @@ func (r *Reader) cutNew(k []byte, run *Run, news int) {
 // URLs (NewCount says how many it listed), and false when there is none
 // (as Run). Do not PutRun it: PutRun refuses a run whose list is cut.
 func (r *Reader) RunHead(id string, news int) (*Run, bool) {
-	n, err := ParseID(id)
-	if err != nil {
+	k, v, ok := r.runRecord(id)
+	if !ok {
 		return nil, false
 	}
-	v := r.tx.Bucket(bucketRuns).Get(n.key())
-	if v == nil {
-		return nil, false
-	}
-	run, err := r.decodeRunHead(n.key(), v)
+	run, err := r.decodeRunHead(k, v)
 	if err != nil || run.ID != id {
 		return nil, false
 	}
-	r.cutNew(n.key(), run, news)
+	r.cutNew(k, run, news)
 	return run, true
+}
+
+// runRecord returns the key and stored record of the run with the given
+// ID, false when id is not a run ID's text form or no such run is stored.
+func (r *Reader) runRecord(id string) (k, v []byte, ok bool) {
+	n, err := ParseID(id)
+	if err != nil {
+		return nil, nil, false
+	}
+	k = n.key()
+	v = r.tx.Bucket(bucketRuns).Get(k)
+	return k, v, v != nil
 }
 
 // RunNew returns URLs [offset, offset+limit) of the New list of the run
 // with the given ID, reading only those (for a run stored since schema 2).
 func (r *Reader) RunNew(id string, offset, limit int) []string {
-	n, err := ParseID(id)
-	if err != nil || offset < 0 {
+	k, v, ok := r.runRecord(id)
+	if !ok || offset < 0 {
 		return nil
 	}
-	v := r.tx.Bucket(bucketRuns).Get(n.key())
-	if v == nil {
-		return nil
-	}
-	run, err := r.decodeRunHead(n.key(), v)
+	run, err := r.decodeRunHead(k, v)
 	if err != nil {
 		return nil
 	}
-	return r.runNew(n.key(), run, offset, limit)
+	return r.runNew(k, run, offset, limit)
 }
