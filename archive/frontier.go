@@ -157,11 +157,17 @@ func (a *Archive) NextFrontierAfter(host string, after []byte) (*FrontierItem, b
 // Completion is one frontier item done: the items it led to, and the
 // record of what its page led to (Links, under LinksURL; nil when there is
 // none to store).
+//
+// Expanded marks an item that was never queued (Item.Key is nil): the
+// crawler answered for it from the archive in memory and remembers it
+// itself, so its completion writes no visited mark, only its children and
+// its links record.
 type Completion struct {
 	Item     *FrontierItem
 	Children []*FrontierItem
 	LinksURL string
 	Links    *PageLinks
+	Expanded bool
 }
 
 // CompleteFrontier marks it visited, removes it from the frontier and adds
@@ -206,11 +212,13 @@ func (a *Archive) completeTx(tx *bolt.Tx, d *Completion) (int, error) {
 			return 0, err
 		}
 	}
-	if err := tx.Bucket(bucketQueued).Delete(qk); err != nil {
-		return 0, err
-	}
-	if err := tx.Bucket(bucketVisited).Put(qk, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
-		return 0, err
+	if !d.Expanded {
+		if err := tx.Bucket(bucketQueued).Delete(qk); err != nil {
+			return 0, err
+		}
+		if err := tx.Bucket(bucketVisited).Put(qk, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+			return 0, err
+		}
 	}
 	added := 0
 	for _, c := range d.Children {
@@ -240,6 +248,21 @@ func (a *Archive) FrontierVisited(host, url string) (bool, error) {
 	})
 	if err != nil {
 		return false, fmt.Errorf("visited %s in %s: %w", url, a.path, err)
+	}
+	return ok, nil
+}
+
+// FrontierKnown reports whether url is queued or was done in the current
+// crawl of host: whether Enqueue would pass it over.
+func (a *Archive) FrontierKnown(host, url string) (bool, error) {
+	var ok bool
+	err := a.view(func(tx *bolt.Tx) error {
+		k := hostKey(host, []byte(url))
+		ok = tx.Bucket(bucketQueued).Get(k) != nil || tx.Bucket(bucketVisited).Get(k) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("frontier look-up of %s in %s: %w", url, a.path, err)
 	}
 	return ok, nil
 }

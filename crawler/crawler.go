@@ -234,6 +234,8 @@ type Crawler struct {
 
 	bodyReads atomic.Int64 // archived bodies read back (pagelinks.go)
 	unparsed  atomic.Int64 // unchanged 200s taken without parsing (process.go)
+	taken     atomic.Int64 // items taken from the frontier (site.go)
+	expanded  atomic.Int64 // items answered in memory, never queued (expand.go)
 }
 
 // agencyKey keys an agency's summary: the same agency may be seeded on

@@ -34,6 +34,9 @@ type visit struct {
 	// stored is set when the items came from a stored links record,
 	// found items included: discoverMore has nothing to add.
 	stored bool
+	// lookOnly asks process to stop before anything it would fetch or
+	// keep, setting wouldFetch instead (see expand).
+	lookOnly, wouldFetch bool
 }
 
 // pendingPut is a capture waiting for its transaction.
@@ -69,6 +72,10 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 		return nil, false, err
 	}
 	capt.URL, capt.FinalURL = fu.String(), fu.String()
+	if denial != "" && v.lookOnly {
+		v.wouldFetch = true
+		return nil, false, nil
+	}
 	if denial != "" {
 		capt.Error = denial
 		capt.FetchedAt = time.Now().UTC()
@@ -81,6 +88,10 @@ func (c *Crawler) process(ctx context.Context, f *hostFetcher, it *archive.Front
 	was := past{URLState: st, found: found}
 	if items, skip := c.fromPast(it, capt, was, v); skip {
 		return items, false, nil
+	}
+	if v.lookOnly {
+		v.wouldFetch = true
+		return nil, false, nil
 	}
 	limit, timeout := c.fetchLimits(capt.Role)
 	res, err := f.fetch(ctx, capt.URL, limit, timeout, c.conditionalHeader(was))

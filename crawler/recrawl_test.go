@@ -119,6 +119,11 @@ func TestRecrawlUnchanged(t *testing.T) {
 	if c2.unparsed.Load() == 0 {
 		t.Error("re-crawl parsed every unchanged 200 again")
 	}
+	// what the archive answers for is completed in memory (expand.go):
+	// only the items that make a request go through the frontier
+	if taken := c2.taken.Load(); taken > int64(len(reqs2)) || c2.expanded.Load() == 0 {
+		t.Errorf("re-crawl took %d items from the frontier for %d requests, answered %d in memory", taken, len(reqs2), c2.expanded.Load())
+	}
 	// the errors are the robots.txt denials of the search page, recorded on every run
 	if second.NewCaptures != 0 || second.Errors != first.Errors {
 		t.Errorf("re-crawl of an unchanged world: %d new captures, %d errors (first crawl %d)", second.NewCaptures, second.Errors, first.Errors)

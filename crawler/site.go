@@ -50,6 +50,7 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 			}
 			break
 		}
+		c.taken.Add(1)
 		if pages >= c.cfg.MaxPagesPerHost {
 			c.log.Warn("page budget spent; dropping the rest of the frontier", "host", s.host, "pages", pages)
 			break
@@ -80,15 +81,19 @@ func (c *Crawler) visitItem(ctx context.Context, f *hostFetcher, s *site, it *ar
 	if children, err = c.discoverMore(ctx, f, s, it, children, fetched, &v); err != nil {
 		return false, err
 	}
+	children, extra, err := c.expand(ctx, f, s, children, run)
+	if err != nil {
+		return false, err
+	}
 	done := archive.Completion{Item: it, Children: children, LinksURL: v.linksURL, Links: v.links}
 	if !fetched && !v.wrote {
-		run.add(done)
+		run.add(done, extra)
 		if len(run.done) >= maxSkipRun {
 			return false, c.complete(run, nil)
 		}
 		return false, nil
 	}
-	run.add(done)
+	run.add(done, extra)
 	return fetched, c.complete(run, v.put)
 }
 
@@ -102,14 +107,40 @@ const maxSkipRun = 512
 // Until they are written, the host's frontier is read past after, the key
 // of the last item taken (the frontier does not change meanwhile: only
 // this loop writes it).
+//
+// seen is the URLs expanded (see expand) in this crawl of the site: done,
+// without a visited mark in the archive (at most the site's archived
+// pages).
 type skipRun struct {
 	done  []archive.Completion
 	after []byte
+	seen  map[string]bool
 }
 
-func (r *skipRun) add(d archive.Completion) {
+// add appends the completion of a frontier item and those of the items
+// expanded from it (not in the frontier: they leave after as it is).
+func (r *skipRun) add(d archive.Completion, expanded []archive.Completion) {
 	r.done = append(r.done, d)
+	r.done = append(r.done, expanded...)
 	r.after = d.Item.Key
+}
+
+// queued returns how many of the run's items came from the frontier.
+func (r *skipRun) queued() int {
+	n := 0
+	for _, d := range r.done {
+		if d.Item.Key != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *skipRun) see(url string) {
+	if r.seen == nil {
+		r.seen = make(map[string]bool)
+	}
+	r.seen[url] = true
 }
 
 // complete writes the run's completions (and the pending capture, whose
@@ -129,7 +160,7 @@ func (c *Crawler) complete(run *skipRun, p *pendingPut) error {
 	if err != nil {
 		return err
 	}
-	c.addQueued(added - len(run.done))
+	c.addQueued(added - run.queued())
 	run.done, run.after = run.done[:0], nil
 	return nil
 }

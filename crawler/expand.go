@@ -1,0 +1,88 @@
+package crawler
+
+import (
+	"context"
+	"time"
+
+	"github.com/nianbao/nianbao/archive"
+)
+
+// expand takes the items a page led to that the archive answers for at
+// once (an unchanged re-crawl meets mostly those: archived reports and
+// ordinary pages whose links records say where they lead) and completes
+// them in memory, in the page's own transaction, instead of queueing
+// them: they never enter the frontier nor the visited set (the site's
+// loop remembers them, see skipRun.seen), so a no-change re-crawl writes
+// nothing for them. What they lead to is expanded
+// the same way; every other item is kept, to be queued by the completion
+// of the page or of the expanded item it came from.
+//
+// Nothing is lost to a crash: the expanded items' completions, with the
+// items they keep, commit with the page's, or neither does and the page
+// is taken from the frontier again. After a crash the loop has forgotten
+// what it expanded; an item met again is expanded again, still without a
+// request.
+func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*archive.FrontierItem, run *skipRun) ([]*archive.FrontierItem, []archive.Completion, error) {
+	type pending struct {
+		it    *archive.FrontierItem
+		owner int // index in extra of the completion that queues it; -1: the page's
+	}
+	queue := make([]pending, 0, len(kids))
+	for _, k := range kids {
+		queue = append(queue, pending{k, -1})
+	}
+	var keep []*archive.FrontierItem
+	var extra []archive.Completion
+	hold := func(p pending) {
+		if p.owner < 0 {
+			keep = append(keep, p.it)
+		} else {
+			extra[p.owner].Children = append(extra[p.owner].Children, p.it)
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		p := queue[i]
+		if p.it.Host != s.host || len(run.done)+len(extra) >= maxSkipRun {
+			hold(p)
+			continue
+		}
+		known, err := c.a.FrontierKnown(p.it.Host, p.it.URL)
+		if err != nil {
+			return nil, nil, err
+		}
+		if known || run.seen[p.it.URL] {
+			continue // queued or done already: Enqueue would pass it over
+		}
+		items, done, ok, err := c.answer(ctx, f, s, p.it)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			hold(p)
+			continue
+		}
+		run.see(p.it.URL)
+		c.expanded.Add(1)
+		extra = append(extra, done)
+		for _, it := range items {
+			queue = append(queue, pending{it, len(extra) - 1})
+		}
+	}
+	return keep, extra, nil
+}
+
+// answer looks it up as its visit would, without fetching or keeping
+// anything, and reports whether the archive answers for it from a stored
+// links record: then it returns its completion (no children yet) and the
+// items it leads to.
+func (c *Crawler) answer(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem) ([]*archive.FrontierItem, archive.Completion, bool, error) {
+	probe := *it
+	probe.Enqueued = time.Now().UTC() // queued now, as Enqueue would stamp it
+	v := visit{lookOnly: true}
+	items, _, err := c.process(ctx, f, &probe, &v)
+	if err != nil || v.wouldFetch || v.wrote || v.put != nil || !v.stored {
+		return nil, archive.Completion{}, false, err
+	}
+	preferAgencies(s.seeds, items)
+	return items, archive.Completion{Item: it, LinksURL: v.linksURL, Links: v.links, Expanded: true}, true, nil
+}
