@@ -46,12 +46,16 @@ func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*a
 			hold(p)
 			continue
 		}
+		if run.seen[p.it.URL] {
+			continue // met already in this crawl of the site
+		}
 		known, err := c.a.FrontierKnown(p.it.Host, p.it.URL)
 		if err != nil {
 			return nil, nil, err
 		}
-		if known || run.seen[p.it.URL] {
-			continue // queued or done already: Enqueue would pass it over
+		if known {
+			run.see(p.it.URL) // queued or done: Enqueue would pass it over
+			continue
 		}
 		items, done, ok, err := c.answer(ctx, f, s, p.it)
 		if err != nil {

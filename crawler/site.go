@@ -108,9 +108,9 @@ const maxSkipRun = 512
 // of the last item taken (the frontier does not change meanwhile: only
 // this loop writes it).
 //
-// seen is the URLs expanded (see expand) in this crawl of the site: done,
-// without a visited mark in the archive (at most the site's archived
-// pages).
+// seen is the URLs expand met in this crawl of the site: expanded ones
+// (done, without a visited mark in the archive) and ones found queued or
+// visited (at most the site's pages).
 type skipRun struct {
 	done  []archive.Completion
 	after []byte
