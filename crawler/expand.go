@@ -88,5 +88,8 @@ func (c *Crawler) answer(ctx context.Context, f *hostFetcher, s *site, it *archi
 		return nil, archive.Completion{}, false, err
 	}
 	preferAgencies(s.seeds, items)
+	if v.archivedRole != "" {
+		c.noteReport(it, v.archivedRole, it.Title)
+	}
 	return items, archive.Completion{Item: it, LinksURL: v.linksURL, Links: v.links, Expanded: true}, true, nil
 }

@@ -35,8 +35,11 @@ type visit struct {
 	// found items included: discoverMore has nothing to add.
 	stored bool
 	// lookOnly asks process to stop before anything it would fetch or
-	// keep, setting wouldFetch instead (see expand).
+	// keep, setting wouldFetch instead (see expand); archivedRole is then
+	// the role of an archived report or attachment, counted only once
+	// expand takes the item.
 	lookOnly, wouldFetch bool
+	archivedRole         archive.Role
 }
 
 // pendingPut is a capture waiting for its transaction.
@@ -135,18 +138,28 @@ func (c *Crawler) fromPast(it *archive.FrontierItem, capt *archive.Capture, was 
 	case was.found && st.LastFetched.After(it.Enqueued):
 		// Captured after it was queued: an interrupted crawl got this far
 		// before it stopped. Take its links from the archive.
-		c.noteReport(it, st.Role, it.Title)
+		c.noteArchived(it, st.Role, v)
 		return c.resumed(it, capt.URL, st, v), true
 	case was.found && st.Archived && !c.cfg.Refresh && (capt.Role == archive.RoleReport || capt.Role == archive.RoleAttachment ||
 		st.Role == archive.RoleReport || st.Role == archive.RoleAttachment):
 		// Reports and attachments are archived once.
-		c.noteReport(it, st.Role, it.Title)
+		c.noteArchived(it, st.Role, v)
 		return c.fromArchive(it, capt.URL, st, v), true
 	case was.found && st.Archived && !revalidated(it, st):
 		// Ordinary pages are not revisited; their links still count.
 		return c.fromArchive(it, capt.URL, st, v), true
 	}
 	return nil, false
+}
+
+// noteArchived counts an archived report or attachment met again, unless
+// the visit only looks (expand counts it if it takes the item).
+func (c *Crawler) noteArchived(it *archive.FrontierItem, role archive.Role, v *visit) {
+	if v.lookOnly {
+		v.archivedRole = role
+		return
+	}
+	c.noteReport(it, role, it.Title)
 }
 
 // maxNavLabel is the longest link text (in characters) taken for the

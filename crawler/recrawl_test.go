@@ -94,7 +94,7 @@ func TestRecrawlUnchanged(t *testing.T) {
 		}
 		return c, sum, cw.w.Requests()[before:]
 	}
-	_, first, reqs1 := crawl()
+	c1, first, reqs1 := crawl()
 	if first.NewCaptures == 0 {
 		t.Fatal("first crawl archived nothing")
 	}
@@ -130,6 +130,11 @@ func TestRecrawlUnchanged(t *testing.T) {
 	}
 	if got, want := reportsOf(t, a), len(cw.w.Expected()); got != want {
 		t.Errorf("%d reports archived, want %d", got, want)
+	}
+	// each archived report met again is counted once (expand looks
+	// before it takes an item, and counts only what it takes)
+	if r1, r2 := c1.Stats().Reports, c2.Stats().Reports; r2 != r1 {
+		t.Errorf("re-crawl counted %d reports, the first crawl %d", r2, r1)
 	}
 
 	cw.changed.Store(true)

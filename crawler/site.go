@@ -348,7 +348,11 @@ func (c *Crawler) resumed(it *archive.FrontierItem, key string, st archive.URLSt
 // carries to be stored.
 func (c *Crawler) fromArchive(it *archive.FrontierItem, key string, st archive.URLState, v *visit) []*archive.FrontierItem {
 	role := roleOr(st.Role, it.Role)
-	if role == archive.RoleAttachment || st.Digest == "" {
+	if role == archive.RoleAttachment {
+		v.stored = true // an attachment leads nowhere: nothing to add
+		return nil
+	}
+	if st.Digest == "" {
 		return nil
 	}
 	if pl, ok, err := c.a.Links(key, st.Digest); err == nil && ok {

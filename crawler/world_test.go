@@ -158,6 +158,10 @@ func TestDefaultWorld(t *testing.T) {
 	if n := c2.bodyReads.Load(); n != 0 {
 		t.Errorf("second run read %d archived bodies back (the links records should answer)", n)
 	}
+	// each archived report and attachment met again is counted once
+	if r1, r2 := c.Stats().Reports, c2.Stats().Reports; r2 != r1 {
+		t.Errorf("second run counted %d reports and attachments, the first %d", r2, r1)
+	}
 	lists, err := a.ByRole(archive.RoleList)
 	if err != nil {
 		t.Fatal(err)
