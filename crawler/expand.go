@@ -9,17 +9,18 @@ import (
 
 // expand takes the items a page led to that the archive answers for at
 // once (an unchanged re-crawl meets mostly those: archived reports and
-// ordinary pages whose links records say where they lead) and completes
-// them in memory, in the page's own transaction, instead of queueing
-// them: they never enter the frontier nor the visited set (the site's
-// loop remembers them, see skipRun.seen), so a no-change re-crawl writes
-// nothing for them. What they lead to is expanded
-// the same way; every other item is kept, to be queued by the completion
-// of the page or of the expanded item it came from.
+// attachments, and ordinary pages whose links records say where they
+// lead) and completes them in memory, with the page's own completion,
+// instead of queueing them: they never enter the frontier nor the
+// visited set (the site's loop remembers them, see skipRun.seen), so a
+// no-change re-crawl writes nothing for them. What they lead to is
+// expanded the same way, up to maxSkipRun completions in a run; every
+// other item is kept, to be queued by the completion of the page or of
+// the expanded item it came from.
 //
 // Nothing is lost to a crash: the expanded items' completions, with the
-// items they keep, commit with the page's, or neither does and the page
-// is taken from the frontier again. After a crash the loop has forgotten
+// items they keep, are written in the page's completion's transaction, or
+// none is and the page is taken from the frontier again. After a crash the loop has forgotten
 // what it expanded; an item met again is expanded again, still without a
 // request.
 func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*archive.FrontierItem, run *skipRun) ([]*archive.FrontierItem, []archive.Completion, error) {
