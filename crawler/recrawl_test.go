@@ -12,6 +12,7 @@ import (
 
 	"github.com/nianbao/nianbao/archive"
 	"github.com/nianbao/nianbao/internal/fixtureworld"
+	"github.com/nianbao/nianbao/seeds"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -215,5 +216,61 @@ func TestRecrawlWithoutLinksRecords(t *testing.T) {
 		if recrawlPath(r.Path) == "" {
 			t.Errorf("re-crawl requested %s", r.Path)
 		}
+	}
+}
+
+// TestRecrawlExpandsAsSitesServe re-crawls report columns addressed the
+// ways real sites are: by name through -resolve with the chrome linking
+// the https twin that fails at the handshake (the archive holds the http
+// pages), and by 127.0.0.1:PORT. The second run requests no report again,
+// answers the reports in memory, and takes from the frontier only the
+// items that make a request.
+func TestRecrawlExpandsAsSitesServe(t *testing.T) {
+	const name = "col.test.gov.cn"
+	for _, tc := range []struct {
+		name   string
+		byName bool
+	}{{"by name, failing https twin", true}, {"by 127.0.0.1:PORT", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newWebSite()
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			cfg := quickConfig()
+			host, links := strings.TrimPrefix(srv.URL, "http://"), "http"
+			if tc.byName {
+				bad, _ := tlsFailer(t)
+				host, links = name, "https"
+				cfg.Resolve = map[string]string{name + ":80": strings.TrimPrefix(srv.URL, "http://"), name + ":443": bad}
+			}
+			paths := column(s, host, links, 12)
+			a := openArchive(t, filepath.Join(t.TempDir(), "a.db"))
+			defer a.Close()
+			crawl := func() *Crawler {
+				t.Helper()
+				c, err := New(a, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Run(context.Background(), []seeds.Agency{agency("http://"+host+"/", "测试局")}); err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			crawl()
+			before := len(s.requests())
+			c2 := crawl()
+			second := s.requests()[before:]
+			for _, p := range paths {
+				if n := s.requested(p); n != 1 {
+					t.Errorf("report %s requested %d times in two runs", p, n)
+				}
+			}
+			if got := c2.expanded.Load(); got < int64(len(paths)) {
+				t.Errorf("re-crawl answered %d items in memory, want at least the %d reports", got, len(paths))
+			}
+			if taken := c2.taken.Load(); taken > int64(len(second)) {
+				t.Errorf("re-crawl took %d items from the frontier for %d requests %v", taken, len(second), second)
+			}
+		})
 	}
 }
