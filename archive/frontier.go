@@ -241,24 +241,24 @@ func (a *Archive) completeTx(tx *bolt.Tx, d *Completion) (int, error) {
 // FrontierVisited reports whether url was already done in the current crawl
 // of host.
 func (a *Archive) FrontierVisited(host, url string) (bool, error) {
-	var ok bool
-	err := a.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketVisited).Get(hostKey(host, []byte(url))) != nil
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("visited %s in %s: %w", url, a.path, err)
-	}
-	return ok, nil
+	return a.frontierHas(host, url, bucketVisited)
 }
 
 // FrontierKnown reports whether url is queued or was done in the current
 // crawl of host: whether Enqueue would pass it over.
 func (a *Archive) FrontierKnown(host, url string) (bool, error) {
+	return a.frontierHas(host, url, bucketQueued, bucketVisited)
+}
+
+// frontierHas reports whether any of the frontier sets named holds url of
+// host.
+func (a *Archive) frontierHas(host, url string, sets ...[]byte) (bool, error) {
 	var ok bool
+	k := hostKey(host, []byte(url))
 	err := a.view(func(tx *bolt.Tx) error {
-		k := hostKey(host, []byte(url))
-		ok = tx.Bucket(bucketQueued).Get(k) != nil || tx.Bucket(bucketVisited).Get(k) != nil
+		for _, b := range sets {
+			ok = ok || tx.Bucket(b).Get(k) != nil
+		}
 		return nil
 	})
 	if err != nil {

@@ -20,9 +20,9 @@ import (
 //
 // Nothing is lost to a crash: the expanded items' completions, with the
 // items they keep, are written in the page's completion's transaction, or
-// none is and the page is taken from the frontier again. After a crash the loop has forgotten
-// what it expanded; an item met again is expanded again, still without a
-// request.
+// none is and the page is taken from the frontier again. After a crash
+// the loop has forgotten what it expanded; an item met again is expanded
+// again, still without a request.
 func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*archive.FrontierItem, run *skipRun) ([]*archive.FrontierItem, []archive.Completion, error) {
 	type pending struct {
 		it    *archive.FrontierItem
@@ -77,9 +77,9 @@ func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*a
 }
 
 // answer looks it up as its visit would, without fetching or keeping
-// anything, and reports whether the archive answers for it from a stored
-// links record: then it returns its completion (no children yet) and the
-// items it leads to.
+// anything, and reports whether the archive answers for it whole (from a
+// stored links record, or as an archived attachment): then it returns its
+// completion (no children yet) and the items it leads to.
 func (c *Crawler) answer(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem) ([]*archive.FrontierItem, archive.Completion, bool, error) {
 	probe := *it
 	probe.Enqueued = time.Now().UTC() // queued now, as Enqueue would stamp it

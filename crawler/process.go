@@ -31,8 +31,9 @@ type visit struct {
 	// completion under linksURL; discoverMore adds the items it finds.
 	links    *archive.PageLinks
 	linksURL string
-	// stored is set when the items came from a stored links record,
-	// found items included: discoverMore has nothing to add.
+	// stored is set when discoverMore has nothing to add: the items came
+	// from a stored links record (found items included), or the URL is an
+	// archived attachment, which leads nowhere.
 	stored bool
 	// lookOnly asks process to stop before anything it would fetch or
 	// keep, setting wouldFetch instead (see expand); archivedRole is then

@@ -129,7 +129,7 @@ func (r *skipRun) add(d archive.Completion, expanded []archive.Completion) {
 func (r *skipRun) queued() int {
 	n := 0
 	for _, d := range r.done {
-		if d.Item.Key != nil {
+		if !d.Expanded {
 			n++
 		}
 	}
