@@ -86,3 +86,33 @@ func TestFrontier(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestHasURLsOf: a site is known by any URL of its authority (port
+// included) under either scheme, and only by its own.
+func TestHasURLsOf(t *testing.T) {
+	a, err := Open(filepath.Join(t.TempDir(), "u.db"), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, u := range []string{"https://a.gov.cn:8443/xxgk/", "http://b.gov.cn/"} {
+		if err := a.Put(&Capture{URL: u, Status: 200}, []byte("<html></html>"), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		authority string
+		want      bool
+	}{
+		{"a.gov.cn:8443", true},
+		{"a.gov.cn", false},
+		{"a.gov.cn:84", false},
+		{"b.gov.cn", true},
+		{"b.gov.c", false},
+		{"www.b.gov.cn", false},
+	} {
+		if got, err := a.HasURLsOf(tc.authority); err != nil || got != tc.want {
+			t.Errorf("HasURLsOf(%q) = %v, %v; want %v", tc.authority, got, err, tc.want)
+		}
+	}
+}

@@ -177,6 +177,19 @@ func (r *Reader) URLState(url string) (URLState, bool, error) {
 	return st, true, nil
 }
 
+// HasURLsOf reports whether the archive knows any URL of authority
+// (host[:port]) under either scheme.
+func (r *Reader) HasURLsOf(authority string) bool {
+	c := r.tx.Bucket(bucketURLs).Cursor()
+	for _, scheme := range []string{"http://", "https://"} {
+		prefix := []byte(scheme + authority + "/")
+		if k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // Each calls fn for every capture in the order they were made; a non-nil
 // error from fn stops the walk and is returned. Records that do not decode
 // are skipped (see Skipped).

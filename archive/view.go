@@ -23,6 +23,16 @@ func (a *Archive) URLState(url string) (st URLState, found bool, err error) {
 	return st, found, err
 }
 
+// HasURLsOf reports whether the archive knows any URL of authority
+// (host[:port]) under either scheme (see Reader.HasURLsOf).
+func (a *Archive) HasURLsOf(authority string) (has bool, err error) {
+	err = a.View(func(r *Reader) error {
+		has = r.HasURLsOf(authority)
+		return nil
+	})
+	return has, err
+}
+
 // Get returns the capture with the given ID.
 func (a *Archive) Get(id string) (*Capture, error) {
 	return viewOne(a, func(r *Reader) (*Capture, error) { return r.Get(id) })

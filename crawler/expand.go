@@ -24,6 +24,9 @@ import (
 // the loop has forgotten what it expanded; an item met again is expanded
 // again, still without a request.
 func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*archive.FrontierItem, run *skipRun) ([]*archive.FrontierItem, []archive.Completion, error) {
+	if !run.answers {
+		return kids, nil, nil
+	}
 	type pending struct {
 		it    *archive.FrontierItem
 		owner int // index in extra of the completion that queues it; -1: the page's

@@ -29,6 +29,9 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 		return err
 	}
 	var run skipRun
+	if run.answers, err = c.a.HasURLsOf(s.host); err != nil {
+		return fmt.Errorf("crawl %s: %w", s.host, err)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -110,11 +113,14 @@ const maxSkipRun = 512
 //
 // seen is the URLs expand met in this crawl of the site: expanded ones
 // (done, without a visited mark in the archive) and ones found queued or
-// visited (at most the site's pages).
+// visited (at most the site's pages). answers is whether the archive knew
+// any URL of the site when its crawl began: if not (a first crawl), it
+// answers for nothing that expand could take, and expand looks nothing up.
 type skipRun struct {
-	done  []archive.Completion
-	after []byte
-	seen  map[string]bool
+	done    []archive.Completion
+	after   []byte
+	seen    map[string]bool
+	answers bool
 }
 
 // add appends the completion of a frontier item and those of the items
