@@ -122,32 +122,98 @@ func (a *Archive) Put(c *Capture, body []byte, text string) error {
 // so a fetched page costs one commit. A links record of c's URL without a
 // digest gets c's. It returns how many children were new.
 func (a *Archive) PutPage(c *Capture, body []byte, text string, done []Completion) (int, error) {
-	p, err := a.preparePut(c, body, text)
+	added, err := a.PutPages([]PageWrite{{Capture: c, Body: body, Text: text, Done: done}})
 	if err != nil {
 		return 0, err
 	}
-	var added int
-	err = a.batch(func(tx *bolt.Tx) error {
-		if err := a.putTx(tx, c, p); err != nil {
-			return err
+	return added[0], nil
+}
+
+// PageWrite is one capture with the frontier completions written with it,
+// as PutPage takes them; a nil Capture writes the completions alone.
+type PageWrite struct {
+	Capture *Capture
+	Body    []byte
+	Text    string
+	Done    []Completion
+}
+
+// PutPages writes the pages in order in one transaction, each as PutPage
+// would (a nil Capture as Complete would), and returns how many children
+// each queued: a crawler that goes on fetching while its last pages
+// commit hands over everything it has at once. On an error nothing is
+// written.
+func (a *Archive) PutPages(pages []PageWrite) ([]int, error) {
+	staged := make([]*staged, len(pages))
+	for i, p := range pages {
+		if p.Capture == nil {
+			continue
 		}
-		added = 0
-		for i := range done {
-			if d := &done[i]; d.Links != nil && d.Links.Digest == "" && d.LinksURL == c.URL {
-				d.Links.Digest = c.Digest // read from this payload
-			}
-			n, err := a.completeTx(tx, &done[i])
+		s, err := a.preparePut(p.Capture, p.Body, p.Text)
+		if err != nil {
+			return nil, err
+		}
+		staged[i] = s
+	}
+	added := make([]int, len(pages))
+	err := a.batch(func(tx *bolt.Tx) error {
+		for i := range pages {
+			n, err := a.pageTx(tx, &pages[i], staged[i])
 			if err != nil {
 				return err
 			}
-			added += n
+			added[i] = n
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("put capture of %s in %s: %w", c.URL, a.path, err)
+		return nil, fmt.Errorf("put %s in %s: %w", pagesName(pages), a.path, err)
 	}
 	return added, nil
+}
+
+// pageTx writes one page of PutPages (p its staged payload, nil when it
+// has no capture) and returns how many children its completions queued.
+func (a *Archive) pageTx(tx *bolt.Tx, w *PageWrite, p *staged) (int, error) {
+	c := w.Capture
+	if c != nil {
+		if err := a.putTx(tx, c, p); err != nil {
+			return 0, err
+		}
+	}
+	added := 0
+	for i := range w.Done {
+		d := &w.Done[i]
+		if c != nil && d.Links != nil && d.Links.Digest == "" && d.LinksURL == c.URL {
+			d.Links.Digest = c.Digest // read from this payload
+		}
+		n, err := a.completeTx(tx, d)
+		if err != nil {
+			return 0, err
+		}
+		added += n
+	}
+	return added, nil
+}
+
+// pagesName names what PutPages writes in its errors: the capture of the
+// first page, and how many more pages there are.
+func pagesName(pages []PageWrite) string {
+	name := "no capture"
+	for _, p := range pages {
+		if p.Capture != nil {
+			name = "capture of " + p.Capture.URL
+			break
+		}
+		if len(p.Done) > 0 {
+			name = "completion of " + p.Done[0].Item.URL
+			break
+		}
+	}
+	if len(pages) > 1 {
+		name += fmt.Sprintf(" (and %d more pages)", len(pages)-1)
+	}
+	return name
 }
 
 // staged is a capture's payload as preparePut compressed it for putTx.

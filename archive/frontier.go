@@ -127,6 +127,13 @@ func (a *Archive) NextFrontier(host string) (*FrontierItem, bool, error) {
 // in memory before writing their completions together passes the key of
 // the last item it took, so it is not given the same items again.
 func (a *Archive) NextFrontierAfter(host string, after []byte) (*FrontierItem, bool, error) {
+	return a.NextFrontierSkipping(host, after, nil)
+}
+
+// NextFrontierSkipping is NextFrontierAfter passing over the items whose
+// frontier key skip holds: a crawler whose completions of them are still
+// being committed.
+func (a *Archive) NextFrontierSkipping(host string, after []byte, skip map[string]bool) (*FrontierItem, bool, error) {
 	var it *FrontierItem
 	prefix := hostKey(host, nil)
 	err := a.view(func(tx *bolt.Tx) error {
@@ -137,6 +144,9 @@ func (a *Archive) NextFrontierAfter(host string, after []byte) (*FrontierItem, b
 			if k != nil && bytes.Equal(k, after) {
 				k, v = c.Next()
 			}
+		}
+		for k != nil && skip[string(k)] {
+			k, v = c.Next()
 		}
 		if k == nil || !bytes.HasPrefix(k, prefix) {
 			return nil
