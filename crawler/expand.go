@@ -38,6 +38,12 @@ func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*a
 	var keep []*archive.FrontierItem
 	var extra []archive.Completion
 	hold := func(p pending) {
+		if p.it.Host == s.host {
+			// met: the completion holding it queues it (or finds it
+			// queued), so a later page meeting it passes it over without
+			// looking it up again, also while that completion commits
+			run.see(p.it.URL)
+		}
 		if p.owner < 0 {
 			keep = append(keep, p.it)
 		} else {

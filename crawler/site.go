@@ -21,14 +21,20 @@ import (
 // An item the archive answers for (skipped: no request, no capture) is
 // completed in memory: a run of them is written in one transaction, with
 // the next item that made a capture or when the run is long enough (see
-// skipRun).
-func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
+// skipRun). Completions are committed in the background (committer)
+// while the loop goes on with the items not being committed.
+func (c *Crawler) crawlSite(ctx context.Context, s *site) (err error) {
 	f := c.newHostFetcher(ctx, s.host)
 	pages, err := c.seedSite(s)
 	if err != nil {
 		return err
 	}
-	var run skipRun
+	run := skipRun{commits: c.newCommitter()}
+	defer func() {
+		if cerr := run.commits.close(); err == nil {
+			err = cerr
+		}
+	}()
 	if run.answers, err = c.a.HasURLsOf(s.host); err != nil {
 		return fmt.Errorf("crawl %s: %w", s.host, err)
 	}
@@ -40,13 +46,19 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) error {
 			c.log.Warn("host abandoned for this run; the next run tries again", "host", s.host, "why", why)
 			break
 		}
-		it, ok, err := c.a.NextFrontierAfter(s.host, run.after)
+		it, ok, err := c.a.NextFrontierSkipping(s.host, run.after, run.commits.skipping())
 		if err != nil {
 			return fmt.Errorf("crawl %s: %w", s.host, err)
 		}
 		if !ok {
 			if len(run.done) > 0 { // the run's children may be waiting
 				if err := c.complete(&run, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			if run.commits.pending() { // so may the children of pages committing
+				if err := run.commits.drain(); err != nil {
 					return err
 				}
 				continue
@@ -121,6 +133,7 @@ type skipRun struct {
 	after   []byte
 	seen    map[string]bool
 	answers bool
+	commits *committer
 }
 
 // add appends the completion of a frontier item and those of the items
@@ -131,17 +144,6 @@ func (r *skipRun) add(d archive.Completion, expanded []archive.Completion) {
 	r.after = d.Item.Key
 }
 
-// queued returns how many of the run's items came from the frontier.
-func (r *skipRun) queued() int {
-	n := 0
-	for _, d := range r.done {
-		if !d.Expanded {
-			n++
-		}
-	}
-	return n
-}
-
 func (r *skipRun) see(url string) {
 	if r.seen == nil {
 		r.seen = make(map[string]bool)
@@ -149,26 +151,16 @@ func (r *skipRun) see(url string) {
 	r.seen[url] = true
 }
 
-// complete writes the run's completions (and the pending capture, whose
-// item is the last of them) in one transaction, counts the new items, and
-// starts a new run from the head of the frontier.
+// complete hands the run's completions (and the pending capture, whose
+// item is the last of them) to the site's committer, to be written in one
+// transaction, and starts a new run from the head of the frontier.
 func (c *Crawler) complete(run *skipRun, p *pendingPut) error {
 	if len(run.done) == 0 {
 		return nil
 	}
-	var added int
-	var err error
-	if p != nil {
-		added, err = c.putPage(p, run.done)
-	} else if added, err = c.a.Complete(run.done); err != nil {
-		err = fmt.Errorf("crawl %s: %w", run.done[0].Item.Host, err)
-	}
-	if err != nil {
-		return err
-	}
-	c.addQueued(added - run.queued())
-	run.done, run.after = run.done[:0], nil
-	return nil
+	job := commitJob{put: p, done: run.done}
+	run.done, run.after = nil, nil
+	return run.commits.submit(job)
 }
 
 // seedSite queues the seeds of a site (a seed already queued or visited is
@@ -453,20 +445,6 @@ func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archi
 	}
 	c.account(capt, body, it)
 	return nil
-}
-
-// putPage stores a kept capture with the completions (its item's last) in
-// one transaction, counts it, and returns how many new items were queued.
-func (c *Crawler) putPage(p *pendingPut, done []archive.Completion) (int, error) {
-	if p.capt.Worker == "" {
-		p.capt.Worker = c.cfg.Worker
-	}
-	added, err := c.a.PutPage(p.capt, p.body, p.text, done)
-	if err != nil {
-		return 0, fmt.Errorf("crawl: %w", err)
-	}
-	c.account(p.capt, p.body, p.it)
-	return added, nil
 }
 
 // account counts a stored capture in the summary and the statistics.
