@@ -67,7 +67,7 @@ func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*a
 			run.see(p.it.URL) // queued or done: Enqueue would pass it over
 			continue
 		}
-		items, done, ok, err := c.answer(ctx, f, s, p.it)
+		items, done, ok, err := c.answer(ctx, f, s, p.it, run.seen)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -89,10 +89,10 @@ func (c *Crawler) expand(ctx context.Context, f *hostFetcher, s *site, kids []*a
 // anything, and reports whether the archive answers for it whole (from a
 // stored links record, or as an archived attachment): then it returns its
 // completion (no children yet) and the items it leads to.
-func (c *Crawler) answer(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem) ([]*archive.FrontierItem, archive.Completion, bool, error) {
+func (c *Crawler) answer(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, seen map[string]bool) ([]*archive.FrontierItem, archive.Completion, bool, error) {
 	probe := *it
 	probe.Enqueued = time.Now().UTC() // queued now, as Enqueue would stamp it
-	v := visit{lookOnly: true}
+	v := visit{lookOnly: true, seen: seen}
 	items, _, err := c.process(ctx, f, &probe, &v)
 	if err != nil || v.wouldFetch || v.wrote || v.put != nil || !v.stored {
 		return nil, archive.Completion{}, false, err

@@ -37,8 +37,9 @@ func noteFound(pl *archive.PageLinks, items []*archive.FrontierItem) {
 }
 
 // fromLinks rebuilds the items of an archived page reached by it (role:
-// the page's) from its links record, as children and direct would have.
-func (c *Crawler) fromLinks(it *archive.FrontierItem, role archive.Role, pl *archive.PageLinks) []*archive.FrontierItem {
+// the page's) from its links record, as children and direct would have,
+// leaving out its links to URLs in seen (see childrenExcept).
+func (c *Crawler) fromLinks(it *archive.FrontierItem, role archive.Role, pl *archive.PageLinks, seen map[string]bool) []*archive.FrontierItem {
 	found := it
 	if pl.Base != "" {
 		it = &archive.FrontierItem{URL: pl.Base, Host: it.Host, Agency: it.Agency, Depth: it.Depth}
@@ -47,7 +48,7 @@ func (c *Crawler) fromLinks(it *archive.FrontierItem, role archive.Role, pl *arc
 	for i, l := range pl.Links {
 		p.Links[i] = Link{URL: l.URL, Text: l.Text, Paging: l.Paging}
 	}
-	out := c.children(it, role, p)
+	out := c.childrenExcept(it, role, p, seen)
 	for _, f := range pl.Found {
 		out = append(out, c.direct(found, []string{f.URL}, f.Priority, f.Role, f.Title)...)
 	}

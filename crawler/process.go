@@ -41,6 +41,9 @@ type visit struct {
 	// expand takes the item.
 	lookOnly, wouldFetch bool
 	archivedRole         archive.Role
+	// seen is the URLs the site's loop met already (skipRun.seen): the
+	// items a links record leads to leave them out, as expand would.
+	seen map[string]bool
 }
 
 // pendingPut is a capture waiting for its transaction.
@@ -363,7 +366,7 @@ func (c *Crawler) unchangedPage(f *hostFetcher, capt *archive.Capture, raw *rawR
 	}
 	c.unparsed.Add(1)
 	v.stored = true
-	return c.fromLinks(it, capt.Role, pl), true, nil
+	return c.fromLinks(it, capt.Role, pl, v.seen), true, nil
 }
 
 // classifyPage analyses a payload and writes on the capture its charset,

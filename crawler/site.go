@@ -29,7 +29,7 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) (err error) {
 	if err != nil {
 		return err
 	}
-	run := skipRun{commits: c.newCommitter()}
+	run := skipRun{commits: c.newCommitter(), seen: map[string]bool{}}
 	defer func() {
 		if cerr := run.commits.close(); err == nil {
 			err = cerr
@@ -88,7 +88,7 @@ func (c *Crawler) crawlSite(ctx context.Context, s *site) (err error) {
 // the archive answered for it, else together with the skipped run before
 // it. It reports whether it made a request.
 func (c *Crawler) visitItem(ctx context.Context, f *hostFetcher, s *site, it *archive.FrontierItem, run *skipRun) (bool, error) {
-	var v visit
+	v := visit{seen: run.seen}
 	children, fetched, err := c.process(ctx, f, it, &v)
 	if err != nil {
 		return false, err
@@ -355,7 +355,7 @@ func (c *Crawler) fromArchive(it *archive.FrontierItem, key string, st archive.U
 	}
 	if pl, ok, err := c.a.Links(key, st.Digest); err == nil && ok {
 		v.stored = true
-		return c.fromLinks(it, role, pl)
+		return c.fromLinks(it, role, pl, v.seen)
 	}
 	body, err := c.bodyByDigest(st.Digest)
 	if err != nil {
@@ -383,6 +383,14 @@ func (c *Crawler) fromArchive(it *archive.FrontierItem, key string, st archive.U
 // children turns the links of a page into frontier items: in scope, no
 // trap, worth fetching, within depth.
 func (c *Crawler) children(it *archive.FrontierItem, role archive.Role, p *page) []*archive.FrontierItem {
+	return c.childrenExcept(it, role, p, nil)
+}
+
+// childrenExcept is children leaving out the URLs met already (seen: the
+// site loop's skipRun.seen, which expand passes over anyway) before it
+// ranks their links: a re-crawl rebuilds the items of every archived page,
+// whose links are mostly the site's menus, met on the first page.
+func (c *Crawler) childrenExcept(it *archive.FrontierItem, role archive.Role, p *page, seen map[string]bool) []*archive.FrontierItem {
 	if p == nil {
 		return nil
 	}
@@ -393,7 +401,8 @@ func (c *Crawler) children(it *archive.FrontierItem, role archive.Role, p *page)
 			continue
 		}
 		u = c.canonical(it.Host, u)
-		if !c.inScope(u, it.Host) || u.String() == it.URL {
+		us := u.String()
+		if seen[us] || !c.inScope(u, it.Host) || us == it.URL {
 			continue
 		}
 		if why := trap(u); why != "" {
@@ -408,7 +417,7 @@ func (c *Crawler) children(it *archive.FrontierItem, role archive.Role, p *page)
 		if depth > c.cfg.MaxDepth && !(prio == prioReport && depth == c.cfg.MaxDepth+1) {
 			continue
 		}
-		out = append(out, &archive.FrontierItem{URL: u.String(), Host: it.Host, Agency: it.Agency, Depth: depth,
+		out = append(out, &archive.FrontierItem{URL: us, Host: it.Host, Agency: it.Agency, Depth: depth,
 			Priority: prio, Role: hint, Title: l.Text, DiscoveredFrom: it.URL})
 	}
 	return out
