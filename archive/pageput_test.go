@@ -11,13 +11,7 @@ import (
 // fails leaves nothing of any of them written.
 func TestPutPagesOneTransaction(t *testing.T) {
 	a := openLinksTemp(t)
-	var items []*FrontierItem
-	for _, u := range []string{"http://h/1", "http://h/2", "http://h/3"} {
-		items = append(items, &FrontierItem{URL: u, Host: "h", Priority: 4})
-	}
-	if _, err := a.Enqueue(items); err != nil {
-		t.Fatal(err)
-	}
+	enqueueAt(t, a, 4, "http://h/1", "http://h/2", "http://h/3")
 	var taken []*FrontierItem
 	var after []byte
 	for {
@@ -83,14 +77,8 @@ func TestPutPagesOneTransaction(t *testing.T) {
 // passed over, from the head or after a key.
 func TestNextFrontierSkipping(t *testing.T) {
 	a := openLinksTemp(t)
-	var items []*FrontierItem
-	for _, u := range []string{"http://h/1", "http://h/2", "http://h/3"} {
-		items = append(items, &FrontierItem{URL: u, Host: "h", Priority: 4})
-	}
-	items = append(items, &FrontierItem{URL: "http://i/1", Host: "i", Priority: 0})
-	if _, err := a.Enqueue(items); err != nil {
-		t.Fatal(err)
-	}
+	items := append(enqueueAt(t, a, 4, "http://h/1", "http://h/2", "http://h/3"),
+		enqueueAt(t, a, 0, "http://i/1")...)
 	key := func(i int) string { return string(items[i].Key) }
 	for _, tc := range []struct {
 		after []byte
@@ -112,4 +100,20 @@ func TestNextFrontierSkipping(t *testing.T) {
 			t.Errorf("NextFrontierSkipping(after %q, skip %d) = %q, %v; want %q", tc.after, len(tc.skip), got, err, tc.want)
 		}
 	}
+}
+
+// enqueueAt queues the URLs (all of one host, named by the first's) at
+// priority prio and returns their items, keys set.
+func enqueueAt(t *testing.T, a *Archive, prio int, urls ...string) []*FrontierItem {
+	t.Helper()
+	var items []*FrontierItem
+	for _, u := range urls {
+		host := strings.TrimPrefix(urls[0], "http://")
+		host = host[:strings.IndexByte(host, '/')]
+		items = append(items, &FrontierItem{URL: u, Host: host, Priority: prio})
+	}
+	if _, err := a.Enqueue(items); err != nil {
+		t.Fatal(err)
+	}
+	return items
 }
