@@ -173,10 +173,7 @@ func (c *Crawler) commitJobs(jobs []commitJob) error {
 	pages := make([]archive.PageWrite, len(jobs))
 	for i, j := range jobs {
 		pages[i].Done = j.done
-		if p := j.put; p != nil {
-			if p.capt.Worker == "" {
-				p.capt.Worker = c.cfg.Worker
-			}
+		if p := j.put; p != nil { // (its Worker stamped by keep)
 			pages[i].Capture, pages[i].Body, pages[i].Text = p.capt, p.body, p.text
 		}
 	}

@@ -119,9 +119,10 @@ const maxSkipRun = 512
 // skipRun is the items completed in memory since the last write: the
 // archive answered for each (no request, no capture), so a crash that
 // loses their completions only makes the next run look them up again.
-// Until they are written, the host's frontier is read past after, the key
-// of the last item taken (the frontier does not change meanwhile: only
-// this loop writes it).
+// Until they are handed to the committer, the host's frontier is read past
+// after, the key of the last item taken. Items that commits add meanwhile
+// before after are read once the run is handed over and reading starts
+// from the head again, passing over the items still being committed.
 //
 // seen is the URLs expand met in this crawl of the site: expanded ones
 // (done, without a visited mark in the archive) and ones found queued or
@@ -144,12 +145,7 @@ func (r *skipRun) add(d archive.Completion, expanded []archive.Completion) {
 	r.after = d.Item.Key
 }
 
-func (r *skipRun) see(url string) {
-	if r.seen == nil {
-		r.seen = make(map[string]bool)
-	}
-	r.seen[url] = true
-}
+func (r *skipRun) see(url string) { r.seen[url] = true }
 
 // complete hands the run's completions (and the pending capture, whose
 // item is the last of them) to the site's committer, to be written in one
@@ -429,8 +425,17 @@ func (c *Crawler) keep(v *visit, capt *archive.Capture, body []byte, text string
 	if err := c.storeKept(v); err != nil {
 		return err
 	}
+	c.stampWorker(capt)
 	v.put, v.wrote = &pendingPut{capt: capt, body: body, text: text, it: it}, true
 	return nil
+}
+
+// stampWorker names this crawl's cluster worker (if any) on a capture that
+// names none, before it is stored or handed to the committer.
+func (c *Crawler) stampWorker(capt *archive.Capture) {
+	if capt.Worker == "" {
+		capt.Worker = c.cfg.Worker
+	}
 }
 
 // storeKept stores the visit's kept capture now, on its own, when
@@ -446,9 +451,7 @@ func (c *Crawler) storeKept(v *visit) error {
 
 // put stores a capture and counts it.
 func (c *Crawler) put(capt *archive.Capture, body []byte, text string, it *archive.FrontierItem) error {
-	if capt.Worker == "" {
-		capt.Worker = c.cfg.Worker
-	}
+	c.stampWorker(capt)
 	if err := c.a.Put(capt, body, text); err != nil {
 		return fmt.Errorf("crawl: %w", err)
 	}
