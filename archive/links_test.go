@@ -87,22 +87,15 @@ func TestCompleteRunAndNextAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	var run []Completion
-	var after []byte
-	for {
-		it, ok, err := a.NextFrontierAfter("h", after)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-		after = it.Key
+	taken := takeAll(t, a, "h")
+	for _, it := range taken {
 		// 1 leads to 2 (queued: not added) and to a new 4
 		run = append(run, Completion{Item: it, Children: []*FrontierItem{{URL: "http://h/2", Host: "h"}, {URL: "http://h/4", Host: "h"}}})
 	}
 	if len(run) != 3 {
 		t.Fatalf("read %d items past each other, want 3", len(run))
 	}
+	after := taken[len(taken)-1].Key
 	added, err := a.Complete(run)
 	if err != nil || added != 1 {
 		t.Fatalf("Complete = %d, %v; want 1", added, err)

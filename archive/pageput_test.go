@@ -12,18 +12,7 @@ import (
 func TestPutPagesOneTransaction(t *testing.T) {
 	a := openLinksTemp(t)
 	enqueueAt(t, a, 4, "http://h/1", "http://h/2", "http://h/3")
-	var taken []*FrontierItem
-	var after []byte
-	for {
-		it, ok, err := a.NextFrontierAfter("h", after)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-		taken, after = append(taken, it), it.Key
-	}
+	taken := takeAll(t, a, "h")
 	same := []byte("<p>the same page twice</p>")
 	pages := []PageWrite{
 		{Capture: &Capture{URL: "http://h/1", Status: 200}, Body: same, Text: "same",
@@ -116,4 +105,22 @@ func enqueueAt(t *testing.T, a *Archive, prio int, urls ...string) []*FrontierIt
 		t.Fatal(err)
 	}
 	return items
+}
+
+// takeAll reads host's queued items one past the other (NextFrontierAfter,
+// as a crawler does before completing them together) and returns them.
+func takeAll(t *testing.T, a *Archive, host string) []*FrontierItem {
+	t.Helper()
+	var taken []*FrontierItem
+	var after []byte
+	for {
+		it, ok, err := a.NextFrontierAfter(host, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return taken
+		}
+		taken, after = append(taken, it), it.Key
+	}
 }
