@@ -195,16 +195,9 @@ func (a *Archive) Complete(done []Completion) (int, error) {
 		return 0, nil
 	}
 	var added int
-	err := a.batch(func(tx *bolt.Tx) error {
-		added = 0
-		for i := range done {
-			n, err := a.completeTx(tx, &done[i])
-			if err != nil {
-				return err
-			}
-			added += n
-		}
-		return nil
+	err := a.batch(func(tx *bolt.Tx) (err error) {
+		added, err = a.pageTx(tx, &PageWrite{Done: done}, nil)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("complete frontier item %s in %s: %w", done[0].Item.URL, a.path, err)
